@@ -1,0 +1,1 @@
+"""P2K2 Tracker: running Family Development Sessions for PKH."""

@@ -1,0 +1,41 @@
+"""Typed settings, read once from the environment."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    environment: str = "development"
+    database_url: str = f"sqlite:///{ROOT / 'data' / 'p2k2.sqlite3'}"
+    secret_key: str = DEV_SECRET
+    session_hours: int = 12
+    cookie_secure: bool = False
+    demo_password: str = "p2k2demo"
+    default_locale: str = "id"
+    upload_dir: Path = ROOT / "data" / "uploads"
+    upload_max_bytes: int = 5 * 1024 * 1024
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+
+    @model_validator(mode="after")
+    def refuse_unsafe_production(self) -> "Settings":
+        if self.environment != "development" and self.secret_key == DEV_SECRET:
+            raise ValueError("SECRET_KEY must be set outside development")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
