@@ -1,14 +1,13 @@
 """Every table of P2K2 Tracker, in one place (SQLModel)."""
 
-from datetime import date, datetime, time, timezone
-from typing import Optional
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --- Roles, statuses and other closed vocabularies (stored as short strings) ---
@@ -52,22 +51,22 @@ class Area(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=13)
     name: str = Field(max_length=120)
     level: int = Field(index=True)
-    parent_code: Optional[str] = Field(default=None, foreign_key="area.code", index=True, max_length=13)
+    parent_code: str | None = Field(default=None, foreign_key="area.code", index=True, max_length=13)
 
 
 class User(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64, unique=True)
     full_name: str = Field(max_length=120)
     password_hash: str = Field(max_length=255)
     role: str = Field(max_length=20, index=True)
     # Supervisor / peninjau: the area they oversee. Pendamping: their working area (scope is their kelompok).
-    area_code: Optional[str] = Field(default=None, foreign_key="area.code", max_length=13)
-    phone: Optional[str] = Field(default=None, max_length=32)
+    area_code: str | None = Field(default=None, foreign_key="area.code", max_length=13)
+    phone: str | None = Field(default=None, max_length=32)
     locale: str = Field(default="id", max_length=5)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
-    last_login_at: Optional[datetime] = None
+    last_login_at: datetime | None = None
 
 
 class LoginSession(SQLModel, table=True):
@@ -80,7 +79,7 @@ class LoginSession(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64, index=True)
     ip: str = Field(max_length=64)
     at: datetime = Field(default_factory=utcnow, index=True)
@@ -90,7 +89,7 @@ class LoginFailure(SQLModel, table=True):
 
 
 class CurriculumModule(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     no: int = Field(unique=True)
     code: str = Field(max_length=32, unique=True)
     title: str = Field(max_length=200)
@@ -102,7 +101,7 @@ class Topic(SQLModel, table=True):
     """A curriculum session (sesi): core sessions are numbered 1–14 straight through."""
 
     __table_args__ = (UniqueConstraint("module_id", "no"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     module_id: int = Field(foreign_key="curriculummodule.id", index=True)
     no: int
     title: str = Field(max_length=300)
@@ -117,10 +116,10 @@ class Topic(SQLModel, table=True):
 
 
 class Kelompok(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
     village_code: str = Field(foreign_key="area.code", index=True, max_length=13)
-    pendamping_id: Optional[int] = Field(default=None, foreign_key="user.id", index=True)
+    pendamping_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     default_place: str = Field(default="", max_length=200)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
@@ -129,26 +128,26 @@ class Kelompok(SQLModel, table=True):
 class Family(SQLModel, table=True):
     """A KPM (Keluarga Penerima Manfaat)."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     programme_id: str = Field(max_length=64, unique=True)  # e-PKH / DTSEN ID, opaque
     kk_number: str = Field(max_length=16, index=True)
     head_name: str = Field(max_length=120)
     address: str = Field(default="", max_length=300)
     village_code: str = Field(foreign_key="area.code", index=True, max_length=13)
-    kelompok_id: Optional[int] = Field(default=None, foreign_key="kelompok.id", index=True)
+    kelompok_id: int | None = Field(default=None, foreign_key="kelompok.id", index=True)
     status: str = Field(default=FamilyStatus.AKTIF, max_length=24, index=True)
     enrolled_on: date
-    exited_on: Optional[date] = None
-    desil: Optional[int] = None
+    exited_on: date | None = None
+    desil: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
 class Member(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
     name: str = Field(max_length=120)
-    nik: Optional[str] = Field(default=None, max_length=16, index=True)
+    nik: str | None = Field(default=None, max_length=16, index=True)
     birth_date: date
     sex: str = Field(max_length=1)  # L / P
     relationship: str = Field(max_length=24)  # kepala, istri, suami, anak, orang_tua, lainnya
@@ -157,7 +156,7 @@ class Member(SQLModel, table=True):
     schooling: str = Field(default="belum", max_length=12)
     pregnant: bool = False
     severe_disability: bool = False
-    has_birth_certificate: Optional[bool] = None
+    has_birth_certificate: bool | None = None
     active: bool = True
 
 
@@ -168,7 +167,7 @@ class Meeting(SQLModel, table=True):
     """One scheduled P2K2 occurrence of a curriculum session for a kelompok."""
 
     __table_args__ = (Index("ix_meeting_kelompok_date", "kelompok_id", "date"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kelompok_id: int = Field(foreign_key="kelompok.id")
     topic_id: int = Field(foreign_key="topic.id", index=True)
     date: date
@@ -178,7 +177,7 @@ class Meeting(SQLModel, table=True):
     status: str = Field(default=MeetingStatus.SCHEDULED, max_length=16, index=True)
     is_makeup: bool = False
     notes: str = Field(default="", sa_type=Text)
-    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -186,12 +185,12 @@ class Meeting(SQLModel, table=True):
 class MeetingEvent(SQLModel, table=True):
     """History of a meeting as users see it: scheduled, moved, cancelled, held."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     kind: str = Field(max_length=20)
     detail: str = Field(default="", max_length=300)
     reason: str = Field(default="", sa_type=Text)
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
     at: datetime = Field(default_factory=utcnow)
 
 
@@ -200,26 +199,26 @@ class Attendance(SQLModel, table=True):
         UniqueConstraint("meeting_id", "family_id"),
         Index("ix_attendance_family_status", "family_id", "status"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id")
     family_id: int = Field(foreign_key="family.id")
     status: str = Field(max_length=8)
     attendee: str = Field(default="pengurus", max_length=16)  # pengurus / anggota_lain
     attendee_name: str = Field(default="", max_length=120)
-    recorded_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
     recorded_at: datetime = Field(default_factory=utcnow)
 
 
 class AuditLog(SQLModel, table=True):
     __table_args__ = (Index("ix_auditlog_entity", "entity", "entity_id"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
     entity: str = Field(max_length=40)
     entity_id: str = Field(max_length=40)
     action: str = Field(max_length=40)
-    before: Optional[str] = Field(default=None, sa_type=Text)  # JSON
-    after: Optional[str] = Field(default=None, sa_type=Text)  # JSON
+    before: str | None = Field(default=None, sa_type=Text)  # JSON
+    after: str | None = Field(default=None, sa_type=Text)  # JSON
 
 
 # --- Behaviour change and graduation (issue 3) ---
@@ -229,12 +228,12 @@ class RuleParameter(SQLModel, table=True):
     """A configurable threshold with the date it takes effect (old verdicts keep old rules)."""
 
     __table_args__ = (UniqueConstraint("key", "effective_from"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, index=True)
     value: str = Field(max_length=64)
     effective_from: date
     note: str = Field(default="", max_length=300)
-    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -242,8 +241,8 @@ class PovertyLine(SQLModel, table=True):
     """Rupiah per capita per month; area_code NULL = national line of `kind` (urban/rural)."""
 
     __table_args__ = (UniqueConstraint("area_code", "kind", "year"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
-    area_code: Optional[str] = Field(default=None, foreign_key="area.code", max_length=13)
+    id: int | None = Field(default=None, primary_key=True)
+    area_code: str | None = Field(default=None, foreign_key="area.code", max_length=13)
     kind: str = Field(default="area", max_length=8)  # area / urban / rural
     year: int
     amount: int
@@ -251,37 +250,37 @@ class PovertyLine(SQLModel, table=True):
 
 
 class Indicator(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=48, unique=True)
     domain: str = Field(max_length=32, index=True)  # module code: PENGASUHAN, EKONOMI, ...
     label: str = Field(max_length=300)
     value_type: str = Field(default="bool", max_length=8)  # bool / number
-    target: Optional[float] = None  # for numbers: met when value >= target
+    target: float | None = None  # for numbers: met when value >= target
     position: int = 0
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
-    retired_at: Optional[datetime] = None
+    retired_at: datetime | None = None
 
 
 class Assessment(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
     kind: str = Field(max_length=16)  # baseline / lanjutan / graduasi / pemantauan
     assessed_on: date
-    observer_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    observer_id: int | None = Field(default=None, foreign_key="user.id")
     status: str = Field(default="draf", max_length=8)  # draf / final
-    module_id: Optional[int] = Field(default=None, foreign_key="curriculummodule.id")
-    household_size: Optional[int] = None
-    monthly_income: Optional[int] = None
-    monthly_spending: Optional[int] = None
-    income_sources: Optional[int] = None
-    has_savings: Optional[bool] = None
-    roof_ok: Optional[bool] = None
-    wall_ok: Optional[bool] = None
-    floor_ok: Optional[bool] = None
-    safe_water: Optional[bool] = None
-    healthy_latrine: Optional[bool] = None
-    desil: Optional[int] = None
+    module_id: int | None = Field(default=None, foreign_key="curriculummodule.id")
+    household_size: int | None = None
+    monthly_income: int | None = None
+    monthly_spending: int | None = None
+    income_sources: int | None = None
+    has_savings: bool | None = None
+    roof_ok: bool | None = None
+    wall_ok: bool | None = None
+    floor_ok: bool | None = None
+    safe_water: bool | None = None
+    healthy_latrine: bool | None = None
+    desil: int | None = None
     notes: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -289,13 +288,13 @@ class Assessment(SQLModel, table=True):
 
 class AssessmentValue(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("assessment_id", "indicator_id"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True)
-    value_bool: Optional[bool] = None
-    value_num: Optional[float] = None
+    value_bool: bool | None = None
+    value_num: float | None = None
     observed_on: date
-    observer_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    observer_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class FamilyReadiness(SQLModel, table=True):
@@ -311,41 +310,41 @@ class FamilyReadiness(SQLModel, table=True):
 class Document(SQLModel, table=True):
     """An uploaded file (e.g. the signed surat pernyataan), stored on disk by checksum."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
     kind: str = Field(max_length=24)
     filename: str = Field(max_length=200)
     content_type: str = Field(max_length=64)
     size: int
     sha256: str = Field(max_length=64)
-    uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    uploaded_by_id: int | None = Field(default=None, foreign_key="user.id")
     uploaded_at: datetime = Field(default_factory=utcnow)
 
 
 class GraduationProposal(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
     route: str = Field(max_length=12)  # alamiah / mandiri
     # diusulkan → diverifikasi | dikembalikan → disetujui | ditunda | ditolak
     status: str = Field(max_length=16, index=True)
-    statement_document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    statement_document_id: int | None = Field(default=None, foreign_key="document.id")
     readiness_snapshot: str = Field(default="{}", sa_type=Text)
-    proposed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    proposed_by_id: int | None = Field(default=None, foreign_key="user.id")
     proposed_at: datetime = Field(default_factory=utcnow)
-    verified_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    verified_at: Optional[datetime] = None
-    decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    decided_at: Optional[datetime] = None
+    verified_by_id: int | None = Field(default=None, foreign_key="user.id")
+    verified_at: datetime | None = None
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = None
     reason: str = Field(default="", sa_type=Text)
-    monitor_until: Optional[date] = None
+    monitor_until: date | None = None
 
 
 class GraduationEvent(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="graduationproposal.id", index=True)
     step: str = Field(max_length=16)
     reason: str = Field(default="", sa_type=Text)
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
     at: datetime = Field(default_factory=utcnow)
 
 
@@ -355,7 +354,7 @@ class GraduationEvent(SQLModel, table=True):
 class QualityReview(SQLModel, table=True):
     """A supervisor's checklist for a meeting they attended."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     supervisor_id: int = Field(foreign_key="user.id", index=True)
     checklist: str = Field(default="{}", sa_type=Text)  # JSON item -> 0..2
@@ -368,7 +367,7 @@ class MonthLock(SQLModel, table=True):
     """A kelompok's month verified by a supervisor; its attendance is then read-only."""
 
     __table_args__ = (UniqueConstraint("kelompok_id", "month"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kelompok_id: int = Field(foreign_key="kelompok.id", index=True)
     month: date  # first day of the month
     verified_by_id: int = Field(foreign_key="user.id")
@@ -376,7 +375,7 @@ class MonthLock(SQLModel, table=True):
 
 
 class CorrectionRequest(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     family_id: int = Field(foreign_key="family.id")
     requested_status: str = Field(max_length=8)
@@ -384,6 +383,6 @@ class CorrectionRequest(SQLModel, table=True):
     status: str = Field(default="menunggu", max_length=12, index=True)  # menunggu / diterima / ditolak
     requested_by_id: int = Field(foreign_key="user.id")
     requested_at: datetime = Field(default_factory=utcnow)
-    decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    decided_at: Optional[datetime] = None
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = None
     decision_note: str = Field(default="", sa_type=Text)

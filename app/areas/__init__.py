@@ -1,0 +1,1 @@
+"""Kemendagri areas: province, kabupaten/kota, kecamatan, kelurahan/desa."""

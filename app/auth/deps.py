@@ -1,0 +1,29 @@
+"""The signed-in user as a dependency."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.auth.security import SESSION_COOKIE, token_unsign
+from app.auth.service import login_session_user
+from app.db import SessionDep
+from app.errors import LoginRequired
+from app.models import User
+
+
+def current_user_optional(request: Request, session: SessionDep) -> User | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    token = token_unsign(raw) if raw else None
+    user = login_session_user(session=session, token=token) if token else None
+    request.state.user = user
+    return user
+
+
+def current_user(user: Annotated[User | None, Depends(current_user_optional)]) -> User:
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+OptionalUser = Annotated[User | None, Depends(current_user_optional)]

@@ -1,0 +1,79 @@
+"""Login and logout pages."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import Response
+
+from app.auth.deps import OptionalUser
+from app.auth.security import SESSION_COOKIE, token_sign, token_unsign
+from app.auth.service import login_attempt, login_session_close, login_session_open
+from app.db import SessionDep
+from app.errors import RuleViolation
+from app.i18n import gettext
+from app.settings import get_settings
+from app.web import CSRF_COOKIE, LANG_COOKIE, redirect, render
+
+router = APIRouter()
+
+
+def safe_next(value: str | None) -> str:
+    """Only same-site paths: an open redirect after login is a phishing tool."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+@router.get("/masuk", name="login_form")
+def login_form(request: Request, user: OptionalUser, next: str | None = None) -> Response:
+    if user is not None:
+        return redirect(safe_next(next))
+    return render(request, "auth/login.html", {"values": {"next": safe_next(next)}, "errors": {}})
+
+
+@router.post("/masuk", name="login")
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    values = {"username": username, "next": safe_next(next)}
+    try:
+        user = login_attempt(
+            session=session, username=username.strip(), password=password, ip=request.client.host if request.client else ""
+        )
+    except RuleViolation as exc:
+        errors = {exc.field or "username": gettext(exc.message, **exc.params)}
+        return render(request, "auth/login.html", {"values": values, "errors": errors}, status=422)
+    old = request.cookies.get(SESSION_COOKIE)
+    token = login_session_open(session=session, user=user, previous_token=token_unsign(old) if old else None)
+    response = redirect(values["next"])
+    secure = get_settings().cookie_secure
+    response.set_cookie(SESSION_COOKIE, token_sign(token), httponly=True, samesite="lax", secure=secure,
+                        max_age=get_settings().session_hours * 3600)
+    response.delete_cookie(CSRF_COOKIE)  # a new CSRF token comes with the next page
+    if user.locale and not request.cookies.get(LANG_COOKIE):
+        response.set_cookie(LANG_COOKIE, user.locale, samesite="lax", secure=secure)
+    return response
+
+
+@router.post("/keluar", name="logout")
+def logout(request: Request, session: SessionDep) -> Response:
+    raw = request.cookies.get(SESSION_COOKIE)
+    token = token_unsign(raw) if raw else None
+    if token:
+        login_session_close(session=session, token=token)
+    response = redirect(request.url_for("login_form"))
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
+@router.post("/bahasa", name="set_language")
+def set_language(request: Request, lang: Annotated[str, Form()] = "id", next: Annotated[str, Form()] = "/") -> Response:
+    response = redirect(safe_next(next))
+    response.set_cookie(LANG_COOKIE, lang if lang in ("id", "en") else "id", samesite="lax",
+                        secure=get_settings().cookie_secure, max_age=365 * 24 * 3600)
+    return response

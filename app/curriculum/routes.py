@@ -1,0 +1,5 @@
+"""Curriculum pages (placeholder, being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""A deterministic demo of Kota Cimahi for trying the app and measuring it."""

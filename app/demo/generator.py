@@ -1,0 +1,802 @@
+"""Load a deterministic, realistic demo of Kota Cimahi: staff, kelompok, KPM, a year of meetings and attendance.
+
+Everything is drawn from one `random.Random(seed)` and dated from `today`, so a seed always gives the same
+people, NIKs and history. Rows are built as plain dicts with their primary keys assigned here and written
+with bulk Core inserts: about 8,000 families and 90,000 attendance rows load in seconds.
+"""
+
+import math
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Table, func, insert, text
+from sqlmodel import Session, SQLModel, col, select
+
+from app.areas.service import areas_load
+from app.auth.security import password_hash
+from app.curriculum.queries import TopicRef, topics_active
+from app.curriculum.service import curriculum_load
+from app.identity.rules import nik_make
+from app.models import (
+    Area,
+    Attendance,
+    AttendanceStatus,
+    Family,
+    FamilyStatus,
+    Kelompok,
+    Meeting,
+    MeetingEvent,
+    MeetingStatus,
+    Member,
+    Role,
+    User,
+)
+
+CIMAHI = "32.77"
+CIMAHI_SELATAN = "32.77.01"
+CHUNK_ROWS = 5000
+# Insert order follows the foreign keys.
+TABLES: tuple[type[SQLModel], ...] = (User, Kelompok, Family, Member, Meeting, MeetingEvent, Attendance)
+
+Row = dict[str, Any]
+
+# --- Names and places (Sundanese / Indonesian, as met in Kota Cimahi) ---
+
+MALE_FIRST = (
+    "Asep", "Dede", "Ujang", "Cecep", "Dadang", "Endang", "Agus", "Iwan", "Yayat", "Ade", "Aep", "Deden",
+    "Dudi", "Jajang", "Usep", "Wawan", "Yana", "Rahmat", "Ridwan", "Hendra", "Budi", "Ahmad", "Dani", "Rudi",
+    "Acep", "Tatang", "Nana", "Encep", "Didin", "Dindin", "Atep", "Yudi", "Herman", "Maman", "Dodi", "Apep",
+)  # fmt: skip
+MALE_LAST = (
+    "Saepudin", "Kurniawan", "Hidayat", "Sutisna", "Suryana", "Permana", "Gunawan", "Setiawan", "Rohman",
+    "Hermawan", "Nugraha", "Supriatna", "Sopandi", "Mulyana", "Firmansyah", "Ramdani", "Maulana", "Kusnadi",
+    "Sukmana", "Suhendar", "Rosadi", "Solihin", "Jaelani", "Mulyadi", "Sunarya", "Rukmana", "Sudrajat",
+    "Hamdani", "Taufik", "Iskandar", "Wahyudin", "Komarudin", "Sobari", "Ruhiyat", "Syarifudin",
+)  # fmt: skip
+FEMALE_FIRST = (
+    "Siti", "Euis", "Neneng", "Ai", "Imas", "Enok", "Yati", "Iis", "Dewi", "Rina", "Nining", "Tati", "Lilis",
+    "Cucu", "Eneng", "Entin", "Heni", "Yuyun", "Wulan", "Nurul", "Rini", "Sri", "Ela", "Dedeh", "Iin", "Nia",
+    "Tuti", "Ani", "Rika", "Elis", "Yeni", "Mimin", "Nenden", "Titin", "Rosita", "Kokom", "Yanti", "Fitri",
+)  # fmt: skip
+FEMALE_LAST = (
+    "Nurhaliza", "Rahmawati", "Kurniasih", "Nurhayati", "Sumarni", "Komalasari", "Susilawati", "Rohayati",
+    "Handayani", "Lestari", "Suryani", "Wulandari", "Maryati", "Mulyani", "Fitriani", "Rosmiati", "Hasanah",
+    "Aisyah", "Sulastri", "Nurjanah", "Herawati", "Yulianti", "Kartika", "Sopiah", "Maryam", "Rostika",
+    "Juariah", "Setiawati", "Rusmiati", "Hayati", "Nurlela", "Suhaeti",
+)  # fmt: skip
+BOY_FIRST = (
+    "Muhammad", "Rizky", "Raka", "Fajar", "Dimas", "Alif", "Rafi", "Zaki", "Fauzan", "Reza", "Arya", "Bagas",
+    "Gilang", "Ilham", "Rangga", "Rendi", "Farhan", "Daffa", "Haikal", "Naufal", "Azka", "Galih", "Yoga",
+)  # fmt: skip
+BOY_LAST = (
+    "Ramadhan", "Pratama", "Saputra", "Maulana", "Nugraha", "Hidayat", "Firmansyah", "Setiawan", "Permana",
+    "Alfarizi", "Fadillah", "Kurniawan", "Akbar", "Hakim", "Syahputra",
+)  # fmt: skip
+GIRL_FIRST = (
+    "Aulia", "Nabila", "Salsabila", "Putri", "Citra", "Nayla", "Zahra", "Keisha", "Anisa", "Dinda", "Intan",
+    "Rahma", "Syifa", "Alya", "Kayla", "Tiara", "Nadia", "Vina", "Rani", "Amelia", "Neng",
+)  # fmt: skip
+GIRL_LAST = (
+    "Rahmawati", "Azzahra", "Aprilia", "Nuraini", "Lestari", "Khairunnisa", "Ramadhani", "Maharani",
+    "Oktaviani", "Safitri", "Permatasari", "Nurhasanah", "Fauziah", "Kirana",
+)  # fmt: skip
+ELDER_MALE = ("Odo", "Oman", "Emuh", "Karta", "Sarma", "Udin", "Enjang", "Adang", "Rasta", "Oji", "Ahim", "Encun")
+ELDER_MALE_LAST = ("Sudarma", "Sumarna", "Wiganda", "Suparman", "Kartiwa")
+ELDER_FEMALE = ("Icih", "Onah", "Enah", "Oyoh", "Iyah", "Enung", "Ocoh", "Imi", "Acih", "Ijah", "Odah", "Eem", "Oneng")
+ELDER_FEMALE_LAST = ("Sumirah", "Rohmah", "Kusmiati", "Saadah")
+STREETS = (
+    "Jl. Kebon Kopi", "Jl. Sadarmanah", "Jl. Encep Kartawiria", "Jl. Cibaligo", "Jl. Mahar Martanegara",
+    "Jl. Leuwigajah", "Jl. Baros", "Jl. Gatot Subroto", "Jl. Amir Machmud", "Jl. Sangkuriang", "Jl. Cihanjuang",
+    "Jl. Kolonel Masturi", "Jl. Pesantren", "Jl. Cibeber", "Jl. Melong Raya", "Jl. Cijerah", "Jl. Pojok",
+    "Jl. Cigugur Girang", "Jl. Citeureup", "Jl. Cipageran", "Jl. Sukarasa", "Jl. Kamarung", "Jl. Sriwijaya",
+    "Jl. Sukaraja", "Jl. Tagog", "Gg. Manunggal", "Gg. Bakti", "Gg. Sukamaju", "Gg. Mesjid", "Gg. Kujang",
+)  # fmt: skip
+FLOWERS = (
+    "Mawar", "Melati", "Anggrek", "Kenanga", "Dahlia", "Cempaka", "Teratai", "Flamboyan", "Kamboja", "Seruni",
+    "Asoka", "Bougenvil", "Nusa Indah", "Edelweis", "Kemuning", "Soka", "Matahari", "Lili", "Tulip", "Sakura",
+)  # fmt: skip
+MOSQUES = ("Masjid Al-Ikhlas", "Masjid At-Taqwa", "Masjid Nurul Huda", "Masjid Al-Hidayah", "Masjid Baiturrahman")
+CANCEL_REASONS = (
+    "Aula dipakai untuk vaksinasi massal oleh puskesmas.",
+    "Bertepatan dengan posyandu serentak; sebagian besar KPM bertugas sebagai kader.",
+    "Hujan deras sejak pagi, sebagian jalan gang tergenang.",
+    "Pendamping dipanggil rapat koordinasi mendadak di Dinas Sosial Kota Cimahi.",
+    "Banyak KPM menghadiri hajatan warga di RW yang sama.",
+    "Tempat pertemuan sedang direnovasi; dijadwalkan ulang bulan berikutnya.",
+)
+PHONE_PREFIXES = ("0812", "0813", "0821", "0822", "0852", "0853", "0857", "0858", "0877", "0878", "0895", "0896")
+
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    users: int
+    kelompok: int
+    families: int
+    members: int
+    meetings: int
+    attendance: int
+    logins: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class _Village:
+    code: str
+    name: str
+
+    @property
+    def kecamatan_code(self) -> str:
+        return self.code.rsplit(".", 1)[0]
+
+
+@dataclass
+class _Held:
+    """A held meeting, remembered for make-up attendance in another kelompok."""
+
+    meeting_id: int
+    kelompok_id: int
+    topic_id: int
+    day: date
+
+
+def demo_load(
+    *,
+    session: Session,
+    password: str,
+    seed: int = 2026,
+    today: date | None = None,
+    pendamping_count: int = 40,
+) -> DemoSummary:
+    """Load the Kota Cimahi demo once; when a user `admin` already exists, only summarise what is there."""
+    if session.exec(select(User.id).where(User.username == "admin")).first() is not None:
+        return demo_summary(session=session)
+    if session.get(Area, CIMAHI) is None:
+        areas_load(session=session, province_codes={CIMAHI.split(".")[0]})
+    builder = _DemoBuilder(
+        rng=random.Random(seed),
+        today=today or date.today(),
+        password_hash=password_hash(password),  # hashed once: argon2 is slow by design
+        next_ids={model: _max_id(session=session, model=model) + 1 for model in TABLES},
+        topics=_core_topics(session=session),
+    )
+    builder.build(villages=_cimahi_villages(session=session), pendamping_count=pendamping_count)
+    # Core inserts on the Table: the ORM's bulk path splits a batch wherever optional values turn None.
+    for model in TABLES:
+        rows = builder.rows[model]
+        for start in range(0, len(rows), CHUNK_ROWS):
+            session.execute(insert(_table(model)), rows[start : start + CHUNK_ROWS])
+    if session.get_bind().dialect.name == "postgresql":
+        _sequences_reset(session=session)
+    session.commit()
+    return demo_summary(session=session)
+
+
+def demo_summary(*, session: Session) -> DemoSummary:
+    """Count what the database holds and list its logins (username, role)."""
+
+    def count(model: type[SQLModel]) -> int:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+    logins = session.exec(select(User.username, User.role).order_by(col(User.id))).all()
+    return DemoSummary(
+        users=count(User),
+        kelompok=count(Kelompok),
+        families=count(Family),
+        members=count(Member),
+        meetings=count(Meeting),
+        attendance=count(Attendance),
+        logins=[(username, role) for username, role in logins],
+    )
+
+
+# --- What the demo needs before it starts ---
+
+
+def _cimahi_villages(*, session: Session) -> list[_Village]:
+    kecamatan = select(Area.code).where(Area.parent_code == CIMAHI)
+    areas = session.exec(
+        select(Area).where(col(Area.parent_code).in_(kecamatan), Area.level == 4).order_by(col(Area.code))
+    ).all()
+    if not areas:
+        raise LookupError("Kota Cimahi (32.77) has no kelurahan in the area table")
+    return [_Village(code=area.code, name=area.name.title() if area.name.isupper() else area.name) for area in areas]
+
+
+def _core_topics(*, session: Session) -> list[TopicRef]:
+    topics = topics_active(session=session, core_only=True)
+    if not topics:
+        curriculum_load(session=session)
+        topics = topics_active(session=session, core_only=True)
+    return topics
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+def _max_id(*, session: Session, model: type[SQLModel]) -> int:
+    return int(session.exec(select(func.coalesce(func.max(_table(model).c.id), 0))).one())
+
+
+def _sequences_reset(*, session: Session) -> None:
+    """Explicit ids leave PostgreSQL's sequences behind; move each past the highest id."""
+    for model in TABLES:
+        name = _table(model).name
+        session.execute(
+            text(f"""SELECT setval(pg_get_serial_sequence('"{name}"', 'id'), (SELECT max(id) FROM "{name}"))""")
+        )
+
+
+def _age(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _schooling(age: int) -> str:
+    if age < 4:
+        return "belum"
+    if age <= 6:
+        return "paud"
+    if age <= 12:
+        return "sd"
+    if age <= 15:
+        return "smp"
+    return "sma"
+
+
+def _month_shift(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _slot_date(month_first: date, week: int, weekday: int) -> date:
+    """The `week`-th (0-based) `weekday` of a month: always within its first 28 days."""
+    return month_first + timedelta(days=(weekday - month_first.weekday()) % 7 + 7 * week)
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+class _DemoBuilder:
+    """Draws the whole demo into `rows` (one list of dicts per table), ids included."""
+
+    def __init__(
+        self,
+        *,
+        rng: random.Random,
+        today: date,
+        password_hash: str,
+        next_ids: dict[type[SQLModel], int],
+        topics: list[TopicRef],
+    ) -> None:
+        if len(topics) < 2:
+            raise LookupError("the core curriculum has no sessions to hold")
+        self.rng = rng
+        self.today = today
+        self.password_hash = password_hash
+        self.next_ids = next_ids
+        self.topics = topics
+        self.rows: dict[type[SQLModel], list[Row]] = {model: [] for model in TABLES}
+        self.nik_serials: dict[tuple[str, date, str], int] = defaultdict(int)
+        self.kk_serial = 0
+        self.used_names: set[str] = set()
+        self.kelompok_per_village: dict[str, int] = defaultdict(int)
+
+    def _id(self, model: type[SQLModel]) -> int:
+        new_id = self.next_ids[model]
+        self.next_ids[model] = new_id + 1
+        return new_id
+
+    # --- People ---
+
+    def _adult_name(self, sex: str) -> str:
+        if sex == "L":
+            return f"{self.rng.choice(MALE_FIRST)} {self.rng.choice(MALE_LAST)}"
+        return f"{self.rng.choice(FEMALE_FIRST)} {self.rng.choice(FEMALE_LAST)}"
+
+    def _child_name(self, sex: str) -> str:
+        if sex == "L":
+            return f"{self.rng.choice(BOY_FIRST)} {self.rng.choice(BOY_LAST)}"
+        return f"{self.rng.choice(GIRL_FIRST)} {self.rng.choice(GIRL_LAST)}"
+
+    def _elder_name(self, sex: str) -> str:
+        first, last = (ELDER_MALE, ELDER_MALE_LAST) if sex == "L" else (ELDER_FEMALE, ELDER_FEMALE_LAST)
+        name = self.rng.choice(first)
+        return f"{name} {self.rng.choice(last)}" if self.rng.random() < 0.4 else name
+
+    def _unique_adult_name(self, sex: str) -> str:
+        for _ in range(50):
+            name = self._adult_name(sex)
+            if name not in self.used_names:
+                self.used_names.add(name)
+                return name
+        raise RuntimeError("ran out of distinct staff names")
+
+    def _phone(self) -> str:
+        return self.rng.choice(PHONE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
+
+    def _birth_date(self, age: int) -> date:
+        """A birthday that makes the person exactly `age` years old today."""
+        try:
+            latest = self.today.replace(year=self.today.year - age)
+        except ValueError:  # 29 February
+            latest = date(self.today.year - age, 2, 28)
+        return latest - timedelta(days=self.rng.randint(0, 364))
+
+    def _nik(self, *, kecamatan_code: str, birth_date: date, sex: str) -> str | None:
+        """A structurally valid NIK, serial counted per kecamatan, birth date and sex; about 2 % have none."""
+        if self.rng.random() < 0.02:
+            return None
+        key = (kecamatan_code, birth_date, sex)
+        self.nik_serials[key] += 1
+        return nik_make(kecamatan_code=kecamatan_code, birth_date=birth_date, sex=sex, serial=self.nik_serials[key])
+
+    # --- Whole demo ---
+
+    def build(self, *, villages: list[_Village], pendamping_count: int) -> None:
+        created = _at(self.today - timedelta(days=420), 2)
+        staff = (
+            ("admin", Role.ADMIN, CIMAHI),
+            ("supervisor", Role.SUPERVISOR, CIMAHI),
+            ("supervisor_selatan", Role.SUPERVISOR, CIMAHI_SELATAN),
+            ("peninjau", Role.PENINJAU, CIMAHI),
+        )
+        for username, role, area in staff:
+            self._user(username=username, role=role, area_code=area, created=created)
+        # Pendamping spread over the kelurahan in turn, each with 180–230 KPM.
+        plans = [
+            (villages[i % len(villages)], self._group_sizes(self.rng.randint(180, 230)))
+            for i in range(pendamping_count)
+        ]
+        family_total = sum(sum(sizes) for _, sizes in plans)
+        # About ten families in the full demo have no component left: candidates for graduasi alamiah.
+        alamiah = set(self.rng.sample(range(family_total), min(family_total, max(1, round(pendamping_count / 4)))))
+        family_index = 0
+        for number, (village, sizes) in enumerate(plans, start=1):
+            pendamping_id = self._user(
+                username=f"pendamping{number:02d}", role=Role.PENDAMPING, area_code=village.code, created=created
+            )
+            family_index = self._pendamping_load(
+                pendamping_id=pendamping_id,
+                village=village,
+                sizes=sizes,
+                alamiah=alamiah,
+                family_index=family_index,
+            )
+
+    def _user(self, *, username: str, role: str, area_code: str, created: datetime) -> int:
+        user_id = self._id(User)
+        sex = self.rng.choice("LP")
+        self.rows[User].append(
+            {
+                "id": user_id,
+                "username": username,
+                "full_name": self._unique_adult_name(sex),
+                "password_hash": self.password_hash,
+                "role": role,
+                "area_code": area_code,
+                "phone": self._phone(),
+                "locale": "id",
+                "is_active": True,
+                "created_at": created,
+                "last_login_at": None,
+            }
+        )
+        return user_id
+
+    def _group_sizes(self, total: int) -> list[int]:
+        """Split a caseload into kelompok of 15–30 KPM, about 22 each."""
+        count = max(math.ceil(total / 30), min(total // 15, round(total / self.rng.uniform(20, 25))))
+        base, extra = divmod(total, count)
+        sizes = [base + (1 if i < extra else 0) for i in range(count)]
+        for _ in range(count * 2):
+            source, target, shift = self.rng.randrange(count), self.rng.randrange(count), self.rng.randint(1, 4)
+            if source != target and sizes[source] - shift >= 15 and sizes[target] + shift <= 30:
+                sizes[source] -= shift
+                sizes[target] += shift
+        return sizes
+
+    # --- One pendamping's caseload ---
+
+    def _pendamping_load(
+        self, *, pendamping_id: int, village: _Village, sizes: list[int], alamiah: set[int], family_index: int
+    ) -> int:
+        # Each kelompok meets on its own (week of month, weekday): a pendamping's meetings never share a day.
+        slots = self.rng.sample([(week, weekday) for week in range(4) for weekday in range(5)], len(sizes))
+        held: list[_Held] = []
+        misses: list[tuple[int, _Held]] = []
+        futures: list[tuple[int, str, time, int, date]] = []
+        for size, (week, weekday) in zip(sizes, slots, strict=True):
+            kelompok_id, place, rw = self._kelompok(pendamping_id=pendamping_id, village=village)
+            families: list[tuple[int, list[str]]] = []
+            for _ in range(size):
+                families.append(
+                    self._family(kelompok_id=kelompok_id, village=village, rw=rw, alamiah=family_index in alamiah)
+                )
+                family_index += 1
+            start = time(self.rng.choice((9, 13)))
+            meetings, next_topic = self._history(
+                pendamping_id=pendamping_id, kelompok_id=kelompok_id, place=place, start=start, slot=(week, weekday)
+            )
+            held.extend(meetings)
+            misses.extend(self._attendance(pendamping_id=pendamping_id, meetings=meetings, families=families))
+            natural = next(
+                day
+                for months in range(3)
+                if (day := _slot_date(_month_shift(self.today.replace(day=1), months), week, weekday)) > self.today
+            )
+            if next_topic is not None and self.rng.random() < 0.92:
+                futures.append((kelompok_id, place, start, next_topic, natural))
+        self._upcoming(pendamping_id=pendamping_id, futures=futures)
+        self._makeups(pendamping_id=pendamping_id, held=held, misses=misses)
+        return family_index
+
+    def _kelompok(self, *, pendamping_id: int, village: _Village) -> tuple[int, str, int]:
+        kelompok_id = self._id(Kelompok)
+        rw = self.rng.randint(1, 16)
+        self.kelompok_per_village[village.code] += 1
+        numbered = self.kelompok_per_village[village.code]
+        if self.rng.random() < 0.3:
+            name = f"Kelompok {self.rng.choice(FLOWERS)} RW {rw:02d}"
+        else:
+            name = f"Kelompok {village.name} {numbered:02d}"
+        place = self.rng.choice(
+            (
+                f"Aula Kelurahan {village.name}",
+                f"Rumah Ibu Ketua RW {rw:02d}",
+                f"Posyandu {self.rng.choice(FLOWERS)} RW {rw:02d}",
+                f"Balai Warga RW {rw:02d}",
+                f"{self.rng.choice(MOSQUES)} RW {rw:02d}",
+            )
+        )
+        self.rows[Kelompok].append(
+            {
+                "id": kelompok_id,
+                "name": name,
+                "village_code": village.code,
+                "pendamping_id": pendamping_id,
+                "default_place": place,
+                "active": True,
+                "created_at": _at(self.today - timedelta(days=self.rng.randint(400, 1500)), 2),
+            }
+        )
+        return kelompok_id, place, rw
+
+    # --- A family and its members ---
+
+    def _family(self, *, kelompok_id: int, village: _Village, rw: int, alamiah: bool) -> tuple[int, list[str]]:
+        """Add a KPM with 3–6 members; return its id and the names of adults other than the pengurus."""
+        rng = self.rng
+        family_id = self._id(Family)
+        kecamatan = village.kecamatan_code
+        mother_age = rng.randint(46, 60) if alamiah else rng.randint(24, 52)
+        single = rng.random() < 0.15
+        elderly = not alamiah and rng.random() < 0.10
+        children = rng.randint(1, 4)
+        adults = 1 + (0 if single else 1) + (1 if elderly else 0)
+        children = max(children, 3 - adults)
+        children = max(1, min(children, 6 - adults))
+
+        people: list[Row] = []
+
+        def person(*, name: str, age: int, sex: str, relationship: str, schooling: str) -> Row:
+            born = self._birth_date(age)
+            row: Row = {
+                "id": 0,
+                "family_id": family_id,
+                "name": name,
+                "nik": self._nik(kecamatan_code=kecamatan, birth_date=born, sex=sex),
+                "birth_date": born,
+                "sex": sex,
+                "relationship": relationship,
+                "is_pengurus": False,
+                "schooling": schooling,
+                "pregnant": False,
+                "severe_disability": False,
+                "has_birth_certificate": None,
+                "active": True,
+            }
+            people.append(row)
+            return row
+
+        adult_schooling = ("lulus", "tidak", "tidak")
+        mother = person(
+            name=self._adult_name("P"),
+            age=mother_age,
+            sex="P",
+            relationship="kepala" if single else "istri",
+            schooling=rng.choice(adult_schooling),
+        )
+        mother["is_pengurus"] = True
+        mother["pregnant"] = not alamiah and mother_age <= 42 and rng.random() < 0.125
+        head_name = mother["name"]
+        others: list[str] = []
+        if not single:
+            husband = person(
+                name=self._adult_name("L"),
+                age=max(22, mother_age + rng.randint(-2, 8)),
+                sex="L",
+                relationship="kepala",
+                schooling=rng.choice(adult_schooling),
+            )
+            head_name = husband["name"]
+            others.append(husband["name"])
+        if elderly:
+            sex = "P" if rng.random() < 0.65 else "L"
+            grandparent = person(
+                name=self._elder_name(sex),
+                age=rng.randint(70, 86),
+                sex=sex,
+                relationship="orang_tua",
+                schooling="tidak",
+            )
+            others.append(grandparent["name"])
+        # Children from the youngest up, two to five years apart; none born to a mother under 18.
+        eldest = mother_age - 18
+        youngest = 19 if alamiah else 0
+        age = rng.randint(youngest, min(26, mother_age - 19)) if alamiah else rng.randint(0, min(15, eldest - 1))
+        for _ in range(children):
+            if age > eldest:
+                age = rng.randint(youngest, eldest)
+            sex = rng.choice("LP")
+            schooling = _schooling(age) if age < 19 else "lulus" if alamiah or rng.random() < 0.8 else "tidak"
+            child = person(name=self._child_name(sex), age=age, sex=sex, relationship="anak", schooling=schooling)
+            child["has_birth_certificate"] = age >= 18 or rng.random() >= 0.05
+            if age >= 17:
+                others.append(child["name"])
+            age += rng.randint(2, 5)
+        if not alamiah and rng.random() < 0.03:
+            rng.choice(people[1:] or people)["severe_disability"] = True
+        for row in people:
+            row["id"] = self._id(Member)
+        self.rows[Member].extend(people)
+
+        enrolled = self.today - timedelta(days=rng.randint(400, 2850))
+        issued = enrolled - timedelta(days=rng.randint(200, 4000))
+        self.kk_serial = self.kk_serial % 9999 + 1
+        self.rows[Family].append(
+            {
+                "id": family_id,
+                "programme_id": f"PKH-3277-{family_id:06d}",
+                "kk_number": f"{kecamatan.replace('.', '')}{issued:%d%m%y}{self.kk_serial:04d}",
+                "head_name": head_name,
+                "address": self._address(rw),
+                "village_code": village.code,
+                "kelompok_id": kelompok_id,
+                "status": FamilyStatus.AKTIF,
+                "enrolled_on": enrolled,
+                "exited_on": None,
+                "desil": rng.choices((1, 2, 3, 4, None), weights=(25, 30, 22, 13, 10))[0],
+                "created_at": _at(enrolled, 3),
+                "updated_at": _at(enrolled, 3),
+            }
+        )
+        return family_id, others
+
+    def _address(self, rw: int) -> str:
+        street = self.rng.choice(STREETS)
+        number = f" No. {self.rng.randint(1, 120)}" if street.startswith("Jl.") else ""
+        return f"{street}{number} RT {self.rng.randint(1, 12):02d}/RW {rw:02d}"
+
+    # --- Meetings ---
+
+    def _meeting(
+        self,
+        *,
+        pendamping_id: int,
+        kelompok_id: int,
+        topic: TopicRef,
+        day: date,
+        start: time,
+        place: str,
+        status: str,
+        scheduled_at: datetime,
+    ) -> int:
+        meeting_id = self._id(Meeting)
+        updated = scheduled_at if status == MeetingStatus.SCHEDULED else _at(day, 11)
+        self.rows[Meeting].append(
+            {
+                "id": meeting_id,
+                "kelompok_id": kelompok_id,
+                "topic_id": topic.id,
+                "date": day,
+                "start_time": start,
+                "duration_minutes": topic.duration_minutes,
+                "place": place,
+                "status": status,
+                "is_makeup": False,
+                "notes": "",
+                "created_by_id": pendamping_id,
+                "created_at": scheduled_at,
+                "updated_at": updated,
+            }
+        )
+        self._event(
+            meeting_id=meeting_id,
+            kind=MeetingStatus.SCHEDULED,
+            detail=f"Sesi {topic.no}, {day:%d/%m/%Y} {start:%H.%M}, {place}",
+            user_id=pendamping_id,
+            at=scheduled_at,
+        )
+        return meeting_id
+
+    def _event(self, *, meeting_id: int, kind: str, detail: str, user_id: int, at: datetime, reason: str = "") -> None:
+        self.rows[MeetingEvent].append(
+            {
+                "id": self._id(MeetingEvent),
+                "meeting_id": meeting_id,
+                "kind": kind,
+                "detail": detail,
+                "reason": reason,
+                "user_id": user_id,
+                "at": at,
+            }
+        )
+
+    def _history(
+        self, *, pendamping_id: int, kelompok_id: int, place: str, start: time, slot: tuple[int, int]
+    ) -> tuple[list[_Held], int | None]:
+        """A year of monthly meetings through the core sessions; return the held ones and the next session."""
+        rng = self.rng
+        this_month = self.today.replace(day=1)
+        days = [_slot_date(_month_shift(this_month, months), *slot) for months in range(-13, 1)]
+        days = [day for day in days if day < self.today][-12:]
+        overdue = rng.random() < 0.08
+        recent = self.today - timedelta(days=60)
+        plan: list[tuple[date, str]] = []
+        for index, day in enumerate(days):
+            if overdue and day >= recent:
+                continue
+            latest = index == len(days) - 1
+            draw = rng.random()
+            if not latest and draw < 0.05:
+                continue
+            plan.append((day, MeetingStatus.CANCELLED if not latest and draw < 0.08 else MeetingStatus.HELD))
+        held_count = sum(1 for _, status in plan if status == MeetingStatus.HELD)
+        # Groups started at different points of the curriculum; each still has a core session ahead of it.
+        position = rng.randint(0, max(0, min(3, len(self.topics) - 1 - held_count)))
+        held: list[_Held] = []
+        for day, status in plan:
+            topic = self.topics[position]
+            meeting_id = self._meeting(
+                pendamping_id=pendamping_id,
+                kelompok_id=kelompok_id,
+                topic=topic,
+                day=day,
+                start=start,
+                place=place,
+                status=status,
+                scheduled_at=_at(day - timedelta(days=rng.randint(5, 14)), 2),
+            )
+            if status == MeetingStatus.CANCELLED:
+                self._event(
+                    meeting_id=meeting_id,
+                    kind=MeetingStatus.CANCELLED,
+                    detail=f"Sesi {topic.no} batal",
+                    reason=rng.choice(CANCEL_REASONS),
+                    user_id=pendamping_id,
+                    at=_at(day - timedelta(days=1), 3),
+                )
+                continue
+            self._event(
+                meeting_id=meeting_id,
+                kind=MeetingStatus.HELD,
+                detail=f"Sesi {topic.no} terlaksana",
+                user_id=pendamping_id,
+                at=_at(day, 11),
+            )
+            held.append(_Held(meeting_id=meeting_id, kelompok_id=kelompok_id, topic_id=topic.id, day=day))
+            position += 1
+        return held, position if position < len(self.topics) else None
+
+    def _upcoming(self, *, pendamping_id: int, futures: list[tuple[int, str, time, int, date]]) -> None:
+        """Schedule each kelompok's next session within three weeks, on a day none of its siblings uses."""
+        horizon = self.today + timedelta(days=21)
+        taken = {natural for *_, natural in futures if natural <= horizon}
+        free = [
+            day
+            for offset in range(1, 22)
+            if (day := self.today + timedelta(days=offset)).weekday() < 5 and day not in taken
+        ]
+        for kelompok_id, place, start, position, natural in futures:
+            day = natural
+            if natural > horizon:
+                if not free:
+                    continue
+                day = free.pop(self.rng.randrange(len(free)))
+            self._meeting(
+                pendamping_id=pendamping_id,
+                kelompok_id=kelompok_id,
+                topic=self.topics[position],
+                day=day,
+                start=start,
+                place=place,
+                status=MeetingStatus.SCHEDULED,
+                scheduled_at=_at(self.today - timedelta(days=self.rng.randint(1, 10)), 2),
+            )
+
+    # --- Attendance ---
+
+    def _attendance_row(
+        self, *, meeting: _Held, family_id: int, status: str, attendee: str, name: str, pendamping_id: int
+    ) -> None:
+        self.rows[Attendance].append(
+            {
+                "id": self._id(Attendance),
+                "meeting_id": meeting.meeting_id,
+                "family_id": family_id,
+                "status": status,
+                "attendee": attendee,
+                "attendee_name": name,
+                "recorded_by_id": pendamping_id,
+                "recorded_at": _at(meeting.day, 11),
+            }
+        )
+
+    def _attendance(
+        self, *, pendamping_id: int, meetings: list[_Held], families: list[tuple[int, list[str]]]
+    ) -> list[tuple[int, _Held]]:
+        """Record every family at every held meeting of its kelompok; return the (family, meeting) misses."""
+        rng = self.rng
+        misses: list[tuple[int, _Held]] = []
+        for family_id, others in families:
+            habit = rng.random()
+            absence = 0.10 if habit < 0.75 else 0.25 if habit < 0.97 else 0.45
+            # A few families stop coming for three or four meetings in a row (the 3x alpa warning).
+            streak = range(0)
+            if len(meetings) >= 4 and rng.random() < 0.01:
+                length = rng.randint(3, 4)
+                first = rng.randint(0, len(meetings) - length)
+                streak = range(first, first + length)
+            for index, meeting in enumerate(meetings):
+                attendee, name = "pengurus", ""
+                if index in streak:
+                    status = AttendanceStatus.ALPA
+                elif rng.random() >= absence:
+                    status = AttendanceStatus.HADIR
+                    if others and rng.random() < 0.12:
+                        attendee, name = "anggota_lain", rng.choice(others)
+                else:
+                    status = rng.choices(
+                        (AttendanceStatus.IZIN, AttendanceStatus.SAKIT, AttendanceStatus.ALPA), weights=(36, 28, 36)
+                    )[0]
+                if status != AttendanceStatus.HADIR:
+                    misses.append((family_id, meeting))
+                self._attendance_row(
+                    meeting=meeting,
+                    family_id=family_id,
+                    status=status,
+                    attendee=attendee,
+                    name=name,
+                    pendamping_id=pendamping_id,
+                )
+        return misses
+
+    def _makeups(self, *, pendamping_id: int, held: list[_Held], misses: list[tuple[int, _Held]]) -> None:
+        """Some families make up a missed session at a later meeting of it in a sibling kelompok."""
+        by_topic: dict[int, list[_Held]] = defaultdict(list)
+        for meeting in sorted(held, key=lambda item: item.day):
+            by_topic[meeting.topic_id].append(meeting)
+        for family_id, missed in misses:
+            if self.rng.random() >= 0.05:
+                continue
+            later = next(
+                (
+                    meeting
+                    for meeting in by_topic[missed.topic_id]
+                    if meeting.day > missed.day and meeting.kelompok_id != missed.kelompok_id
+                ),
+                None,
+            )
+            if later is not None:
+                self._attendance_row(
+                    meeting=later,
+                    family_id=family_id,
+                    status=AttendanceStatus.HADIR,
+                    attendee="pengurus",
+                    name="",
+                    pendamping_id=pendamping_id,
+                )

@@ -1,0 +1,68 @@
+"""Reading one family: members with components, attendance history, sessions still to make up."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from app.curriculum.queries import TopicRef, topics_active
+from app.families.rules import MemberFacts, age_on, member_components
+from app.kelompok.queries import completions, topics_by_status
+from app.models import Attendance, CurriculumModule, Family, Kelompok, Meeting, MeetingStatus, Member, Topic
+
+
+@dataclass
+class MemberView:
+    member: Member
+    age: int
+    components: list[str]
+
+
+@dataclass
+class AttendanceLine:
+    meeting: Meeting
+    topic: Topic
+    module: CurriculumModule
+    kelompok: Kelompok
+    attendance: Attendance
+
+
+def member_facts(member: Member) -> MemberFacts:
+    return MemberFacts(birth_date=member.birth_date, schooling=member.schooling, pregnant=member.pregnant,
+                       severe_disability=member.severe_disability, active=member.active)
+
+
+def family_members(*, session: Session, family_id: int, today: date) -> list[MemberView]:
+    members = session.exec(
+        select(Member).where(Member.family_id == family_id).order_by(col(Member.is_pengurus).desc(), col(Member.birth_date))
+    ).all()
+    return [MemberView(member=m, age=age_on(m.birth_date, today), components=member_components(member_facts(m), today=today))
+            for m in members]
+
+
+def family_attendance(*, session: Session, family_id: int) -> list[AttendanceLine]:
+    rows = session.exec(
+        select(Attendance, Meeting, Topic, CurriculumModule, Kelompok)
+        .join(Meeting, col(Meeting.id) == Attendance.meeting_id)
+        .join(Topic, col(Topic.id) == Meeting.topic_id)
+        .join(CurriculumModule, col(CurriculumModule.id) == Topic.module_id)
+        .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
+        .where(Attendance.family_id == family_id)
+        .order_by(col(Meeting.date).desc())
+    ).all()
+    return [AttendanceLine(attendance=a, meeting=m, topic=t, module=mod, kelompok=k) for a, m, t, mod, k in rows]
+
+
+def family_makeup_needed(*, session: Session, family: Family) -> list[TopicRef]:
+    """Core sessions the family's kelompok has held that the family has not completed anywhere."""
+    if family.kelompok_id is None:
+        return []
+    held = topics_by_status(session=session, kelompok_id=family.kelompok_id, status=MeetingStatus.HELD)
+    done = {t for _, t in completions(session=session, family_ids=[family.id or 0])}
+    return [t for t in topics_active(session=session, core_only=True) if t.id in held and t.id not in done]
+
+
+def family_completed_count(*, session: Session, family: Family) -> tuple[int, int]:
+    core = topics_active(session=session, core_only=True)
+    done = {t for _, t in completions(session=session, family_ids=[family.id or 0])}
+    return sum(1 for t in core if t.id in done), len(core)

@@ -1,0 +1,125 @@
+"""Family (KPM) pages: the family with members, components and attendance; edit family and members."""
+
+from fastapi import APIRouter, Request
+from sqlmodel import select
+from starlette.responses import Response
+
+from app.access import family_get, mask_number, nik_visible
+from app.auth.deps import CurrentUser
+from app.db import SessionDep
+from app.errors import NotFound, RuleViolation
+from app.families import service
+from app.families.forms import RELATIONSHIPS, SCHOOLING, family_input_parse, member_input_parse
+from app.families.queries import family_attendance, family_completed_count, family_makeup_needed, family_members
+from app.families.rules import COMPONENT_LABELS, MAX_PAID_COMPONENTS
+from app.i18n import N_, gettext
+from app.meetings.routes import form_values
+from app.models import Area, Family, Kelompok, Member, User
+from app.web import Today, redirect, render
+
+router = APIRouter()
+
+
+def _kelompok(session: SessionDep, family: Family) -> Kelompok | None:
+    return session.get(Kelompok, family.kelompok_id) if family.kelompok_id else None
+
+
+def _can_edit(user: User, kelompok: Kelompok | None) -> bool:
+    return user.role == "admin" or (kelompok is not None and kelompok.pendamping_id == user.id)
+
+
+@router.get("/kpm/{family_id}", name="family_detail")
+def family_detail(request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    family = family_get(session=session, user=user, family_id=family_id)
+    kelompok = _kelompok(session, family)
+    members = family_members(session=session, family_id=family_id, today=today)
+    done, total = family_completed_count(session=session, family=family)
+    context = {
+        "family": family, "kelompok": kelompok, "village": session.get(Area, family.village_code),
+        "members": members, "attendance": family_attendance(session=session, family_id=family_id),
+        "makeup": family_makeup_needed(session=session, family=family), "done": done, "total": total,
+        "show_nik": nik_visible(user, kelompok), "mask": mask_number, "labels": COMPONENT_LABELS,
+        "component_count": sum(len(m.components) for m in members), "max_paid": MAX_PAID_COMPONENTS,
+        "can_edit": _can_edit(user, kelompok),
+    }
+    return render(request, "families/detail.html", context)
+
+
+@router.get("/kpm/{family_id}/ubah", name="family_edit")
+def family_edit(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    family = family_get(session=session, user=user, family_id=family_id)
+    values = {"head_name": family.head_name, "kk_number": family.kk_number if nik_visible(user, _kelompok(session, family)) else "",
+              "address": family.address}
+    return render(request, "families/edit.html", {"family": family, "values": values, "errors": {}})
+
+
+@router.post("/kpm/{family_id}/ubah", name="family_update")
+async def family_update(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    family = family_get(session=session, user=user, family_id=family_id)
+    values = await form_values(request)
+    data, errors = family_input_parse(values)
+    if data is not None:
+        try:
+            service.family_update(session=session, user=user, kelompok=_kelompok(session, family), family=family, data=data)
+            return redirect(request.url_for("family_detail", family_id=family_id), request)
+        except RuleViolation as exc:
+            session.rollback()
+            errors.add(exc.field or "form", exc.message, **exc.params)
+    family = family_get(session=session, user=user, family_id=family_id)
+    return render(request, "families/edit.html", {"family": family, "values": values, "errors": errors.messages}, status=422)
+
+
+def _member_page(request: Request, family: Family, member: Member | None, values: dict[str, str],
+                 errors: dict[str, str]) -> Response:
+    context = {"family": family, "member": member, "values": values, "errors": errors,
+               "schooling": SCHOOLING, "relationships": RELATIONSHIPS}
+    return render(request, "families/member.html", context, status=422 if errors else 200)
+
+
+def _member_get(session: SessionDep, family: Family, member_id: int) -> Member:
+    member = session.exec(select(Member).where(Member.id == member_id, Member.family_id == family.id)).first()
+    if member is None:
+        raise NotFound(N_("Anggota keluarga tidak ditemukan."))
+    return member
+
+
+@router.get("/kpm/{family_id}/anggota/baru", name="member_new")
+def member_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    family = family_get(session=session, user=user, family_id=family_id)
+    return _member_page(request, family, None, {"schooling": "belum", "relationship": "anak"}, {})
+
+
+@router.get("/kpm/{family_id}/anggota/{member_id}", name="member_edit")
+def member_edit(request: Request, family_id: int, member_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    family = family_get(session=session, user=user, family_id=family_id)
+    member = _member_get(session, family, member_id)
+    show = nik_visible(user, _kelompok(session, family))
+    values = {
+        "name": member.name, "nik": (member.nik or "") if show else "", "birth_date": member.birth_date.isoformat(),
+        "sex": member.sex, "relationship": member.relationship, "schooling": member.schooling,
+        "is_pengurus": "on" if member.is_pengurus else "", "pregnant": "on" if member.pregnant else "",
+        "severe_disability": "on" if member.severe_disability else "",
+        "has_birth_certificate": {True: "ya", False: "tidak"}.get(member.has_birth_certificate, ""),  # type: ignore[arg-type]
+    }
+    return _member_page(request, family, member, values, {})
+
+
+@router.post("/kpm/{family_id}/anggota", name="member_create")
+@router.post("/kpm/{family_id}/anggota/{member_id}", name="member_update")
+async def member_save(request: Request, family_id: int, session: SessionDep, user: CurrentUser,
+                      member_id: int | None = None) -> Response:
+    family = family_get(session=session, user=user, family_id=family_id)
+    member = _member_get(session, family, member_id) if member_id is not None else None
+    values = await form_values(request)
+    data, errors = member_input_parse(values)
+    if data is not None:
+        try:
+            service.member_save(session=session, user=user, kelompok=_kelompok(session, family), family=family,
+                                data=data, member=member)
+            return redirect(request.url_for("family_detail", family_id=family_id), request)
+        except RuleViolation as exc:
+            session.rollback()
+            errors.messages.setdefault(exc.field or "form", gettext(exc.message, **exc.params))
+    family = family_get(session=session, user=user, family_id=family_id)
+    member = _member_get(session, family, member_id) if member_id is not None else None
+    return _member_page(request, family, member, values, errors.messages)

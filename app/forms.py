@@ -1,0 +1,70 @@
+"""Parsing raw form values into typed ones, collecting a message per field instead of raising."""
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from app.i18n import N_, gettext
+
+
+@dataclass
+class FormErrors:
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, message: str, **params: object) -> None:
+        self.messages.setdefault(name, gettext(message, **params))
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+
+def parse_date(raw: str, *, name: str, errors: FormErrors, required: bool = True) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        if required:
+            errors.add(name, N_("Tanggal wajib diisi."))
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.add(name, N_("Tanggal tidak valid: %(value)s."), value=raw)
+        return None
+
+
+def parse_time(raw: str, *, name: str, errors: FormErrors) -> time | None:
+    raw = raw.strip()
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        errors.add(name, N_("Jam tidak valid (contoh 09:00)."))
+        return None
+
+
+def parse_int(
+    raw: str, *, name: str, errors: FormErrors, minimum: int | None = None, maximum: int | None = None,
+    required: bool = True,
+) -> int | None:
+    raw = raw.strip().replace(".", "").replace(" ", "")
+    if not raw:
+        if required:
+            errors.add(name, N_("Wajib diisi."))
+        return None
+    if not raw.lstrip("-").isdigit():
+        errors.add(name, N_("Harus berupa angka."))
+        return None
+    value = int(raw)
+    if minimum is not None and value < minimum:
+        errors.add(name, N_("Tidak boleh kurang dari %(minimum)s."), minimum=minimum)
+        return None
+    if maximum is not None and value > maximum:
+        errors.add(name, N_("Tidak boleh lebih dari %(maximum)s."), maximum=maximum)
+        return None
+    return value
+
+
+def parse_text(raw: str, *, name: str, errors: FormErrors, required: bool = False, max_length: int = 300) -> str:
+    value = raw.strip()
+    if required and not value:
+        errors.add(name, N_("Wajib diisi."))
+    elif len(value) > max_length:
+        errors.add(name, N_("Terlalu panjang (maksimal %(max)s karakter)."), max=max_length)
+    return value

@@ -1,0 +1,28 @@
+"""Beranda: my kelompok, the next meetings, meetings waiting for their roll, overdue kelompok."""
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.auth.deps import CurrentUser
+from app.db import SessionDep
+from app.kelompok.queries import kelompok_summaries
+from app.meetings.queries import meetings_upcoming, meetings_waiting_roll
+from app.models import Role
+from app.web import Today, render
+
+router = APIRouter()
+HOME_LIST_LIMIT = 12
+
+
+@router.get("/", name="home")
+def home(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    mine = kelompok_summaries(session=session, user=user, limit=HOME_LIST_LIMIT if user.role != Role.PENDAMPING else None)
+    overdue = kelompok_summaries(session=session, user=user, only_overdue_on=today, limit=HOME_LIST_LIMIT)
+    context = {
+        "kelompok": mine,
+        "overdue": overdue,
+        "upcoming": meetings_upcoming(session=session, user=user, today=today),
+        "waiting": meetings_waiting_roll(session=session, user=user, today=today),
+        "today": today,
+    }
+    return render(request, "home/index.html", context)

@@ -1,0 +1,71 @@
+"""Bahasa Indonesia is the source language; other locales come from Babel .po catalogs."""
+
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import lru_cache
+from gettext import NullTranslations
+from io import BytesIO
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LOCALES = ("id", "en")
+LOCALE_DIR = Path(__file__).parent / "locale"
+current_locale: ContextVar[str] = ContextVar("current_locale", default="id")
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction without translating it yet."""
+    return message
+
+
+@lru_cache
+def translations(locale: str) -> NullTranslations:
+    po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if locale == "id" or not po.exists():
+        return NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buf = BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(buf)
+
+
+def gettext(message: str, **params: object) -> str:
+    text = translations(current_locale.get()).gettext(message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    text = translations(current_locale.get()).ngettext(singular, plural, n)
+    return text % {"num": n, **params}
+
+
+def fmt_number(value: float | int | None, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    fmt = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=fmt, locale=current_locale.get())
+
+
+def fmt_rupiah(value: float | int | None) -> str:
+    return "–" if value is None else "Rp " + fmt_number(value)
+
+
+def fmt_percent(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else fmt_number(value * 100, digits) + " %"
+
+
+def fmt_date(value: date | None, form: str = "medium") -> str:
+    return "–" if value is None else format_date(value, format=form, locale=current_locale.get())
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "–"
+    return format_datetime(value, format="d MMM y HH:mm", tzinfo="Asia/Jakarta", locale=current_locale.get())

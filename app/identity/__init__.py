@@ -1,0 +1,1 @@
+"""Indonesian identity numbers: NIK and No. KK."""

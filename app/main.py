@@ -1,0 +1,30 @@
+"""The FastAPI application: routers, static files, middleware."""
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import web
+from app.settings import ROOT
+
+
+def create_app() -> FastAPI:
+    from app.admin.routes import router as admin_router
+    from app.attendance.routes import router as attendance_router
+    from app.auth.routes import router as auth_router
+    from app.curriculum.routes import router as curriculum_router
+    from app.families.routes import router as families_router
+    from app.home.routes import router as home_router
+    from app.kelompok.routes import router as kelompok_router
+    from app.meetings.routes import router as meetings_router
+
+    app = FastAPI(title="P2K2 Tracker", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(web.csrf_protect)])
+    web.install(app)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    for router in (auth_router, home_router, kelompok_router, meetings_router, attendance_router,
+                   families_router, curriculum_router, admin_router):
+        app.include_router(router)
+    return app
+
+
+app = create_app()

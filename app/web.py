@@ -1,0 +1,175 @@
+"""Server-rendered pages: templates, fragments, CSRF, security headers and the one error translator."""
+
+import hmac
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from jinja2 import Environment, FileSystemLoader
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import RedirectResponse, Response
+
+from app import i18n
+from app.errors import CsrfFailed, DomainError, LoginRequired
+from app.settings import ROOT, get_settings
+
+log = logging.getLogger("p2k2")
+
+CSRF_COOKIE = "p2k2_csrf"
+LANG_COOKIE = "p2k2_lang"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+templates = Jinja2Blocks(
+    env=Environment(loader=FileSystemLoader(ROOT / "templates"), autoescape=True,
+                    extensions=["jinja2.ext.i18n", "jinja2.ext.do"])
+)
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
+)
+templates.env.globals.update(
+    fmt_number=i18n.fmt_number,
+    fmt_rupiah=i18n.fmt_rupiah,
+    fmt_percent=i18n.fmt_percent,
+    fmt_date=i18n.fmt_date,
+    fmt_datetime=i18n.fmt_datetime,
+)
+# Form and label macros are globals, so a block rendered on its own (a fragment) can use them too.
+_macros = templates.env.get_template("macros.html").make_module()
+templates.env.globals.update({name: getattr(_macros, name) for name in _macros.__dict__ if not name.startswith("_")})
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def hx_target(request: Request) -> str | None:
+    """The id of the element that asked, so a handler returns just that element's block."""
+    return request.headers.get("HX-Target") if is_htmx(request) else None
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    blocks: list[str] | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    ctx: dict[str, Any] = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": getattr(request.state, "csrf", ""),
+        "locale": i18n.current_locale.get(),
+        **(context or {}),
+    }
+    if blocks:
+        response = templates.TemplateResponse(request, template, ctx, block_names=blocks, status_code=status)
+    elif block:
+        response = templates.TemplateResponse(request, template, ctx, block_name=block, status_code=status)
+    else:
+        response = templates.TemplateResponse(request, template, ctx, status_code=status)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def redirect(url: str | Any, request: Request | None = None) -> Response:
+    """303 after a successful POST; htmx follows it as a full navigation."""
+    url = str(url)
+    if request is not None and is_htmx(request):
+        return Response(status_code=204, headers={"HX-Location": url})
+    return RedirectResponse(url, status_code=303)
+
+
+async def csrf_protect(request: Request) -> None:
+    """App-wide dependency: an unsafe request must echo the CSRF cookie (header or form field)."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get("X-CSRF-Token", "")
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get("csrf_token", "")
+            sent = value if isinstance(value, str) else ""
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise CsrfFailed(i18n.N_("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi."))
+
+
+def install(app: FastAPI) -> None:
+    """Middleware and exception handlers shared by every route."""
+
+    @app.middleware("http")
+    async def page_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        lang = request.cookies.get(LANG_COOKIE, get_settings().default_locale)
+        token = i18n.current_locale.set(lang if lang in i18n.LOCALES else "id")
+        csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        request.state.csrf = csrf
+        try:
+            response = await call_next(request)
+        finally:
+            i18n.current_locale.reset(token)
+        if request.cookies.get(CSRF_COOKIE) != request.state.csrf:
+            response.set_cookie(
+                CSRF_COOKIE, request.state.csrf, httponly=True, samesite="lax", secure=get_settings().cookie_secure
+            )
+        response.headers.setdefault("Vary", "HX-Request, HX-Target")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "public, max-age=86400")
+        else:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def error_page(request: Request, status: int, message: str) -> Response:
+        if is_htmx(request):
+            return render(request, "errors/page.html", {"message": message, "status": status}, block="flash", status=status)
+        return render(request, "errors/page.html", {"message": message, "status": status}, status=status)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, LoginRequired):
+            target = str(request.url_for("login_form").include_query_params(next=request.url.path))
+            if is_htmx(request):
+                return Response(status_code=204, headers={"HX-Redirect": target})
+            return RedirectResponse(target, status_code=303)
+        return error_page(request, exc.status_code, i18n.gettext(exc.message, **exc.params))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        return error_page(request, 404, i18n.gettext("Halaman tidak ditemukan."))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return error_page(request, 404, i18n.gettext("Halaman tidak ditemukan."))
+        if exc.status_code == 405:
+            return error_page(request, 405, i18n.gettext("Metode tidak diizinkan."))
+        return error_page(request, exc.status_code, i18n.gettext("Permintaan tidak dapat diproses."))
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_page(request, 500, i18n.gettext("Terjadi kesalahan pada server. Coba lagi sebentar lagi."))
+
+
+def today_local() -> date:
+    """Today in Indonesia's western time zone, where every demo kelompok meets."""
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
+
+
+Today = Annotated[date, Depends(today_local)]

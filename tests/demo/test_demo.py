@@ -1,0 +1,210 @@
+"""The Kota Cimahi demo, at 3 pendamping instead of 40, in fresh migrated SQLite files."""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.db import engine_create
+from app.demo.generator import DemoSummary, demo_load
+from app.identity.rules import nik_parse
+from app.models import Attendance, AttendanceStatus, Family, Kelompok, Meeting, MeetingEvent, MeetingStatus, Member, User
+from app.settings import ROOT
+
+TODAY = date(2026, 11, 23)
+PENDAMPING = 3
+
+
+@dataclass
+class Demo:
+    engine: Engine
+    summary: DemoSummary
+
+
+def migrated_engine(path: Path) -> Engine:
+    url = f"sqlite:///{path}"
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("sqlalchemy.url", url)
+    cfg.set_main_option("path_separator", "os")
+    command.upgrade(cfg, "head")
+    return engine_create(url)
+
+
+def demo_build(path: Path, *, seed: int = 2026) -> Demo:
+    engine = migrated_engine(path)
+    with Session(engine) as session:
+        summary = demo_load(session=session, password="p2k2demo", seed=seed, today=TODAY, pendamping_count=PENDAMPING)
+    return Demo(engine=engine, summary=summary)
+
+
+def people(engine: Engine) -> list[tuple[str, str, str | None]]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Family.programme_id, Member.name, Member.nik)
+            .join(Family, col(Family.id) == col(Member.family_id))
+            .order_by(col(Member.id))
+        ).all()
+    return [(programme_id, name, nik) for programme_id, name, nik in rows]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    built = demo_build(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+    yield built
+    built.engine.dispose()
+
+
+@pytest.fixture
+def db(demo: Demo) -> Iterator[Session]:
+    with Session(demo.engine) as session:
+        yield session
+
+
+def test_summary_counts_and_logins(demo: Demo, db: Session) -> None:
+    summary = demo.summary
+    assert summary.users == 4 + PENDAMPING
+    assert summary.logins == [
+        ("admin", "admin"),
+        ("supervisor", "supervisor"),
+        ("supervisor_selatan", "supervisor"),
+        ("peninjau", "peninjau"),
+        *[(f"pendamping{n:02d}", "pendamping") for n in range(1, PENDAMPING + 1)],
+    ]
+    assert 180 * PENDAMPING <= summary.families <= 230 * PENDAMPING
+    assert 3 * summary.families <= summary.members <= 6 * summary.families
+    assert summary.attendance > 8 * summary.families
+    assert db.exec(select(User.area_code).where(User.username == "supervisor_selatan")).one() == "32.77.01"
+    hashes = set(db.exec(select(User.password_hash)).all())
+    assert len(hashes) == 1 and next(iter(hashes)).startswith("$argon2")
+
+
+def test_same_seed_same_people_other_seed_other_people(demo: Demo, tmp_path: Path) -> None:
+    again = demo_build(tmp_path / "again.sqlite3")
+    other = demo_build(tmp_path / "other.sqlite3", seed=7)
+    try:
+        assert again.summary == demo.summary
+        assert people(again.engine) == people(demo.engine)
+        assert people(other.engine) != people(demo.engine)
+    finally:
+        again.engine.dispose()
+        other.engine.dispose()
+
+
+def test_second_load_does_nothing(demo: Demo, db: Session) -> None:
+    assert demo_load(session=db, password="other", today=TODAY + timedelta(days=30)) == demo.summary
+
+
+def test_kelompok_and_family_shape(db: Session) -> None:
+    sizes = db.exec(select(func.count()).select_from(Family).group_by(col(Family.kelompok_id))).all()
+    assert min(sizes) >= 15 and max(sizes) <= 30
+    member_counts = db.exec(select(func.count()).select_from(Member).group_by(col(Member.family_id))).all()
+    assert min(member_counts) >= 3 and max(member_counts) <= 6
+    pengurus = db.exec(select(func.count()).select_from(Member).where(col(Member.is_pengurus).is_(True))).one()
+    assert pengurus == len(member_counts)
+    village_codes = set(db.exec(select(Kelompok.village_code)).all())
+    assert all(code.startswith("32.77.0") and len(code) == 13 for code in village_codes)
+    kk_numbers = db.exec(select(Family.kk_number, Family.village_code)).all()
+    assert all(len(kk) == 16 and kk.isdigit() and kk[:6] == village[:8].replace(".", "") for kk, village in kk_numbers)
+
+
+def test_niks_encode_birth_date_sex_and_kecamatan(db: Session) -> None:
+    rows = db.exec(
+        select(Member.nik, Member.birth_date, Member.sex, Family.village_code).join(
+            Family, col(Family.id) == col(Member.family_id)
+        )
+    ).all()
+    niks = [nik for nik, *_ in rows if nik is not None]
+    assert len(niks) == len(set(niks))
+    assert 0 < len(rows) - len(niks) < len(rows) * 0.05
+    for nik, born, sex, village in rows:
+        if nik is not None:
+            parts = nik_parse(nik, today=TODAY)
+            assert parts is not None
+            assert (parts.area_code, parts.birth_date, parts.sex) == (village[:8], born, sex)
+
+
+def test_meetings_of_a_pendamping_never_overlap(db: Session) -> None:
+    rows = db.exec(
+        select(Kelompok.pendamping_id, Meeting.date, Meeting.start_time, Meeting.duration_minutes).join(
+            Kelompok, col(Kelompok.id) == col(Meeting.kelompok_id)
+        )
+    ).all()
+    by_day: dict[tuple[int | None, date], list[tuple[datetime, datetime]]] = defaultdict(list)
+    for pendamping_id, day, start, minutes in rows:
+        begin = datetime.combine(day, start)
+        by_day[(pendamping_id, day)].append((begin, begin + timedelta(minutes=minutes)))
+    for spans in by_day.values():
+        spans.sort()
+        assert all(end <= next_begin for (_, end), (next_begin, _) in zip(spans, spans[1:], strict=False))
+    assert all(day.weekday() < 5 for _, day, _, _ in rows)
+
+
+def test_history_and_schedule(db: Session) -> None:
+    meetings = db.exec(select(Meeting)).all()
+    held = [m for m in meetings if m.status == MeetingStatus.HELD]
+    scheduled = [m for m in meetings if m.status == MeetingStatus.SCHEDULED]
+    assert all(TODAY - timedelta(days=400) < m.date < TODAY for m in held)
+    assert all(TODAY < m.date <= TODAY + timedelta(days=21) for m in scheduled)
+    assert len({m.kelompok_id for m in scheduled}) == len(scheduled)
+    kelompok_count = len(db.exec(select(Kelompok.id)).all())
+    assert kelompok_count * 0.7 < len(scheduled) < kelompok_count
+    assert any(m.status == MeetingStatus.CANCELLED for m in meetings)
+
+    events = db.exec(select(MeetingEvent.meeting_id, MeetingEvent.kind, MeetingEvent.reason)).all()
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for meeting_id, kind, reason in events:
+        kinds[meeting_id].add(kind)
+        assert reason or kind != MeetingStatus.CANCELLED
+    for meeting in meetings:
+        assert kinds[meeting.id or 0] == {MeetingStatus.SCHEDULED} | {meeting.status}
+
+
+def test_every_held_meeting_records_every_active_family(db: Session) -> None:
+    families: dict[int | None, set[int]] = defaultdict(set)
+    for family_id, kelompok_id in db.exec(select(Family.id, Family.kelompok_id).where(Family.status == "aktif")).all():
+        families[kelompok_id].add(family_id or 0)
+    recorded: dict[int, set[int]] = defaultdict(set)
+    for meeting_id, family_id in db.exec(select(Attendance.meeting_id, Attendance.family_id)).all():
+        recorded[meeting_id].add(family_id)
+    held = db.exec(select(Meeting.id, Meeting.kelompok_id).where(Meeting.status == MeetingStatus.HELD)).all()
+    assert held
+    for meeting_id, kelompok_id in held:
+        assert families[kelompok_id] <= recorded[meeting_id or 0]
+    not_held = db.exec(select(Meeting.id).where(Meeting.status != MeetingStatus.HELD)).all()
+    assert not set(not_held) & recorded.keys()
+
+
+def test_attendance_mix_and_makeups(db: Session) -> None:
+    statuses = dict(db.exec(select(Attendance.status, func.count()).group_by(col(Attendance.status))).all())
+    total = sum(statuses.values())
+    assert 0.80 < statuses[AttendanceStatus.HADIR] / total < 0.90
+    assert all(statuses[status] > 0 for status in AttendanceStatus.CYCLE)
+    others = db.exec(select(Attendance.attendee_name).where(Attendance.attendee == "anggota_lain")).all()
+    assert others and all(others)
+    recorded_at = db.exec(select(Attendance.recorded_at)).first()
+    assert recorded_at is not None and recorded_at.utcoffset() == timedelta(0)
+    makeups = db.exec(
+        select(Attendance.status, Family.kelompok_id, Meeting.kelompok_id)
+        .join(Family, col(Family.id) == col(Attendance.family_id))
+        .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
+        .where(col(Family.kelompok_id) != col(Meeting.kelompok_id))
+    ).all()
+    assert makeups and {status for status, *_ in makeups} == {AttendanceStatus.HADIR}
+
+
+def test_loads_into_the_shared_test_database(session: Session) -> None:
+    """On PostgreSQL (TEST_DATABASE_URL) this also proves the id sequences were moved past the demo's ids."""
+    summary = demo_load(session=session, password="p2k2demo", today=TODAY, pendamping_count=1)
+    assert ("pendamping01", "pendamping") in summary.logins
+    extra = User(username="after_demo", full_name="Setelah Demo", password_hash="x", role="peninjau")
+    session.add(extra)
+    session.flush()
+    assert extra.id is not None and extra.id > max(session.exec(select(User.id).where(User.username != "after_demo")).all())
