@@ -41,3 +41,24 @@ def topics_active(*, session: Session, core_only: bool = False) -> list[TopicRef
 
 def topic_label(topic: TopicRef) -> str:
     return f"{topic.no}. {topic.title}" if topic.core else f"{topic.module_code} {topic.no}. {topic.title}"
+
+
+@dataclass(frozen=True)
+class ModuleWithTopics:
+    module: CurriculumModule
+    topics: list[Topic]
+
+
+def curriculum_tree(*, session: Session, module_id: int | None = None) -> list[ModuleWithTopics]:
+    """Every module (or just one) with all its topics, active or not, in teaching order."""
+    modules_query = select(CurriculumModule).order_by(col(CurriculumModule.no))
+    topics_query = select(Topic).order_by(col(Topic.module_id), col(Topic.no))
+    if module_id is not None:
+        modules_query = modules_query.where(CurriculumModule.id == module_id)
+        topics_query = topics_query.where(Topic.module_id == module_id)
+    modules = session.exec(modules_query).all()
+    topics = session.exec(topics_query).all()
+    by_module: dict[int, list[Topic]] = {}
+    for topic in topics:
+        by_module.setdefault(topic.module_id, []).append(topic)
+    return [ModuleWithTopics(module=m, topics=by_module.get(m.id or 0, [])) for m in modules]

@@ -163,12 +163,13 @@ def demo_load(
         topics=_core_topics(session=session),
     )
     builder.build(villages=_cimahi_villages(session=session), pendamping_count=pendamping_count)
-    # Core inserts on the Table: the ORM's bulk path splits a batch wherever optional values turn None.
+    postgresql = session.get_bind().dialect.name == "postgresql"
     for model in TABLES:
-        rows = builder.rows[model]
-        for start in range(0, len(rows), CHUNK_ROWS):
-            session.execute(insert(_table(model)), rows[start : start + CHUNK_ROWS])
-    if session.get_bind().dialect.name == "postgresql":
+        if postgresql:
+            _rows_copy(session=session, table=_table(model), rows=builder.rows[model])
+        else:
+            _rows_insert(session=session, table=_table(model), rows=builder.rows[model])
+    if postgresql:
         _sequences_reset(session=session)
     session.commit()
     return demo_summary(session=session)
@@ -219,6 +220,21 @@ def _table(model: type[SQLModel]) -> Table:
 
 def _max_id(*, session: Session, model: type[SQLModel]) -> int:
     return int(session.exec(select(func.coalesce(func.max(_table(model).c.id), 0))).one())
+
+
+def _rows_insert(*, session: Session, table: Table, rows: list[Row]) -> None:
+    """Core executemany on the Table: the ORM's bulk path splits a batch wherever optional values turn None."""
+    for start in range(0, len(rows), CHUNK_ROWS):
+        session.execute(insert(table), rows[start : start + CHUNK_ROWS])
+
+
+def _rows_copy(*, session: Session, table: Table, rows: list[Row]) -> None:
+    """COPY into PostgreSQL within the session's transaction: psycopg's executemany sends one INSERT per row."""
+    names = [column.name for column in table.columns]
+    statement = f"""COPY "{table.name}" ({", ".join(f'"{name}"' for name in names)}) FROM STDIN"""
+    with session.connection().connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in names])
 
 
 def _sequences_reset(*, session: Session) -> None:

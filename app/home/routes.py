@@ -1,7 +1,8 @@
 """Beranda: my kelompok, the next meetings, meetings waiting for their roll, overdue kelompok."""
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response
+from sqlmodel import select
+from starlette.responses import PlainTextResponse, Response
 
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
@@ -26,3 +27,10 @@ def home(request: Request, session: SessionDep, user: CurrentUser, today: Today)
         "today": today,
     }
     return render(request, "home/index.html", context)
+
+
+@router.get("/sehat", name="health")
+def health(session: SessionDep) -> PlainTextResponse:
+    """Liveness and database reachability for the container's health check."""
+    session.exec(select(1)).one()
+    return PlainTextResponse("ok")

@@ -1,0 +1,50 @@
+# Everything a fresh machine needs: `make run` (environment, migrations, demo, server) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 0.0.0.0
+
+.PHONY: run test test-pg e2e lint vendor-check setup chromium bench messages clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+vendor-check: $(VENV)/.installed
+	$(BIN)/python scripts/vendor_check.py
+
+setup: $(VENV)/.installed vendor-check
+	$(BIN)/python -m app.cli setup
+
+run: setup
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers
+
+# Real-browser tests need Debian's chromium (never `playwright install`: no download host is reachable).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+test: $(VENV)/.installed vendor-check chromium
+	$(BIN)/pytest -q
+
+# The same suite on PostgreSQL: TEST_DATABASE_URL=postgresql://user@host:port/db make test-pg
+test-pg: $(VENV)/.installed chromium
+	@test -n "$$TEST_DATABASE_URL" || { echo "set TEST_DATABASE_URL (see .ci/run)"; exit 2; }
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check app tests bench scripts
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run_all
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -o app/locale/messages.pot .
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l en --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) data/*.sqlite3*

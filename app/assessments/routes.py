@@ -1,0 +1,5 @@
+"""Assessments routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Dashboard routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

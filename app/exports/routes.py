@@ -1,0 +1,5 @@
+"""Exports routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Graduation routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Supervision routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

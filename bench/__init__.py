@@ -1,0 +1,1 @@
+"""Benchmarks: a large synthetic kabupaten and the timings of the supervisor pages."""
