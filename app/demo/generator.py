@@ -1,8 +1,8 @@
 """Load a deterministic, realistic demo of Kota Cimahi: staff, kelompok, KPM, a year of meetings and attendance.
 
 Everything is drawn from one `random.Random(seed)` and dated from `today`, so a seed always gives the same
-people, NIKs and history. Rows are built as plain dicts with their primary keys assigned here and written
-with bulk Core inserts: about 8,000 families and 90,000 attendance rows load in seconds.
+people, NIKs and history. Rows are built as plain dicts with their primary keys assigned here and written in
+bulk (Core executemany; COPY on PostgreSQL): about 8,000 families and 90,000 attendance rows load in seconds.
 """
 
 import math
@@ -132,7 +132,7 @@ class _Village:
         return self.code.rsplit(".", 1)[0]
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Held:
     """A held meeting, remembered for make-up attendance in another kelompok."""
 
@@ -203,7 +203,7 @@ def _cimahi_villages(*, session: Session) -> list[_Village]:
     ).all()
     if not areas:
         raise LookupError("Kota Cimahi (32.77) has no kelurahan in the area table")
-    return [_Village(code=area.code, name=area.name.title() if area.name.isupper() else area.name) for area in areas]
+    return [_Village(code=area.code, name=area.name) for area in areas]
 
 
 def _core_topics(*, session: Session) -> list[TopicRef]:
@@ -232,7 +232,9 @@ def _rows_copy(*, session: Session, table: Table, rows: list[Row]) -> None:
     """COPY into PostgreSQL within the session's transaction: psycopg's executemany sends one INSERT per row."""
     names = [column.name for column in table.columns]
     statement = f"""COPY "{table.name}" ({", ".join(f'"{name}"' for name in names)}) FROM STDIN"""
-    with session.connection().connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row[name] for name in names])
 
@@ -244,10 +246,6 @@ def _sequences_reset(*, session: Session) -> None:
         session.execute(
             text(f"""SELECT setval(pg_get_serial_sequence('"{name}"', 'id'), (SELECT max(id) FROM "{name}"))""")
         )
-
-
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def _schooling(age: int) -> str:
@@ -288,8 +286,8 @@ class _DemoBuilder:
         next_ids: dict[type[SQLModel], int],
         topics: list[TopicRef],
     ) -> None:
-        if len(topics) < 2:
-            raise LookupError("the core curriculum has no sessions to hold")
+        if not topics:
+            raise LookupError("the core curriculum has no active session to hold")
         self.rng = rng
         self.today = today
         self.password_hash = password_hash
@@ -676,6 +674,8 @@ class _DemoBuilder:
         position = rng.randint(0, max(0, min(3, len(self.topics) - 1 - held_count)))
         held: list[_Held] = []
         for day, status in plan:
+            if position == len(self.topics):  # an administrator switched core sessions off
+                break
             topic = self.topics[position]
             meeting_id = self._meeting(
                 pendamping_id=pendamping_id,
