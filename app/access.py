@@ -1,7 +1,7 @@
 """Who may see and change what. Every query that lists or fetches scoped data goes through here."""
 
 from sqlalchemy import ColumnElement, false, or_, true
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, NotFound
@@ -9,12 +9,12 @@ from app.i18n import N_
 from app.models import Family, Kelompok, Meeting, Role, User
 
 
-def area_within(column: InstrumentedAttribute[str] | ColumnElement[str], code: str) -> ColumnElement[bool]:
+def area_within(column: Mapped[str] | ColumnElement[str], code: str) -> ColumnElement[bool]:
     """Codes nest by prefix: 32.77.01.1001 lies within 32.77.01 and 32.77."""
     return or_(column == code, column.like(code + ".%"))
 
 
-def area_clause(user: User, column: InstrumentedAttribute[str] | ColumnElement[str]) -> ColumnElement[bool]:
+def area_clause(user: User, column: Mapped[str] | ColumnElement[str]) -> ColumnElement[bool]:
     if user.role == Role.ADMIN:
         return true()
     if user.role in (Role.SUPERVISOR, Role.PENINJAU) and user.area_code:
@@ -82,7 +82,6 @@ def kelompok_require_editor(user: User, kelompok: Kelompok) -> None:
     if user.role == Role.PENDAMPING and kelompok.pendamping_id == user.id:
         return
     raise Forbidden(N_("Hanya pendamping kelompok ini yang dapat mengubah datanya."))
-
 
 
 def nik_visible(user: User, kelompok: Kelompok | None) -> bool:

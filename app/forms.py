@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date, time
 
+from fastapi import Request
+
 from app.i18n import N_, gettext
 
 
@@ -40,7 +42,12 @@ def parse_time(raw: str, *, name: str, errors: FormErrors) -> time | None:
 
 
 def parse_int(
-    raw: str, *, name: str, errors: FormErrors, minimum: int | None = None, maximum: int | None = None,
+    raw: str,
+    *,
+    name: str,
+    errors: FormErrors,
+    minimum: int | None = None,
+    maximum: int | None = None,
     required: bool = True,
 ) -> int | None:
     raw = raw.strip().replace(".", "").replace(" ", "")
@@ -68,3 +75,9 @@ def parse_text(raw: str, *, name: str, errors: FormErrors, required: bool = Fals
     elif len(value) > max_length:
         errors.add(name, N_("Terlalu panjang (maksimal %(max)s karakter)."), max=max_length)
     return value
+
+
+async def form_values(request: Request) -> dict[str, str]:
+    """The submitted text fields, minus the CSRF token, to parse and to echo back into a form."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}

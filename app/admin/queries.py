@@ -105,7 +105,7 @@ def kelompok_rows(*, session: Session, search: str = "", limit: int = 50, offset
     )
     kecamatan = aliased(Area)
     query = (
-        select(Kelompok, Area.name, kecamatan.name, User, families.c.n)
+        select(Kelompok, Area.name, kecamatan.name, User, families.c.n)  # type: ignore[call-overload]
         .join(Area, col(Area.code) == Kelompok.village_code)
         .outerjoin(kecamatan, col(kecamatan.code) == Area.parent_code)
         .outerjoin(User, col(User.id) == Kelompok.pendamping_id)

@@ -11,7 +11,7 @@ from app.admin.forms import kelompok_input_parse, pendamping_id_parse, user_inpu
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound, RuleViolation
-from app.forms import FormErrors
+from app.forms import FormErrors, form_values
 from app.i18n import N_, gettext
 from app.models import Role, User
 from app.web import hx_target, redirect, render
@@ -21,9 +21,6 @@ PAGE_SIZE = 50
 SEARCH_MAX = 60
 
 
-async def form_values(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
 
 def _violation(exc: RuleViolation) -> dict[str, str]:
@@ -111,12 +108,7 @@ async def admin_user_toggle(request: Request, user_id: int, session: SessionDep,
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     try:
-        target = session.get(User, user_id)
-        if target is None:
-            raise NotFound(N_("Pengguna tidak ditemukan."))
-        wanted = values.get("aktif")
-        active = (wanted == "1") if wanted in ("0", "1") else not target.is_active
-        service.user_active_set(session=session, actor=user, user_id=user_id, active=active)
+        service.user_active_set(session=session, actor=user, user_id=user_id, active=values.get("aktif") == "1")
     except RuleViolation as exc:
         session.rollback()
         return _user_row_answer(request, session, user, user_id, errors=_violation(exc))
@@ -201,8 +193,9 @@ async def admin_kelompok_assign(request: Request, kelompok_id: int, session: Ses
         row = queries.kelompok_row(session=session, kelompok_id=kelompok_id)
         if row is None:
             raise NotFound(N_("Kelompok tidak ditemukan."))
+        note = "" if errors else gettext("Tersimpan.")
         context = {**filters, "r": row, "pendamping": queries.pendamping_options(session=session, actor=user),
-                   "row_errors": {kelompok_id: errors}, "row_notes": {kelompok_id: "" if errors else gettext("Tersimpan.")}}
+                   "row_errors": {kelompok_id: errors}, "row_notes": {kelompok_id: note}}
         return render(request, "admin/kelompok.html", context, block="kelompok_row", status=status)
     if not errors:
         return redirect(request.url_for("admin_kelompok").include_query_params(q=filters["q"], halaman=filters["page"]),

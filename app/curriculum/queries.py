@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from app.errors import NotFound
+from app.i18n import N_
 from app.models import CurriculumModule, Topic
 
 
@@ -32,8 +34,15 @@ def topics_active(*, session: Session, core_only: bool = False) -> list[TopicRef
         query = query.where(col(Topic.core).is_(True), col(CurriculumModule.core).is_(True))
     return [
         TopicRef(
-            id=t.id or 0, no=t.no, title=t.title, module_id=m.id or 0, module_no=m.no, module_code=m.code,
-            module_title=m.title, core=t.core and m.core, duration_minutes=t.duration_minutes,
+            id=t.id or 0,
+            no=t.no,
+            title=t.title,
+            module_id=m.id or 0,
+            module_no=m.no,
+            module_code=m.code,
+            module_title=m.title,
+            core=t.core and m.core,
+            duration_minutes=t.duration_minutes,
         )
         for t, m in session.exec(query).all()
     ]
@@ -62,3 +71,14 @@ def curriculum_tree(*, session: Session, module_id: int | None = None) -> list[M
     for topic in topics:
         by_module.setdefault(topic.module_id, []).append(topic)
     return [ModuleWithTopics(module=m, topics=by_module.get(m.id or 0, [])) for m in modules]
+
+
+def topic_with_module(*, session: Session, topic_id: int) -> tuple[Topic, CurriculumModule]:
+    row = session.exec(
+        select(Topic, CurriculumModule)
+        .join(CurriculumModule, col(CurriculumModule.id) == Topic.module_id)
+        .where(Topic.id == topic_id)
+    ).first()
+    if row is None:
+        raise NotFound(N_("Sesi kurikulum tidak ditemukan."))
+    return row[0], row[1]

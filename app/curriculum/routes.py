@@ -9,19 +9,17 @@ from app.access import require_role
 from app.auth.deps import CurrentUser
 from app.curriculum import service
 from app.curriculum.forms import module_input_parse, topic_input_parse
-from app.curriculum.queries import curriculum_tree
+from app.curriculum.queries import curriculum_tree, topic_with_module
 from app.db import SessionDep
 from app.errors import NotFound, RuleViolation
+from app.forms import form_values
 from app.i18n import N_, gettext
-from app.models import CurriculumModule, Role, Topic, User
+from app.models import Role, User
 from app.web import hx_target, redirect, render
 
 router = APIRouter()
 
 
-async def form_values(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
 
 def _violation(exc: RuleViolation) -> dict[str, str]:
@@ -76,10 +74,7 @@ async def curriculum_topic_update(request: Request, topic_id: int, session: Sess
         except RuleViolation as exc:
             session.rollback()
             errors = _violation(exc)
-    topic = session.get(Topic, topic_id)
-    module = session.get(CurriculumModule, topic.module_id) if topic else None
-    if topic is None or module is None:
-        raise NotFound(N_("Sesi kurikulum tidak ditemukan."))
+    topic, module = topic_with_module(session=session, topic_id=topic_id)
     return _answer(request, session, user, kind="topic", record_id=topic_id, anchor=f"topic-{topic_id}",
                    errors=errors, values=values, note="" if errors else gettext("Tersimpan."),
                    block_context={"t": topic, "m": module})

@@ -60,8 +60,14 @@ def member_input_parse(values: dict[str, str]) -> tuple[MemberInput | None, Form
     if errors or birth is None:
         return None, errors
     return MemberInput(
-        name=name, nik=values.get("nik", "").strip() or None, birth_date=birth, sex=sex, relationship=relationship,
-        schooling=schooling, is_pengurus=values.get("is_pengurus") == "on", pregnant=values.get("pregnant") == "on",
+        name=name,
+        nik=values.get("nik", "").strip() or None,
+        birth_date=birth,
+        sex=sex,
+        relationship=relationship,
+        schooling=schooling,
+        is_pengurus=values.get("is_pengurus") == "on",
+        pregnant=values.get("pregnant") == "on",
         severe_disability=values.get("severe_disability") == "on",
         has_birth_certificate={"ya": True, "tidak": False}.get(certificate),
     ), errors

@@ -28,16 +28,27 @@ class AttendanceLine:
 
 
 def member_facts(member: Member) -> MemberFacts:
-    return MemberFacts(birth_date=member.birth_date, schooling=member.schooling, pregnant=member.pregnant,
-                       severe_disability=member.severe_disability, active=member.active)
+    return MemberFacts(
+        birth_date=member.birth_date,
+        schooling=member.schooling,
+        pregnant=member.pregnant,
+        severe_disability=member.severe_disability,
+        active=member.active,
+    )
 
 
 def family_members(*, session: Session, family_id: int, today: date) -> list[MemberView]:
     members = session.exec(
-        select(Member).where(Member.family_id == family_id).order_by(col(Member.is_pengurus).desc(), col(Member.birth_date))
+        select(Member)
+        .where(Member.family_id == family_id)
+        .order_by(col(Member.is_pengurus).desc(), col(Member.birth_date))
     ).all()
-    return [MemberView(member=m, age=age_on(m.birth_date, today), components=member_components(member_facts(m), today=today))
-            for m in members]
+    return [
+        MemberView(
+            member=m, age=age_on(m.birth_date, today), components=member_components(member_facts(m), today=today)
+        )
+        for m in members
+    ]
 
 
 def family_attendance(*, session: Session, family_id: int) -> list[AttendanceLine]:

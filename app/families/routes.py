@@ -7,13 +7,14 @@ from starlette.responses import Response
 from app.access import family_get, mask_number, nik_visible
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import NotFound, RuleViolation
+from app.errors import Forbidden, NotFound, RuleViolation
 from app.families import service
 from app.families.forms import RELATIONSHIPS, SCHOOLING, family_input_parse, member_input_parse
 from app.families.queries import family_attendance, family_completed_count, family_makeup_needed, family_members
 from app.families.rules import COMPONENT_LABELS, MAX_PAID_COMPONENTS
+from app.forms import form_values
+from app.graduation.queries import family_page_extras
 from app.i18n import N_, gettext
-from app.meetings.routes import form_values
 from app.models import Area, Family, Kelompok, Member, User
 from app.web import Today, redirect, render
 
@@ -26,6 +27,11 @@ def _kelompok(session: SessionDep, family: Family) -> Kelompok | None:
 
 def _can_edit(user: User, kelompok: Kelompok | None) -> bool:
     return user.role == "admin" or (kelompok is not None and kelompok.pendamping_id == user.id)
+
+
+def _require_editor(user: User, kelompok: Kelompok | None) -> None:
+    if not _can_edit(user, kelompok):
+        raise Forbidden(N_("Hanya pendamping keluarga ini yang dapat mengubah datanya."))
 
 
 @router.get("/kpm/{family_id}", name="family_detail")
@@ -42,14 +48,16 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
         "component_count": sum(len(m.components) for m in members), "max_paid": MAX_PAID_COMPONENTS,
         "can_edit": _can_edit(user, kelompok),
     }
+    # Issue 3: readiness verdict, proposals, assessments and domain score trends.
+    context.update(family_page_extras(session=session, user=user, family=family, kelompok=kelompok, today=today))
     return render(request, "families/detail.html", context)
 
 
 @router.get("/kpm/{family_id}/ubah", name="family_edit")
 def family_edit(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
-    values = {"head_name": family.head_name, "kk_number": family.kk_number if nik_visible(user, _kelompok(session, family)) else "",
-              "address": family.address}
+    _require_editor(user, _kelompok(session, family))
+    values = {"head_name": family.head_name, "kk_number": family.kk_number, "address": family.address}
     return render(request, "families/edit.html", {"family": family, "values": values, "errors": {}})
 
 
@@ -86,6 +94,7 @@ def _member_get(session: SessionDep, family: Family, member_id: int) -> Member:
 @router.get("/kpm/{family_id}/anggota/baru", name="member_new")
 def member_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
+    _require_editor(user, _kelompok(session, family))
     return _member_page(request, family, None, {"schooling": "belum", "relationship": "anak"}, {})
 
 
@@ -93,9 +102,9 @@ def member_new(request: Request, family_id: int, session: SessionDep, user: Curr
 def member_edit(request: Request, family_id: int, member_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     member = _member_get(session, family, member_id)
-    show = nik_visible(user, _kelompok(session, family))
+    _require_editor(user, _kelompok(session, family))
     values = {
-        "name": member.name, "nik": (member.nik or "") if show else "", "birth_date": member.birth_date.isoformat(),
+        "name": member.name, "nik": member.nik or "", "birth_date": member.birth_date.isoformat(),
         "sex": member.sex, "relationship": member.relationship, "schooling": member.schooling,
         "is_pengurus": "on" if member.is_pengurus else "", "pregnant": "on" if member.pregnant else "",
         "severe_disability": "on" if member.severe_disability else "",

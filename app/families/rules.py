@@ -55,6 +55,8 @@ def member_components(member: MemberFacts, *, today: date, limits: ComponentLimi
     return found
 
 
-def family_components(members: list[MemberFacts], *, today: date, limits: ComponentLimits = ComponentLimits()) -> list[str]:
+def family_components(
+    members: list[MemberFacts], *, today: date, limits: ComponentLimits = ComponentLimits()
+) -> list[str]:
     """Every component in the family, one entry per member that carries it."""
     return [c for m in members for c in member_components(m, today=today, limits=limits)]

@@ -16,8 +16,9 @@ def _exists(session: Session):  # type: ignore[no-untyped-def]
     return lambda code: area_exists(session=session, code=code)
 
 
-def family_update(*, session: Session, user: User, kelompok: Kelompok | None, family: Family,
-                  data: FamilyInput) -> Family:
+def family_update(
+    *, session: Session, user: User, kelompok: Kelompok | None, family: Family, data: FamilyInput
+) -> Family:
     if kelompok is not None:
         kelompok_require_editor(user, kelompok)
     problems = kk_check(data.kk_number, area_exists=_exists(session))
@@ -27,14 +28,28 @@ def family_update(*, session: Session, user: User, kelompok: Kelompok | None, fa
     family.head_name, family.kk_number, family.address = data.head_name, number_clean(data.kk_number), data.address
     family.updated_at = utcnow()
     session.add(family)
-    audit_record(session=session, user=user, entity="family", entity_id=family.id, action="update", before=before,
-                 after=snapshot(family))
+    audit_record(
+        session=session,
+        user=user,
+        entity="family",
+        entity_id=family.id,
+        action="update",
+        before=before,
+        after=snapshot(family),
+    )
     session.commit()
     return family
 
 
-def member_save(*, session: Session, user: User, kelompok: Kelompok | None, family: Family, data: MemberInput,
-                member: Member | None = None) -> Member:
+def member_save(
+    *,
+    session: Session,
+    user: User,
+    kelompok: Kelompok | None,
+    family: Family,
+    data: MemberInput,
+    member: Member | None = None,
+) -> Member:
     """Create (member None) or update a member; the NIK must be structurally valid and not used elsewhere."""
     if kelompok is not None:
         kelompok_require_editor(user, kelompok)
@@ -53,8 +68,13 @@ def member_save(*, session: Session, user: User, kelompok: Kelompok | None, fami
         raise RuleViolation(N_("Hanya anggota perempuan yang dapat ditandai hamil."), field="pregnant")
     before = snapshot(member)
     if member is None:
-        member = Member(family_id=family.id or 0, name=data.name, birth_date=data.birth_date, sex=data.sex,
-                        relationship=data.relationship)
+        member = Member(
+            family_id=family.id or 0,
+            name=data.name,
+            birth_date=data.birth_date,
+            sex=data.sex,
+            relationship=data.relationship,
+        )
     member.name, member.nik, member.birth_date, member.sex = data.name, nik, data.birth_date, data.sex
     member.relationship, member.schooling, member.is_pengurus = data.relationship, data.schooling, data.is_pengurus
     member.pregnant, member.severe_disability = data.pregnant, data.severe_disability
@@ -63,7 +83,14 @@ def member_save(*, session: Session, user: User, kelompok: Kelompok | None, fami
     session.flush()
     family.updated_at = utcnow()
     session.add(family)
-    audit_record(session=session, user=user, entity="member", entity_id=member.id,
-                 action="create" if before is None else "update", before=before, after=snapshot(member))
+    audit_record(
+        session=session,
+        user=user,
+        entity="member",
+        entity_id=member.id,
+        action="create" if before is None else "update",
+        before=before,
+        after=snapshot(member),
+    )
     session.commit()
     return member

@@ -41,9 +41,13 @@ def _base() -> object:
     )
 
 
-def meetings_of_kelompok(*, session: Session, kelompok_id: int, today: date) -> tuple[list[MeetingRow], list[MeetingRow]]:
+def meetings_of_kelompok(
+    *, session: Session, kelompok_id: int, today: date
+) -> tuple[list[MeetingRow], list[MeetingRow]]:
     """(upcoming scheduled, everything else newest first) for one kelompok."""
-    rows = _rows(session, _base().where(Meeting.kelompok_id == kelompok_id).order_by(col(Meeting.date), col(Meeting.start_time)))  # type: ignore[attr-defined]
+    rows = _rows(
+        session, _base().where(Meeting.kelompok_id == kelompok_id).order_by(col(Meeting.date), col(Meeting.start_time))
+    )  # type: ignore[attr-defined]
     upcoming = [r for r in rows if r.meeting.status == MeetingStatus.SCHEDULED and r.meeting.date >= today]
     past = [r for r in reversed(rows) if r not in upcoming]
     return upcoming, past

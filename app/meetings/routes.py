@@ -11,19 +11,18 @@ from app.auth.deps import CurrentUser
 from app.curriculum.queries import topics_active
 from app.db import SessionDep
 from app.errors import RuleViolation
+from app.forms import form_values
 from app.i18n import gettext
 from app.meetings import service
 from app.meetings.forms import meeting_input_parse
 from app.meetings.queries import meeting_events, meeting_topic, roll_families
 from app.models import AttendanceStatus, Kelompok, Meeting, MeetingStatus, User
+from app.supervision.queries import supervision_panel
 from app.web import Today, redirect, render
 
 router = APIRouter()
 
 
-async def form_values(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
 
 def _form_page(request: Request, template: str, context: dict[str, object], errors: dict[str, str]) -> Response:
@@ -50,25 +49,40 @@ def meeting_new(request: Request, kelompok_id: int, session: SessionDep, user: C
     return _form_page(request, "meetings/new.html", _new_context(session, kelompok, values, proposed), {})
 
 
-def _new_context(session: SessionDep, kelompok: Kelompok, values: dict[str, str], proposed: object) -> dict[str, object]:
+def _new_context(
+    session: SessionDep, kelompok: Kelompok, values: dict[str, str], proposed: object
+) -> dict[str, object]:
     return {"kelompok": kelompok, "values": values, "topics": topics_active(session=session), "proposed": proposed}
 
 
 @router.post("/kelompok/{kelompok_id}/pertemuan", name="meeting_create")
-async def meeting_create(request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser,
-                         today: Today) -> Response:
+async def meeting_create(
+    request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
     values = await form_values(request)
     data, errors = meeting_input_parse(values)
     proposed = service.topic_proposed(session=session, kelompok=kelompok, today=today)
     if data is None:
-        return _form_page(request, "meetings/new.html", _new_context(session, kelompok, values, proposed), errors.messages)
+        return _form_page(
+            request, "meetings/new.html", _new_context(session, kelompok, values, proposed), errors.messages
+        )
     try:
-        meeting = service.meeting_schedule(session=session, user=user, kelompok=kelompok, topic_id=data.topic_id,
-                                           day=data.day, start=data.start, place=data.place, today=today)
+        meeting = service.meeting_schedule(
+            session=session,
+            user=user,
+            kelompok=kelompok,
+            topic_id=data.topic_id,
+            day=data.day,
+            start=data.start,
+            place=data.place,
+            today=today,
+        )
     except RuleViolation as exc:
         session.rollback()
-        return _form_page(request, "meetings/new.html", _new_context(session, kelompok, values, proposed), _violation(exc))
+        return _form_page(
+            request, "meetings/new.html", _new_context(session, kelompok, values, proposed), _violation(exc)
+        )
     return redirect(request.url_for("meeting_detail", meeting_id=meeting.id), request)
 
 
@@ -76,46 +90,71 @@ async def meeting_create(request: Request, kelompok_id: int, session: SessionDep
 
 
 @router.get("/kelompok/{kelompok_id}/rencana", name="meeting_plan")
-def meeting_plan(request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today,
-                 date: str = "", start_time: str = "09:00", place: str = "") -> Response:
+def meeting_plan(
+    request: Request,
+    kelompok_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    today: Today,
+    date: str = "",
+    start_time: str = "09:00",
+    place: str = "",
+) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
-    values = {"date": date or (today + timedelta(days=7)).isoformat(), "start_time": start_time,
-              "place": place or kelompok.default_place}
+    values = {
+        "date": date or (today + timedelta(days=7)).isoformat(),
+        "start_time": start_time,
+        "place": place or kelompok.default_place,
+    }
     data, errors = meeting_input_parse(values, need_topic=False)
     plan = (
         service.plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
-        if data else []
+        if data
+        else []
     )
-    return _form_page(request, "meetings/plan.html", {"kelompok": kelompok, "values": values, "plan": plan},
-                      errors.messages)
+    return _form_page(
+        request, "meetings/plan.html", {"kelompok": kelompok, "values": values, "plan": plan}, errors.messages
+    )
 
 
 @router.post("/kelompok/{kelompok_id}/rencana", name="meeting_plan_create")
-async def meeting_plan_create(request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser,
-                              today: Today) -> Response:
+async def meeting_plan_create(
+    request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
     values = await form_values(request)
     data, errors = meeting_input_parse(values, need_topic=False)
     if data is not None:
         try:
-            service.meeting_plan_rest(session=session, user=user, kelompok=kelompok, first=data.day, start=data.start,
-                                      place=data.place, today=today)
+            service.meeting_plan_rest(
+                session=session,
+                user=user,
+                kelompok=kelompok,
+                first=data.day,
+                start=data.start,
+                place=data.place,
+                today=today,
+            )
             return redirect(request.url_for("kelompok_detail", kelompok_id=kelompok_id), request)
         except RuleViolation as exc:
             session.rollback()
             errors.messages.update(_violation(exc))
     plan = (
         service.plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
-        if data else []
+        if data
+        else []
     )
-    return _form_page(request, "meetings/plan.html", {"kelompok": kelompok, "values": values, "plan": plan},
-                      errors.messages)
+    return _form_page(
+        request, "meetings/plan.html", {"kelompok": kelompok, "values": values, "plan": plan}, errors.messages
+    )
 
 
 # --- one meeting: the roll call page ---
 
 
-def meeting_context(session: SessionDep, user: User, meeting: Meeting, kelompok: Kelompok, today: Today) -> dict[str, object]:
+def meeting_context(
+    session: SessionDep, user: User, meeting: Meeting, kelompok: Kelompok, today: Today
+) -> dict[str, object]:
     topic, module = meeting_topic(session=session, meeting=meeting)
     can_edit = user.role == "admin" or kelompok.pendamping_id == user.id
     locked = month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date)
@@ -123,20 +162,31 @@ def meeting_context(session: SessionDep, user: User, meeting: Meeting, kelompok:
     marks = roll_rows(session=session, meeting=meeting)
     roll_open = can_edit and meeting.status != MeetingStatus.CANCELLED and meeting.date <= today and not locked
     return {
-        "meeting": meeting, "kelompok": kelompok, "topic": topic, "module": module, "families": families,
-        "marks": marks, "events": meeting_events(session=session, meeting_id=meeting.id or 0),
-        "can_edit": can_edit, "locked": locked, "roll_open": roll_open, "today": today,
+        "meeting": meeting,
+        "kelompok": kelompok,
+        "topic": topic,
+        "module": module,
+        "families": families,
+        "marks": marks,
+        "events": meeting_events(session=session, meeting_id=meeting.id or 0),
+        "can_edit": can_edit,
+        "locked": locked,
+        "roll_open": roll_open,
+        "today": today,
         "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
         "makeup": makeup_candidates(session=session, user=user, kelompok=kelompok, meeting=meeting)
-        if roll_open else [],
+        if roll_open
+        else [],
+        "supervision": supervision_panel(session=session, user=user, meeting=meeting),
     }
 
 
 @router.get("/pertemuan/{meeting_id}", name="meeting_detail")
 def meeting_detail(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
-    return render(request, "meetings/detail.html", {**meeting_context(session, user, meeting, kelompok, today),
-                                                    "errors": {}})
+    return render(
+        request, "meetings/detail.html", {**meeting_context(session, user, meeting, kelompok, today), "errors": {}}
+    )
 
 
 @router.post("/pertemuan/{meeting_id}/terlaksana", name="meeting_held")
@@ -157,29 +207,43 @@ def meeting_held(request: Request, meeting_id: int, session: SessionDep, user: C
 @router.get("/pertemuan/{meeting_id}/ubah", name="meeting_edit")
 def meeting_edit(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
-    values = {"date": meeting.date.isoformat(), "start_time": meeting.start_time.strftime("%H:%M"),
-              "place": meeting.place, "reason": ""}
+    values = {
+        "date": meeting.date.isoformat(),
+        "start_time": meeting.start_time.strftime("%H:%M"),
+        "place": meeting.place,
+        "reason": "",
+    }
     return _form_page(request, "meetings/edit.html", {"meeting": meeting, "kelompok": kelompok, "values": values}, {})
 
 
 @router.post("/pertemuan/{meeting_id}/ubah", name="meeting_reschedule")
-async def meeting_reschedule(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser,
-                             today: Today) -> Response:
+async def meeting_reschedule(
+    request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     values = await form_values(request)
     data, errors = meeting_input_parse(values, need_topic=False)
     if data is not None:
         try:
-            service.meeting_reschedule(session=session, user=user, kelompok=kelompok, meeting=meeting, day=data.day,
-                                       start=data.start, place=data.place, reason=values.get("reason", ""),
-                                       today=today)
+            service.meeting_reschedule(
+                session=session,
+                user=user,
+                kelompok=kelompok,
+                meeting=meeting,
+                day=data.day,
+                start=data.start,
+                place=data.place,
+                reason=values.get("reason", ""),
+                today=today,
+            )
             return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
         except RuleViolation as exc:
             session.rollback()
             errors.messages.update(_violation(exc))
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
-    return _form_page(request, "meetings/edit.html", {"meeting": meeting, "kelompok": kelompok, "values": values},
-                      errors.messages)
+    return _form_page(
+        request, "meetings/edit.html", {"meeting": meeting, "kelompok": kelompok, "values": values}, errors.messages
+    )
 
 
 @router.post("/pertemuan/{meeting_id}/batal", name="meeting_cancel")
@@ -187,14 +251,23 @@ async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     values = await form_values(request)
     try:
-        service.meeting_cancel(session=session, user=user, kelompok=kelompok, meeting=meeting,
-                               reason=values.get("reason", ""))
+        service.meeting_cancel(
+            session=session, user=user, kelompok=kelompok, meeting=meeting, reason=values.get("reason", "")
+        )
     except RuleViolation as exc:
         session.rollback()
         meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
-        edit_values = {"date": meeting.date.isoformat(), "start_time": meeting.start_time.strftime("%H:%M"),
-                       "place": meeting.place, "reason": "", "cancel_reason": values.get("reason", "")}
-        return _form_page(request, "meetings/edit.html",
-                          {"meeting": meeting, "kelompok": kelompok, "values": edit_values},
-                          {"cancel_reason": gettext(exc.message, **exc.params)})
+        edit_values = {
+            "date": meeting.date.isoformat(),
+            "start_time": meeting.start_time.strftime("%H:%M"),
+            "place": meeting.place,
+            "reason": "",
+            "cancel_reason": values.get("reason", ""),
+        }
+        return _form_page(
+            request,
+            "meetings/edit.html",
+            {"meeting": meeting, "kelompok": kelompok, "values": edit_values},
+            {"cancel_reason": gettext(exc.message, **exc.params)},
+        )
     return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)

@@ -44,9 +44,7 @@ def overlaps(*, start_a: datetime, minutes_a: int, start_b: datetime, minutes_b:
     return start_a < start_b + timedelta(minutes=minutes_b) and start_b < start_a + timedelta(minutes=minutes_a)
 
 
-def first_overlap(
-    *, day: date, start: time, minutes: int, others: Iterable[tuple[int, date, time, int]]
-) -> int | None:
+def first_overlap(*, day: date, start: time, minutes: int, others: Iterable[tuple[int, date, time, int]]) -> int | None:
     """The id of the first other meeting (id, date, start, minutes) that overlaps the proposed one."""
     begin = datetime.combine(day, start)
     for other_id, other_day, other_start, other_minutes in others:

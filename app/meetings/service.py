@@ -32,7 +32,9 @@ def _check_date(day: date, today: date) -> None:
     if problem == "too_far_ahead":
         raise RuleViolation(N_("Tanggal terlalu jauh ke depan (lebih dari 18 bulan)."), field="date")
     if problem == "too_far_back":
-        raise RuleViolation(N_("Tanggal lebih dari 90 hari yang lalu; pertemuan lama tidak dapat dicatat."), field="date")
+        raise RuleViolation(
+            N_("Tanggal lebih dari 90 hari yang lalu; pertemuan lama tidak dapat dicatat."), field="date"
+        )
 
 
 def _check_free(
@@ -40,7 +42,9 @@ def _check_free(
 ) -> None:
     if kelompok.pendamping_id is None:
         return
-    others = pendamping_meetings_on(session=session, pendamping_id=kelompok.pendamping_id, day=day, exclude_id=exclude_id)
+    others = pendamping_meetings_on(
+        session=session, pendamping_id=kelompok.pendamping_id, day=day, exclude_id=exclude_id
+    )
     clash = rules.first_overlap(day=day, start=start, minutes=minutes, others=others)  # type: ignore[arg-type]
     if clash is not None:
         other = session.get(Meeting, clash)
@@ -71,8 +75,9 @@ def topic_proposed(*, session: Session, kelompok: Kelompok, today: date) -> Topi
     topic_id = rules.next_topic_id(
         ordered_topic_ids=[t.id for t in topics],
         held=topics_by_status(session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.HELD),
-        scheduled=topics_by_status(session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.SCHEDULED,
-                                   from_day=today),
+        scheduled=topics_by_status(
+            session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.SCHEDULED, from_day=today
+        ),
         completed_by_all=completed_by_all(session=session, kelompok_id=kelompok.id or 0),
     )
     return next((t for t in topics if t.id == topic_id), None)
@@ -109,14 +114,20 @@ def meeting_schedule(
     minutes = duration_minutes or topic.duration_minutes
     _check_free(session=session, kelompok=kelompok, day=day, start=start, minutes=minutes)
     meeting = Meeting(
-        kelompok_id=kelompok.id or 0, topic_id=topic.id, date=day, start_time=start, duration_minutes=minutes,
-        place=place or kelompok.default_place, created_by_id=user.id,
+        kelompok_id=kelompok.id or 0,
+        topic_id=topic.id,
+        date=day,
+        start_time=start,
+        duration_minutes=minutes,
+        place=place or kelompok.default_place,
+        created_by_id=user.id,
     )
     session.add(meeting)
     session.flush()
     _event(session, meeting, user, "dijadwalkan", f"{fmt_date(day)} {start.strftime('%H:%M')}")
-    audit_record(session=session, user=user, entity="meeting", entity_id=meeting.id, action="create",
-                 after=snapshot(meeting))
+    audit_record(
+        session=session, user=user, entity="meeting", entity_id=meeting.id, action="create", after=snapshot(meeting)
+    )
     if commit:
         session.commit()
     return meeting
@@ -130,8 +141,9 @@ def plan_rest_preview(
     remaining = rules.remaining_topic_ids(
         ordered_topic_ids=[t.id for t in topics],
         held=topics_by_status(session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.HELD),
-        scheduled=topics_by_status(session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.SCHEDULED,
-                                   from_day=today),
+        scheduled=topics_by_status(
+            session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.SCHEDULED, from_day=today
+        ),
         completed_by_all=completed_by_all(session=session, kelompok_id=kelompok.id or 0),
     )
     by_id = {t.id: t for t in topics}
@@ -141,7 +153,8 @@ def plan_rest_preview(
         topic = by_id[topic_id]
         others = (
             pendamping_meetings_on(session=session, pendamping_id=kelompok.pendamping_id, day=day)
-            if kelompok.pendamping_id else []
+            if kelompok.pendamping_id
+            else []
         )
         clash = rules.first_overlap(day=day, start=start, minutes=topic.duration_minutes, others=others)  # type: ignore[arg-type]
         plan.append(PlannedMeeting(topic=topic, day=day, conflict=clash is not None))
@@ -165,8 +178,17 @@ def meeting_plan_rest(
             day=fmt_date(conflicts[0].day),
         )
     created = [
-        meeting_schedule(session=session, user=user, kelompok=kelompok, topic_id=p.topic.id, day=p.day, start=start,
-                         place=place, today=today, commit=False)
+        meeting_schedule(
+            session=session,
+            user=user,
+            kelompok=kelompok,
+            topic_id=p.topic.id,
+            day=p.day,
+            start=start,
+            place=place,
+            today=today,
+            commit=False,
+        )
         for p in plan
     ]
     session.commit()
@@ -190,22 +212,45 @@ def _require_reason(reason: str) -> str:
 
 
 def meeting_reschedule(
-    *, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, day: date, start: time, place: str,
-    reason: str, today: date,
+    *,
+    session: Session,
+    user: User,
+    kelompok: Kelompok,
+    meeting: Meeting,
+    day: date,
+    start: time,
+    place: str,
+    reason: str,
+    today: date,
 ) -> Meeting:
     kelompok_require_editor(user, kelompok)
     _require_scheduled(meeting)
     reason = _require_reason(reason)
     _check_date(day, today)
-    _check_free(session=session, kelompok=kelompok, day=day, start=start, minutes=meeting.duration_minutes,
-                exclude_id=meeting.id)
+    _check_free(
+        session=session,
+        kelompok=kelompok,
+        day=day,
+        start=start,
+        minutes=meeting.duration_minutes,
+        exclude_id=meeting.id,
+    )
     before = snapshot(meeting)
-    detail = f"{fmt_date(meeting.date)} {meeting.start_time.strftime('%H:%M')} → {fmt_date(day)} {start.strftime('%H:%M')}"
+    detail = (
+        f"{fmt_date(meeting.date)} {meeting.start_time.strftime('%H:%M')} → {fmt_date(day)} {start.strftime('%H:%M')}"
+    )
     meeting.date, meeting.start_time, meeting.place, meeting.updated_at = day, start, place or meeting.place, utcnow()
     session.add(meeting)
     _event(session, meeting, user, "dijadwal_ulang", detail, reason)
-    audit_record(session=session, user=user, entity="meeting", entity_id=meeting.id, action="reschedule",
-                 before=before, after=snapshot(meeting))
+    audit_record(
+        session=session,
+        user=user,
+        entity="meeting",
+        entity_id=meeting.id,
+        action="reschedule",
+        before=before,
+        after=snapshot(meeting),
+    )
     session.commit()
     return meeting
 
@@ -218,8 +263,15 @@ def meeting_cancel(*, session: Session, user: User, kelompok: Kelompok, meeting:
     meeting.status, meeting.updated_at = MeetingStatus.CANCELLED, utcnow()
     session.add(meeting)
     _event(session, meeting, user, "dibatalkan", "", reason)
-    audit_record(session=session, user=user, entity="meeting", entity_id=meeting.id, action="cancel",
-                 before=before, after=snapshot(meeting))
+    audit_record(
+        session=session,
+        user=user,
+        entity="meeting",
+        entity_id=meeting.id,
+        action="cancel",
+        before=before,
+        after=snapshot(meeting),
+    )
     session.commit()
     return meeting
 
@@ -242,7 +294,14 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
         select(func.count()).where(Attendance.meeting_id == meeting.id, col(Attendance.status) == "hadir")
     ).one()
     _event(session, meeting, user, "terlaksana", f"{present}/{len(marked)} hadir")
-    audit_record(session=session, user=user, entity="meeting", entity_id=meeting.id, action="held",
-                 before=before, after=snapshot(meeting))
+    audit_record(
+        session=session,
+        user=user,
+        entity="meeting",
+        entity_id=meeting.id,
+        action="held",
+        before=before,
+        after=snapshot(meeting),
+    )
     session.commit()
     return meeting
