@@ -26,8 +26,9 @@ LANG_COOKIE = "p2k2_lang"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 templates = Jinja2Blocks(
-    env=Environment(loader=FileSystemLoader(ROOT / "templates"), autoescape=True,
-                    extensions=["jinja2.ext.i18n", "jinja2.ext.do"])
+    env=Environment(
+        loader=FileSystemLoader(ROOT / "templates"), autoescape=True, extensions=["jinja2.ext.i18n", "jinja2.ext.do"]
+    )
 )
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
@@ -137,7 +138,9 @@ def install(app: FastAPI) -> None:
 
     def error_page(request: Request, status: int, message: str) -> Response:
         if is_htmx(request):
-            return render(request, "errors/page.html", {"message": message, "status": status}, block="flash", status=status)
+            return render(
+                request, "errors/page.html", {"message": message, "status": status}, block="flash", status=status
+            )
         return render(request, "errors/page.html", {"message": message, "status": status}, status=status)
 
     @app.exception_handler(DomainError)
@@ -167,9 +170,12 @@ def install(app: FastAPI) -> None:
         return error_page(request, 500, i18n.gettext("Terjadi kesalahan pada server. Coba lagi sebentar lagi."))
 
 
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
 def today_local() -> date:
     """Today in Indonesia's western time zone, where every demo kelompok meets."""
-    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    return datetime.now(JAKARTA).date()
 
 
 Today = Annotated[date, Depends(today_local)]

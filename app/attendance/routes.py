@@ -14,13 +14,14 @@ from app.i18n import gettext
 from app.meetings.queries import roll_families
 from app.meetings.routes import meeting_context
 from app.models import AttendanceStatus, Family
-from app.web import Today, hx_target, redirect, render
+from app.web import JAKARTA, Today, hx_target, redirect, render
 
 router = APIRouter()
 
 
-def _roll_response(request: Request, context: dict[str, object], *, errors: dict[str, str] | None = None,
-                   status: int = 200) -> Response:
+def _roll_response(
+    request: Request, context: dict[str, object], *, errors: dict[str, str] | None = None, status: int = 200
+) -> Response:
     return render(request, "meetings/detail.html", {**context, "errors": errors or {}}, block="roll", status=status)
 
 
@@ -39,9 +40,17 @@ def attendance_tap(
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     row_error = None
     try:
-        service.attendance_set(session=session, user=user, kelompok=kelompok, meeting=meeting, family_id=family_id,
-                               today=today, status=status or None, attendee=attendee or None,
-                               attendee_name=attendee_name)
+        service.attendance_set(
+            session=session,
+            user=user,
+            kelompok=kelompok,
+            meeting=meeting,
+            family_id=family_id,
+            today=today,
+            status=status or None,
+            attendee=attendee or None,
+            attendee_name=attendee_name,
+        )
     except RuleViolation as exc:
         session.rollback()
         row_error = gettext(exc.message, **exc.params)
@@ -52,18 +61,28 @@ def attendance_tap(
         return redirect(str(request.url_for("meeting_detail", meeting_id=meeting_id)) + f"#kpm-{family_id}")
     marks = service.roll_rows(session=session, meeting=meeting)
     context = {
-        "meeting": meeting, "kelompok": kelompok, "family": session.get(Family, family_id), "roll_open": True,
-        "saved": row_error is None, "marks": marks, "row_error": row_error, "oob": True,
+        "meeting": meeting,
+        "kelompok": kelompok,
+        "family": session.get(Family, family_id),
+        "roll_open": True,
+        "saved": row_error is None,
+        "marks": marks,
+        "row_error": row_error,
+        "oob": True,
+        "next_status": service.next_status,
+        "jakarta": JAKARTA,
         "families": roll_families(session=session, meeting=meeting),
         "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
     }
-    return render(request, "meetings/detail.html", context, blocks=["roll_row", "roll_counts"],
-                  status=422 if row_error else 200)
+    return render(
+        request, "meetings/detail.html", context, blocks=["roll_row", "roll_counts"], status=422 if row_error else 200
+    )
 
 
 @router.post("/pertemuan/{meeting_id}/semua-hadir", name="attendance_all_present")
-def attendance_all_present(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser,
-                           today: Today) -> Response:
+def attendance_all_present(
+    request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     errors = {}
     try:
@@ -81,16 +100,23 @@ def attendance_all_present(request: Request, meeting_id: int, session: SessionDe
 
 
 @router.post("/pertemuan/{meeting_id}/susulan", name="attendance_makeup")
-def attendance_makeup(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today,
-                      family_id: Annotated[str, Form()] = "") -> Response:
+def attendance_makeup(
+    request: Request,
+    meeting_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    today: Today,
+    family_id: Annotated[str, Form()] = "",
+) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     errors = {}
     if not family_id.isdigit():
         errors = {"family_id": gettext("Pilih KPM yang mengikuti sesi susulan.")}
     else:
         try:
-            service.attendance_makeup_add(session=session, user=user, kelompok=kelompok, meeting=meeting,
-                                          family_id=int(family_id), today=today)
+            service.attendance_makeup_add(
+                session=session, user=user, kelompok=kelompok, meeting=meeting, family_id=int(family_id), today=today
+            )
         except RuleViolation as exc:
             session.rollback()
             errors = {exc.field or "form": gettext(exc.message, **exc.params)}

@@ -26,9 +26,12 @@ ATTENDEES = ("pengurus", "anggota_lain")
 
 
 def month_locked(*, session: Session, kelompok_id: int, day: date) -> bool:
-    return session.exec(
-        select(MonthLock.id).where(MonthLock.kelompok_id == kelompok_id, MonthLock.month == day.replace(day=1))
-    ).first() is not None
+    return (
+        session.exec(
+            select(MonthLock.id).where(MonthLock.kelompok_id == kelompok_id, MonthLock.month == day.replace(day=1))
+        ).first()
+        is not None
+    )
 
 
 def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> None:
@@ -61,9 +64,12 @@ def _on_roll(*, session: Session, meeting: Meeting, family_id: int) -> bool:
         return False
     if family.kelompok_id == meeting.kelompok_id and family.status == FamilyStatus.AKTIF:
         return True
-    return session.exec(
-        select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
-    ).first() is not None
+    return (
+        session.exec(
+            select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
+        ).first()
+        is not None
+    )
 
 
 def attendance_set(
@@ -103,8 +109,15 @@ def attendance_set(
     row.recorded_by_id, row.recorded_at = user.id, utcnow()
     session.add(row)
     session.flush()
-    audit_record(session=session, user=user, entity="attendance", entity_id=row.id,
-                 action="create" if before is None else "update", before=before, after=snapshot(row))
+    audit_record(
+        session=session,
+        user=user,
+        entity="attendance",
+        entity_id=row.id,
+        action="create" if before is None else "update",
+        before=before,
+        after=snapshot(row),
+    )
     session.commit()
     return row
 
@@ -125,8 +138,15 @@ def attendance_all_present(*, session: Session, user: User, kelompok: Kelompok, 
         row.status, row.recorded_by_id, row.recorded_at = AttendanceStatus.HADIR, user.id, now
         session.add(row)
         session.flush()
-        audit_record(session=session, user=user, entity="attendance", entity_id=row.id,
-                     action="create" if before is None else "update", before=before, after=snapshot(row))
+        audit_record(
+            session=session,
+            user=user,
+            entity="attendance",
+            entity_id=row.id,
+            action="create" if before is None else "update",
+            before=before,
+            after=snapshot(row),
+        )
         changed += 1
     session.commit()
     return changed
@@ -167,11 +187,13 @@ def attendance_makeup_add(
         select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
     ).first():
         raise RuleViolation(N_("KPM ini sudah tercatat pada pertemuan ini."), field="family_id")
-    row = Attendance(meeting_id=meeting.id or 0, family_id=family_id, status=AttendanceStatus.HADIR,
-                     recorded_by_id=user.id)
+    row = Attendance(
+        meeting_id=meeting.id or 0, family_id=family_id, status=AttendanceStatus.HADIR, recorded_by_id=user.id
+    )
     session.add(row)
     session.flush()
-    audit_record(session=session, user=user, entity="attendance", entity_id=row.id, action="makeup",
-                 after=snapshot(row))
+    audit_record(
+        session=session, user=user, entity="attendance", entity_id=row.id, action="makeup", after=snapshot(row)
+    )
     session.commit()
     return row

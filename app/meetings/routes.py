@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.access import kelompok_get, meeting_get
-from app.attendance.service import makeup_candidates, month_locked, roll_rows
+from app.attendance.service import makeup_candidates, month_locked, next_status, roll_rows
 from app.auth.deps import CurrentUser
 from app.curriculum.queries import topics_active
 from app.db import SessionDep
@@ -18,11 +18,9 @@ from app.meetings.forms import meeting_input_parse
 from app.meetings.queries import meeting_events, meeting_topic, roll_families
 from app.models import AttendanceStatus, Kelompok, Meeting, MeetingStatus, User
 from app.supervision.queries import supervision_panel
-from app.web import Today, redirect, render
+from app.web import JAKARTA, Today, redirect, render
 
 router = APIRouter()
-
-
 
 
 def _form_page(request: Request, template: str, context: dict[str, object], errors: dict[str, str]) -> Response:
@@ -170,6 +168,8 @@ def meeting_context(
         "marks": marks,
         "events": meeting_events(session=session, meeting_id=meeting.id or 0),
         "can_edit": can_edit,
+        "next_status": next_status,
+        "jakarta": JAKARTA,
         "locked": locked,
         "roll_open": roll_open,
         "today": today,

@@ -29,9 +29,19 @@ def _free_port() -> int:
 def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed: run `make chromium` (apt-get install -y chromium)")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]}
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
 
 
 @pytest.fixture(scope="session")
@@ -60,11 +70,18 @@ def e2e_engine(e2e_database: str):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def live_server(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": e2e_database, "ENVIRONMENT": "development",
-           "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads"))}
+    env = {
+        **os.environ,
+        "DATABASE_URL": e2e_database,
+        "ENVIRONMENT": "development",
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -88,8 +105,9 @@ def base_url(live_server: str) -> str:
 @pytest.fixture
 def phone(browser):  # type: ignore[no-untyped-def]
     """A cheap Android phone: 360 px wide, touch."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  locale="id-ID", base_url=None)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="id-ID", base_url=None
+    )
     yield context
     context.close()
 

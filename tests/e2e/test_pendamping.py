@@ -61,3 +61,22 @@ def test_bad_input_keeps_what_was_typed(phone, live_server, e2e_engine):
     page.get_by_role("button", name="Simpan jadwal").click()
     expect(page.locator("#date-error")).to_contain_text("lebih dari 90 hari")
     expect(page.locator("input[name=place]")).to_have_value("Balai Warga")
+
+
+def test_tap_without_signal_is_sent_when_back_online(phone, live_server, e2e_engine):
+    with Session(e2e_engine, expire_on_commit=False) as session:
+        w = world_make(session)
+        from tests.factories import meeting_make
+
+        meeting = meeting_make(session, kelompok=w.kelompok, topic_no=1, day=w.today)
+        session.commit()
+    page = phone.new_page()
+    login(page, live_server, w.pendamping.username, PASSWORD)
+    page.goto(f"{live_server}/pertemuan/{meeting.id}")
+    phone.set_offline(True)
+    page.locator("li.roll-row").first.locator("button.tap").click()
+    expect(page.locator("li.roll-row").first).to_have_class(re.compile(r"\bpending\b"))
+    expect(page.locator("li.roll-row").first.locator(".pending-note")).to_be_visible()
+    phone.set_offline(False)
+    expect(page.locator("li.roll-row").first).to_have_class(re.compile(r"\bhadir\b"), timeout=15000)
+    expect(page.locator("#roll-counts")).to_contain_text("Hadir 1")
