@@ -22,13 +22,26 @@ def create_app() -> FastAPI:
     from app.meetings.routes import router as meetings_router
     from app.supervision.routes import router as supervision_router
 
-    app = FastAPI(title="P2K2 Tracker", docs_url=None, redoc_url=None, openapi_url=None,
-                  dependencies=[Depends(web.csrf_protect)])
+    app = FastAPI(
+        title="P2K2 Tracker", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(web.csrf_protect)]
+    )
     web.install(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    for router in (auth_router, home_router, kelompok_router, meetings_router, attendance_router,
-                   families_router, curriculum_router, admin_router, assessments_router, graduation_router,
-                   dashboard_router, supervision_router, exports_router):
+    for router in (
+        auth_router,
+        home_router,
+        kelompok_router,
+        meetings_router,
+        attendance_router,
+        families_router,
+        curriculum_router,
+        admin_router,
+        assessments_router,
+        graduation_router,
+        dashboard_router,
+        supervision_router,
+        exports_router,
+    ):
         app.include_router(router)
     return app
 

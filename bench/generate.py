@@ -283,7 +283,8 @@ def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], in
         for c in range(rng.choice((1, 2, 2, 3))):
             born = date(2008 + rng.randrange(17), rng.randint(1, 12), rng.randint(1, 28))
             age = today.year - born.year
-            school = "belum" if age < 4 else "paud" if age <= 6 else "sd" if age <= 12 else "smp" if age <= 15 else "sma"
+            school = ("belum" if age < 4 else "paud" if age <= 6 else "sd" if age <= 12
+                      else "smp" if age <= 15 else "sma")
             sex = "P" if (f + c) % 2 else "L"
             people.append((f"{(FIRST_FEMALE if sex == 'P' else FIRST_MALE)[(f + c) % 20]} {surname}", born, sex,
                            "anak", False, school))

@@ -83,8 +83,9 @@ class Browser:
 
     def login(self, username: str, password: str = "rahasia123") -> "Browser":
         self.client.cookies.clear()
-        response = self.client.post("/masuk", data={"username": username, "password": password,
-                                                     "csrf_token": self.csrf()})
+        response = self.client.post(
+            "/masuk", data={"username": username, "password": password, "csrf_token": self.csrf()}
+        )
         assert response.status_code == 303, response.text[:500]
         return self
 

@@ -14,11 +14,15 @@ PASSWORD = "rahasia123"
 _seq = count(1)
 
 CIMAHI = [
-    ("32", "Jawa Barat", 1, None), ("32.77", "Kota Cimahi", 2, "32"),
-    ("32.77.01", "Cimahi Selatan", 3, "32.77"), ("32.77.02", "Cimahi Tengah", 3, "32.77"),
+    ("32", "Jawa Barat", 1, None),
+    ("32.77", "Kota Cimahi", 2, "32"),
+    ("32.77.01", "Cimahi Selatan", 3, "32.77"),
+    ("32.77.02", "Cimahi Tengah", 3, "32.77"),
     ("32.77.03", "Cimahi Utara", 3, "32.77"),
-    ("32.77.01.1001", "Melong", 4, "32.77.01"), ("32.77.01.1002", "Cibeureum", 4, "32.77.01"),
-    ("32.77.02.1001", "Baros", 4, "32.77.02"), ("32.77.03.1001", "Pasirkaliki", 4, "32.77.03"),
+    ("32.77.01.1001", "Melong", 4, "32.77.01"),
+    ("32.77.01.1002", "Cibeureum", 4, "32.77.01"),
+    ("32.77.02.1001", "Baros", 4, "32.77.02"),
+    ("32.77.03.1001", "Pasirkaliki", 4, "32.77.03"),
 ]
 
 
@@ -42,35 +46,69 @@ def base_data_load(*, session: Session) -> dict[str, object]:
     return {}
 
 
-def user_make(session: Session, *, role: str = Role.PENDAMPING, username: str | None = None,
-              area_code: str | None = None, full_name: str | None = None) -> User:
+def user_make(
+    session: Session,
+    *,
+    role: str = Role.PENDAMPING,
+    username: str | None = None,
+    area_code: str | None = None,
+    full_name: str | None = None,
+) -> User:
     n = next(_seq)
-    user = User(username=username or f"{role}{n}", full_name=full_name or f"{role.title()} {n}",
-                password_hash=_hash(), role=role, area_code=area_code)
+    user = User(
+        username=username or f"{role}{n}",
+        full_name=full_name or f"{role.title()} {n}",
+        password_hash=_hash(),
+        role=role,
+        area_code=area_code,
+    )
     session.add(user)
     session.flush()
     return user
 
 
-def kelompok_make(session: Session, *, pendamping: User | None, village_code: str = "32.77.01.1001",
-                  name: str | None = None) -> Kelompok:
-    k = Kelompok(name=name or f"Kelompok {next(_seq)}", village_code=village_code,
-                 pendamping_id=pendamping.id if pendamping else None, default_place="Aula Kelurahan")
+def kelompok_make(
+    session: Session, *, pendamping: User | None, village_code: str = "32.77.01.1001", name: str | None = None
+) -> Kelompok:
+    k = Kelompok(
+        name=name or f"Kelompok {next(_seq)}",
+        village_code=village_code,
+        pendamping_id=pendamping.id if pendamping else None,
+        default_place="Aula Kelurahan",
+    )
     session.add(k)
     session.flush()
     return k
 
 
-def family_make(session: Session, *, kelompok: Kelompok, head_name: str | None = None,
-                members: list[dict[str, object]] | None = None) -> Family:
+def family_make(
+    session: Session,
+    *,
+    kelompok: Kelompok,
+    head_name: str | None = None,
+    members: list[dict[str, object]] | None = None,
+) -> Family:
     n = next(_seq)
-    family = Family(programme_id=f"PKH-T-{n:06d}", kk_number=f"3277011201{n % 1000000:06d}"[:16],
-                    head_name=head_name or f"Ibu Uji {n}", address="Jl. Melong RT 01/RW 02",
-                    village_code=kelompok.village_code, kelompok_id=kelompok.id, enrolled_on=date(2022, 1, 10))
+    family = Family(
+        programme_id=f"PKH-T-{n:06d}",
+        kk_number=f"3277011201{n % 1000000:06d}"[:16],
+        head_name=head_name or f"Ibu Uji {n}",
+        address="Jl. Melong RT 01/RW 02",
+        village_code=kelompok.village_code,
+        kelompok_id=kelompok.id,
+        enrolled_on=date(2022, 1, 10),
+    )
     session.add(family)
     session.flush()
-    for spec in members or [{"name": family.head_name, "birth_date": date(1988, 5, 4), "sex": "P",
-                              "relationship": "istri", "is_pengurus": True}]:
+    for spec in members or [
+        {
+            "name": family.head_name,
+            "birth_date": date(1988, 5, 4),
+            "sex": "P",
+            "relationship": "istri",
+            "is_pengurus": True,
+        }
+    ]:
         session.add(Member(family_id=family.id or 0, **spec))  # type: ignore[arg-type]
     session.flush()
     return family
@@ -84,10 +122,23 @@ def topic_core(session: Session, no: int) -> Topic:
     ).one()
 
 
-def meeting_make(session: Session, *, kelompok: Kelompok, topic_no: int, day: date,
-                 start: time = time(9, 0), status: str = "dijadwalkan") -> Meeting:
-    meeting = Meeting(kelompok_id=kelompok.id or 0, topic_id=topic_core(session, topic_no).id or 0, date=day,
-                      start_time=start, place="Aula", status=status)
+def meeting_make(
+    session: Session,
+    *,
+    kelompok: Kelompok,
+    topic_no: int,
+    day: date,
+    start: time = time(9, 0),
+    status: str = "dijadwalkan",
+) -> Meeting:
+    meeting = Meeting(
+        kelompok_id=kelompok.id or 0,
+        topic_id=topic_core(session, topic_no).id or 0,
+        date=day,
+        start_time=start,
+        place="Aula",
+        status=status,
+    )
     session.add(meeting)
     session.flush()
     return meeting
@@ -117,16 +168,24 @@ def world_make(session: Session) -> World:
     k1 = kelompok_make(session, pendamping=p1, name="Kelompok Mawar")
     k1b = kelompok_make(session, pendamping=p1, name="Kelompok Melati", village_code="32.77.01.1002")
     k2 = kelompok_make(session, pendamping=p2, name="Kelompok Anggrek")
-    families = [family_make(session, kelompok=k1, head_name=name) for name in
-                ("Ani Suryani", "Budi Santoso", "Cucu Rohaeti", "Dewi Lestari")]
+    families = [
+        family_make(session, kelompok=k1, head_name=name)
+        for name in ("Ani Suryani", "Budi Santoso", "Cucu Rohaeti", "Dewi Lestari")
+    ]
     family_make(session, kelompok=k1b, head_name="Euis Komariah")
     other = family_make(session, kelompok=k2, head_name="Fitri Handayani")
     return World(
-        admin=admin, pendamping=p1, other_pendamping=p2,
+        admin=admin,
+        pendamping=p1,
+        other_pendamping=p2,
         supervisor=user_make(session, role=Role.SUPERVISOR, area_code="32.77"),
         supervisor_utara=user_make(session, role=Role.SUPERVISOR, area_code="32.77.03"),
         peninjau=user_make(session, role=Role.PENINJAU, area_code="32.77"),
-        kelompok=k1, second_kelompok=k1b, other_kelompok=k2, families=families, other_family=other,
+        kelompok=k1,
+        second_kelompok=k1b,
+        other_kelompok=k2,
+        families=families,
+        other_family=other,
         today=date.today(),
     )
 

@@ -45,8 +45,12 @@ def test_every_scoped_route_answers_404_for_another_pendamping(web, session):
     w = world_make(session)
     foreign_meeting = meeting_make(session, kelompok=w.other_kelompok, topic_no=1, day=w.today)
     foreign_member = session.exec(select(Member).where(Member.family_id == w.other_family.id)).first()
-    ids = {"kelompok_id": w.other_kelompok.id, "meeting_id": foreign_meeting.id, "family_id": w.other_family.id,
-           "member_id": foreign_member.id}
+    ids = {
+        "kelompok_id": w.other_kelompok.id,
+        "meeting_id": foreign_meeting.id,
+        "family_id": w.other_family.id,
+        "member_id": foreign_member.id,
+    }
     web.login(w.pendamping.username)
     checked = 0
     for route in all_routes():
@@ -92,8 +96,9 @@ def test_nik_masked_for_supervisor_full_for_own_pendamping(web, session):
 def test_login_logout_session_renewal_and_throttle(web, session):
     w = world_make(session)
     assert web.get("/").status_code == 303  # anonymous → login
-    r = web.client.post("/masuk", data={"username": w.pendamping.username, "password": "salah",
-                                        "csrf_token": web.csrf()})
+    r = web.client.post(
+        "/masuk", data={"username": w.pendamping.username, "password": "salah", "csrf_token": web.csrf()}
+    )
     assert r.status_code == 422 and "Nama pengguna atau kata sandi salah" in r.text
     assert f'value="{w.pendamping.username}"' in r.text  # what the user typed is kept
     web.login(w.pendamping.username)
@@ -109,24 +114,33 @@ def test_login_logout_session_renewal_and_throttle(web, session):
     assert after == open_sessions - 1  # logout ends this session on the server, not just in the browser
     for _ in range(5):
         web.client.post("/masuk", data={"username": w.supervisor.username, "password": "x", "csrf_token": web.csrf()})
-    r = web.client.post("/masuk", data={"username": w.supervisor.username, "password": PASSWORD,
-                                        "csrf_token": web.csrf()})
+    r = web.client.post(
+        "/masuk", data={"username": w.supervisor.username, "password": PASSWORD, "csrf_token": web.csrf()}
+    )
     assert r.status_code == 422 and "Terlalu banyak percobaan gagal" in text_of(r.text)
 
 
 def test_session_cookie_flags(web, session):
     w = world_make(session)
     web.csrf()
-    r = web.client.post("/masuk", data={"username": w.pendamping.username, "password": PASSWORD,
-                                        "csrf_token": web.csrf()})
+    r = web.client.post(
+        "/masuk", data={"username": w.pendamping.username, "password": PASSWORD, "csrf_token": web.csrf()}
+    )
     cookie = r.headers["set-cookie"].lower()
     assert "p2k2_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
 
 
 def test_open_redirect_refused(web, session):
     w = world_make(session)
-    r = web.client.post("/masuk", data={"username": w.pendamping.username, "password": PASSWORD,
-                                        "next": "//evil.example/x", "csrf_token": web.csrf()})
+    r = web.client.post(
+        "/masuk",
+        data={
+            "username": w.pendamping.username,
+            "password": PASSWORD,
+            "next": "//evil.example/x",
+            "csrf_token": web.csrf(),
+        },
+    )
     assert r.status_code == 303 and r.headers["location"] == "/"
 
 
@@ -143,8 +157,10 @@ def test_output_is_escaped(web, session):
 def test_audit_written_for_family_change(web, session):
     w = world_make(session)
     web.login(w.pendamping.username)
-    r = web.post(f"/kpm/{w.families[0].id}/ubah", data={"head_name": "Ani S.", "kk_number": "3277011201000001",
-                                                        "address": "Jl. Baru"})
+    r = web.post(
+        f"/kpm/{w.families[0].id}/ubah",
+        data={"head_name": "Ani S.", "kk_number": "3277011201000001", "address": "Jl. Baru"},
+    )
     assert r.status_code == 303, text_of(r.text)[:300]
     log = session.exec(select(AuditLog).where(AuditLog.entity == "family")).one()
     assert '"head_name": "Ani Suryani"' in log.before and '"head_name": "Ani S."' in log.after

@@ -42,7 +42,10 @@ def login(
     values = {"username": username, "next": safe_next(next)}
     try:
         user = login_attempt(
-            session=session, username=username.strip(), password=password, ip=request.client.host if request.client else ""
+            session=session,
+            username=username.strip(),
+            password=password,
+            ip=request.client.host if request.client else "",
         )
     except RuleViolation as exc:
         errors = {exc.field or "username": gettext(exc.message, **exc.params)}
@@ -51,8 +54,14 @@ def login(
     token = login_session_open(session=session, user=user, previous_token=token_unsign(old) if old else None)
     response = redirect(values["next"])
     secure = get_settings().cookie_secure
-    response.set_cookie(SESSION_COOKIE, token_sign(token), httponly=True, samesite="lax", secure=secure,
-                        max_age=get_settings().session_hours * 3600)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token_sign(token),
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        max_age=get_settings().session_hours * 3600,
+    )
     response.delete_cookie(CSRF_COOKIE)  # a new CSRF token comes with the next page
     if user.locale and not request.cookies.get(LANG_COOKIE):
         response.set_cookie(LANG_COOKIE, user.locale, samesite="lax", secure=secure)
@@ -74,6 +83,11 @@ def logout(request: Request, session: SessionDep) -> Response:
 @router.post("/bahasa", name="set_language")
 def set_language(request: Request, lang: Annotated[str, Form()] = "id", next: Annotated[str, Form()] = "/") -> Response:
     response = redirect(safe_next(next))
-    response.set_cookie(LANG_COOKIE, lang if lang in ("id", "en") else "id", samesite="lax",
-                        secure=get_settings().cookie_secure, max_age=365 * 24 * 3600)
+    response.set_cookie(
+        LANG_COOKIE,
+        lang if lang in ("id", "en") else "id",
+        samesite="lax",
+        secure=get_settings().cookie_secure,
+        max_age=365 * 24 * 3600,
+    )
     return response

@@ -1,5 +1,124 @@
-"""Dashboard routes."""
+"""Supervisor dashboard: an area's figures with drill-down, and the lists behind each number."""
 
-from fastapi import APIRouter
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.responses import Response
+
+from app.auth.deps import CurrentUser
+from app.dashboard import lists
+from app.dashboard.charts import Point, hbar_chart, month_chart
+from app.dashboard.forms import parse_month, period_parse
+from app.dashboard.queries import Dashboard, Scope, breadcrumbs, dashboard_build
+from app.dashboard.scope import DASHBOARD_ROLES, area_resolve
+from app.db import SessionDep
+from app.forms import FormErrors
+from app.i18n import fmt_number, fmt_percent, gettext
+from app.models import MeetingStatus, User
+from app.web import Today, hx_target, render
 
 router = APIRouter()
+PAGE_SIZE = 100
+
+
+def _scope(session: Session, user: User, wilayah: str, dari: str, sampai: str,
+           today: date) -> tuple[Scope, dict[str, str], dict[str, str]]:
+    from app.access import require_role
+
+    require_role(user, *DASHBOARD_ROLES)
+    area = area_resolve(session=session, user=user, code=wilayah)
+    period, values, errors = period_parse(dari=dari, sampai=sampai, today=today)
+    values["wilayah"] = area.code if area else ""
+    return Scope(user=user, area=area, period=period), values, errors.messages
+
+
+def _filters(values: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if k in ("wilayah", "dari", "sampai") and v}
+
+
+def _charts(request: Request, board: Dashboard, values: dict[str, str]) -> dict[str, object]:
+    base = _filters(values)
+    rates, planned, held = [], [], []
+    for month, t in board.months:
+        label = month.strftime("%m/%y")
+        href = str(request.url_for("dashboard_meetings").include_query_params(**base, bulan=month.strftime("%Y-%m")))
+        rates.append(Point(label=label, value=t.attendance_rate, href=href,
+                           title=gettext("kehadiran %(rate)s", rate=fmt_percent(t.attendance_rate))))
+        planned.append(Point(label=label, value=t.planned, href=href))
+        held.append(Point(label=label, value=t.held, href=href,
+                          title=gettext("%(held)s dari %(planned)s pertemuan terlaksana",
+                                        held=fmt_number(t.held), planned=fmt_number(t.planned))))
+    return {"month_chart": month_chart(rates, planned, held,
+                                       label=gettext("Pertemuan dan tingkat kehadiran per bulan"))}
+
+
+@router.get("/dasbor", name="dashboard")
+def dashboard(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
+              dari: str = "", sampai: str = "") -> Response:
+    scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
+    context: dict[str, object] = {"values": values, "errors": errors, "filters": _filters(values), "today": today,
+                                  "trail": breadcrumbs(session=session, user=user, area=scope.area),
+                                  "area": scope.area}
+    if errors:
+        return render(request, "dashboard/index.html", {**context, "board": None}, status=422)
+    board = dashboard_build(session=session, scope=scope, today=today)
+    context.update(board=board, qs=urlencode, **_charts(request, board, values))
+    block = "dashboard_body" if hx_target(request) == "dashboard-body" else None
+    return render(request, "dashboard/index.html", context, block=block)
+
+
+@router.get("/dasbor/penyelesaian", name="dashboard_completion")
+def dashboard_completion(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
+                         dari: str = "", sampai: str = "") -> Response:
+    """The slow card, loaded when revealed; without JavaScript the same URL is a page of its own."""
+    scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
+    board = dashboard_build(session=session, scope=scope, today=today, completion=True)
+    base = _filters(values)
+    kelompok_href = str(request.url_for("dashboard_kelompok").include_query_params(**base))
+    topic_points = [Point(label=f"{t.no}. {t.title}", value=board.total.completion(board.total.topic_done.get(t.id, 0)),
+                          href=kelompok_href) for t in board.topics]
+    module_points = [Point(label=f"{gettext('Modul')} {m.no} · {m.title}",
+                           value=board.total.completion(board.total.module_done.get(m.no, 0)), href=kelompok_href)
+                     for m in board.modules]
+    context = {"board": board, "values": values, "errors": errors, "filters": base, "area": scope.area,
+               "trail": breadcrumbs(session=session, user=user, area=scope.area),
+               "topic_chart": hbar_chart(topic_points, label=gettext("KPM yang menyelesaikan tiap sesi")),
+               "module_chart": hbar_chart(module_points, label=gettext("KPM yang menyelesaikan tiap modul"))}
+    block = "completion_card" if hx_target(request) == "completion-card" else None
+    return render(request, "dashboard/completion.html", context, block=block)
+
+
+@router.get("/dasbor/kelompok", name="dashboard_kelompok")
+def dashboard_kelompok(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
+                       dari: str = "", sampai: str = "", pendamping: int | None = None, terlambat: bool = False,
+                       halaman: int = 1) -> Response:
+    scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
+    page = max(1, halaman)
+    rows = lists.kelompok_rows(session=session, scope=scope, today=today, pendamping_id=pendamping,
+                               overdue_only=terlambat, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    context = {"rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE, "page": page, "values": values,
+               "errors": errors, "filters": _filters(values), "area": scope.area, "pendamping": pendamping,
+               "pendamping_name": lists.user_name(session=session, user_id=pendamping), "terlambat": terlambat,
+               "trail": breadcrumbs(session=session, user=user, area=scope.area), "today": today}
+    return render(request, "dashboard/kelompok.html", context, status=422 if errors else 200)
+
+
+@router.get("/dasbor/pertemuan", name="dashboard_meetings")
+def dashboard_meetings(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
+                       dari: str = "", sampai: str = "", bulan: str = "", status: str = "",
+                       pendamping: int | None = None, halaman: int = 1) -> Response:
+    scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
+    month_errors = FormErrors()
+    month = parse_month(bulan, name="bulan", errors=month_errors) if bulan else None
+    errors = {**errors, **month_errors.messages}
+    page = max(1, halaman)
+    rows = [] if errors else lists.meeting_rows(
+        session=session, scope=scope, month=month, status=status if status in MeetingStatus.__dict__.values() else "",
+        pendamping_id=pendamping, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    context = {"rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE, "page": page, "values": values,
+               "errors": errors, "filters": _filters(values), "area": scope.area, "bulan": bulan, "status": status,
+               "pendamping": pendamping, "pendamping_name": lists.user_name(session=session, user_id=pendamping),
+               "trail": breadcrumbs(session=session, user=user, area=scope.area), "month": month}
+    return render(request, "dashboard/meetings.html", context, status=422 if errors else 200)

@@ -1,5 +1,383 @@
-"""Graduation routes."""
+"""Graduation pages: candidates (with XLSX export), proposals and their review, berita acara, rule settings."""
 
-from fastapi import APIRouter
+import tempfile
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import IO, Any
+
+from fastapi import APIRouter, Request
+from openpyxl import Workbook
+from sqlmodel import Session, col, select
+from starlette.datastructures import UploadFile
+from starlette.responses import FileResponse, Response, StreamingResponse
+
+from app.access import family_get, require_role
+from app.assessments import service as assessment_service
+from app.assessments.forms import indicator_input_parse
+from app.assessments.queries import domains_list, indicators_all
+from app.auth.deps import CurrentUser
+from app.db import SessionDep
+from app.errors import NotFound, RuleViolation
+from app.forms import FormErrors, parse_date
+from app.graduation import queries, service
+from app.graduation.documents import Upload, document_path
+from app.graduation.facts import poverty_lines_load, rules_on
+from app.graduation.forms import (
+    PAGE_SIZE,
+    candidate_filters_parse,
+    candidate_query_params,
+    parameter_input_parse,
+    poverty_line_input_parse,
+)
+from app.graduation.labels import LABELS, STATE_LABELS, WARNING_LABELS
+from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, VERDICTS, verdict_from_json
+from app.graduation.service import ProposalStatus
+from app.i18n import N_, gettext
+from app.models import Area, Kelompok, Role, RuleParameter, User
+from app.settings import get_settings
+from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
+PARAMETER_LABELS = {
+    "attendance_min_share": N_("Kehadiran P2K2 minimal (pecahan)"),
+    "attendance_window_months": N_("Jangka kehadiran (bulan)"),
+    "score_min_share": N_("Skor perubahan perilaku minimal (pecahan)"),
+    "poverty_multiplier": N_("Kelipatan garis kemiskinan"),
+    "desil_min": N_("Desil DTSEN minimal"),
+    "household_income_min": N_("Penghasilan rumah tangga minimal (Rp/bulan)"),
+    "assets_min": N_("Tanda kesejahteraan minimal (dari 5)"),
+    "alpa_streak_warning": N_("Peringatan alpa berturut-turut"),
+    "meeting_gap_days": N_("Peringatan kelompok tidak bertemu (hari)"),
+    "years_in_pkh_warning": N_("Peringatan lama di PKH (tahun)"),
+    "early_childhood_max_age": N_("Umur maksimal anak usia dini"),
+    "school_min_age": N_("Umur minimal anak sekolah"),
+    "school_max_age": N_("Umur maksimal anak sekolah"),
+    "elderly_min_age": N_("Umur minimal lanjut usia"),
+    "monitoring_months": N_("Lama pemantauan setelah graduasi (bulan)"),
+    "yearly_target": N_("Target graduasi per pendamping per tahun"),
+}
+
+
+
+async def form_values(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+
+
+def _violation(exc: RuleViolation) -> dict[str, str]:
+    return {exc.field or "form": gettext(exc.message, **exc.params)}
+
+
+# --- candidates ---
+
+
+def _candidates_context(session: Session, user: User, params: dict[str, str], today: date) -> dict[str, Any]:
+    options = queries.filter_options(session=session, user=user)
+    filters = queries.filters_clean(candidate_filters_parse(params), options)
+    rows = queries.candidates_list(session=session, user=user, filters=filters, limit=PAGE_SIZE + 1,
+                                   offset=(filters.page - 1) * PAGE_SIZE)
+    return {
+        "filters": filters, "options": options, "rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE,
+        "query": candidate_query_params(filters), "verdicts": VERDICTS, "labels": LABELS,
+        "counts": queries.verdict_counts(session=session, user=user, filters=filters),
+        "progress": queries.graduation_progress(session=session, user=user, year=today.year), "year": today.year,
+        "review": queries.reenrolment_review(session=session, user=user),
+    }
+
+
+@router.get("/graduasi/kandidat", name="graduation_candidates")
+def graduation_candidates(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    context = _candidates_context(session, user, dict(request.query_params), today)
+    if hx_target(request) == "candidates":
+        return render(request, "graduation/candidates.html", context, block="candidates_table")
+    return render(request, "graduation/candidates.html", context)
+
+
+@router.post("/graduasi/kandidat/hitung-ulang", name="graduation_recompute")
+def graduation_recompute(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    ids = queries.scope_family_ids(session=session, user=user)
+    service.readiness_refresh_families(session=session, family_ids=ids, today=today)
+    return redirect(request.url_for("graduation_candidates"), request)
+
+
+XLSX_HEADERS = (N_("Nama kepala keluarga"), N_("ID PKH"), N_("Kelurahan"), N_("Kelompok"), N_("Pendamping"),
+                N_("Kesiapan"), N_("Peringatan"))
+
+
+def _xlsx_row(row: queries.CandidateRow) -> list[str]:
+    verdict = verdict_from_json(row.details)
+    cells = [row.head_name, row.programme_id, row.village_name, row.kelompok_name, row.pendamping_name,
+             gettext(VERDICT_LABELS[row.verdict]) if row.verdict in VERDICT_LABELS else "–",
+             ", ".join(gettext(WARNING_LABELS.get(w, w)) for w in row.warnings)]
+    for criterion in verdict.criteria if verdict else ():
+        cells.append(f"{gettext(STATE_LABELS[criterion.state])}: {criterion.figure}")
+    return cells
+
+
+def _xlsx_write(rows: Iterator[queries.CandidateRow], criteria_headers: list[str]) -> IO[bytes]:
+    """The workbook is written while the request still holds its database session, then streamed from disk."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(gettext("Kandidat graduasi"))
+    sheet.append([gettext(h) for h in XLSX_HEADERS] + criteria_headers)
+    for row in rows:
+        sheet.append(_xlsx_row(row))
+    fh = tempfile.TemporaryFile()  # noqa: SIM115  (closed by _file_chunks once streamed)
+    workbook.save(fh)
+    fh.seek(0)
+    return fh
+
+
+def _file_chunks(fh: IO[bytes]) -> Iterator[bytes]:
+    with fh:
+        while chunk := fh.read(64 * 1024):
+            yield chunk
+
+
+@router.get("/graduasi/kandidat.xlsx", name="graduation_candidates_xlsx")
+def graduation_candidates_xlsx(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    options = queries.filter_options(session=session, user=user)
+    filters = queries.filters_clean(candidate_filters_parse(dict(request.query_params)), options)
+    criteria = [gettext(h) for h in (N_("Tanpa komponen"), N_("Sesi inti"), N_("Kehadiran"), N_("Skor perilaku"),
+                                     N_("Ekonomi"), N_("Tanda kesejahteraan"))]
+    rows = queries.candidates_iter(session=session, user=user, filters=filters)
+    name = f"kandidat-graduasi-{today.isoformat()}.xlsx"
+    return StreamingResponse(
+        _file_chunks(_xlsx_write(rows, criteria)),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# --- proposals ---
+
+
+def _proposal_form(request: Request, session: Session, user: User, family_id: int, today: date,
+                   values: dict[str, str], errors: dict[str, str]) -> Response:
+    family = family_get(session=session, user=user, family_id=family_id)
+    kelompok = session.get(Kelompok, family.kelompok_id) if family.kelompok_id else None
+    panel = queries.family_graduation_panel(session=session, user=user, family=family, kelompok=kelompok, today=today)
+    context = {"family": family, "panel": panel, "values": values, "errors": errors, "labels": LABELS,
+               "max_mb": get_settings().upload_max_bytes // (1024 * 1024)}
+    return render(request, "graduation/propose.html", context, status=422 if errors else 200)
+
+
+@router.get("/kpm/{family_id}/usulan-graduasi/baru", name="proposal_new")
+def proposal_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    require_role(user, Role.PENDAMPING, Role.ADMIN)
+    return _proposal_form(request, session, user, family_id, today, {}, {})
+
+
+async def _upload_read(request: Request, name: str) -> Upload | None:
+    """At most one byte past the limit is read, so an oversized file is refused without holding it all."""
+    form = await request.form()
+    item = form.get(name)
+    if not isinstance(item, UploadFile) or not item.filename:
+        return None
+    data = await item.read(get_settings().upload_max_bytes + 1)
+    return Upload(filename=item.filename, declared_type=item.content_type or "", data=data)
+
+
+@router.post("/kpm/{family_id}/usulan-graduasi", name="proposal_create")
+async def proposal_create(request: Request, family_id: int, session: SessionDep, user: CurrentUser,
+                          today: Today) -> Response:
+    require_role(user, Role.PENDAMPING, Role.ADMIN)
+    values = await form_values(request)
+    upload = await _upload_read(request, "statement")
+    try:
+        proposal = service.proposal_create(session=session, user=user, family_id=family_id, statement=upload,
+                                           justification=values.get("justification", "")[:2000], today=today)
+    except RuleViolation as exc:
+        session.rollback()
+        return _proposal_form(request, session, user, family_id, today, values, _violation(exc))
+    return redirect(request.url_for("proposal_detail", proposal_id=proposal.id), request)
+
+
+@router.get("/graduasi/usulan", name="proposal_list")
+def proposal_list(request: Request, session: SessionDep, user: CurrentUser, status: str = "",
+                  halaman: int = 1) -> Response:
+    status = status if status in ProposalStatus.ALL else ""
+    page = max(1, halaman)
+    rows = queries.proposals_list(session=session, user=user, status=status, limit=PAGE_SIZE + 1,
+                                  offset=(page - 1) * PAGE_SIZE)
+    context = {"rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE, "page": page, "status": status,
+               "statuses": ProposalStatus.ALL, "labels": LABELS}
+    return render(request, "graduation/proposals.html", context)
+
+
+def _proposal_page(request: Request, session: Session, user: User, proposal_id: int,
+                   errors: dict[str, str] | None = None, values: dict[str, str] | None = None) -> Response:
+    proposal = queries.proposal_get(session=session, user=user, proposal_id=proposal_id)
+    family = family_get(session=session, user=user, family_id=proposal.family_id)
+    context = {
+        "proposal": proposal, "family": family, "labels": LABELS,
+        "snapshot": verdict_from_json(proposal.readiness_snapshot),
+        "events": queries.proposal_events(session=session, proposal_id=proposal_id),
+        "can_verify": user.role in (Role.SUPERVISOR, Role.ADMIN) and proposal.status == ProposalStatus.DIUSULKAN,
+        "can_decide": user.role in (Role.PENINJAU, Role.ADMIN)
+        and proposal.status in (ProposalStatus.DIVERIFIKASI, ProposalStatus.DITUNDA),
+        "errors": errors or {}, "values": values or {},
+    }
+    return render(request, "graduation/proposal.html", context, status=422 if errors else 200)
+
+
+@router.get("/graduasi/usulan/{proposal_id}", name="proposal_detail")
+def proposal_detail(request: Request, proposal_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    return _proposal_page(request, session, user, proposal_id)
+
+
+@router.post("/graduasi/usulan/{proposal_id}/verifikasi", name="proposal_verify")
+def proposal_verify(request: Request, proposal_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    try:
+        service.proposal_verify(session=session, user=user, proposal_id=proposal_id)
+    except RuleViolation as exc:
+        session.rollback()
+        return _proposal_page(request, session, user, proposal_id, _violation(exc))
+    return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)
+
+
+@router.post("/graduasi/usulan/{proposal_id}/kembalikan", name="proposal_send_back")
+async def proposal_send_back(request: Request, proposal_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    values = await form_values(request)
+    try:
+        service.proposal_send_back(session=session, user=user, proposal_id=proposal_id,
+                                   reason=values.get("reason", ""))
+    except RuleViolation as exc:
+        session.rollback()
+        errors = {("return_" + exc.field if exc.field else "form"): gettext(exc.message, **exc.params)}
+        return _proposal_page(request, session, user, proposal_id, errors, values)
+    return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)
+
+
+@router.post("/graduasi/usulan/{proposal_id}/keputusan", name="proposal_decide")
+async def proposal_decide(request: Request, proposal_id: int, session: SessionDep, user: CurrentUser,
+                          today: Today) -> Response:
+    values = await form_values(request)
+    try:
+        service.proposal_decide(session=session, user=user, proposal_id=proposal_id,
+                                decision=values.get("decision", ""), reason=values.get("reason", ""), today=today)
+    except RuleViolation as exc:
+        session.rollback()
+        return _proposal_page(request, session, user, proposal_id, _violation(exc), values)
+    return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)
+
+
+@router.get("/dokumen/{document_id}", name="document_download")
+def document_download(document_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    document = queries.document_get(session=session, user=user, document_id=document_id)
+    path = document_path(document.sha256)
+    if not path.exists():
+        raise NotFound(N_("Berkas dokumen tidak ditemukan."))
+    return FileResponse(path, media_type=document.content_type, filename=document.filename,
+                        content_disposition_type="inline")
+
+
+# --- berita acara ---
+
+
+@router.get("/graduasi/berita-acara", name="berita_acara")
+def berita_acara(request: Request, session: SessionDep, user: CurrentUser, today: Today, dari: str = "",
+                 sampai: str = "") -> Response:
+    require_role(user, Role.PENINJAU, Role.SUPERVISOR, Role.ADMIN)
+    errors = FormErrors()
+    first = parse_date(dari, name="dari", errors=errors, required=False) or today.replace(day=1)
+    last = parse_date(sampai, name="sampai", errors=errors, required=False) or today
+    if last < first:
+        first, last = last, first
+    last = min(last, first + timedelta(days=366))
+    rows = queries.approved_between(session=session, user=user, first=first, last=last)
+    area = session.get(Area, user.area_code) if user.area_code else None
+    context = {"rows": rows, "first": first, "last": last, "today": today, "area": area, "labels": LABELS,
+               "errors": errors.messages}
+    return render(request, "graduation/berita_acara.html", context)
+
+
+# --- rule settings (admin) ---
+
+
+def _rules_context(session: Session, today: date, *, values: dict[str, dict[str, str]] | None = None,
+                   errors: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    history = session.exec(select(RuleParameter).order_by(col(RuleParameter.key),
+                                                          col(RuleParameter.effective_from).desc())).all()
+    current = rules_on(session=session, day=today)
+    lines = sorted(poverty_lines_load(session=session), key=lambda ln: (ln.area_code or "", ln.kind, -ln.year))
+    return {
+        "current": current, "history": history, "keys": RULE_KEYS, "parameter_labels": PARAMETER_LABELS,
+        "lines": lines, "domains": domains_list(session=session),
+        "indicators": indicators_all(session=session, active_only=False), "today": today,
+        "values": values or {}, "errors": errors or {},
+    }
+
+
+def _rules_page(request: Request, session: Session, today: date, form: str, values: dict[str, str],
+                errors: dict[str, str]) -> Response:
+    context = _rules_context(session, today, values={form: values}, errors={form: errors})
+    return render(request, "graduation/rules.html", context, status=422 if errors else 200)
+
+
+@router.get("/admin/aturan", name="admin_rules")
+def admin_rules(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    require_role(user, Role.ADMIN)
+    return render(request, "graduation/rules.html", _rules_context(session, today))
+
+
+@router.post("/admin/aturan/parameter", name="admin_rule_parameter_add")
+async def admin_rule_parameter_add(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    require_role(user, Role.ADMIN)
+    values = await form_values(request)
+    data, errors = parameter_input_parse(values)
+    if data is not None:
+        try:
+            service.rule_parameter_add(session=session, user=user, key=data.key, value=data.value,
+                                       effective_from=data.effective_from, note=data.note)
+            return redirect(request.url_for("admin_rules"), request)
+        except RuleViolation as exc:
+            session.rollback()
+            errors.messages.update(_violation(exc))
+    return _rules_page(request, session, today, "parameter", values, errors.messages)
+
+
+@router.post("/admin/aturan/garis-kemiskinan", name="admin_poverty_line_add")
+async def admin_poverty_line_add(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    require_role(user, Role.ADMIN)
+    values = await form_values(request)
+    data, errors = poverty_line_input_parse(values)
+    if data is not None:
+        try:
+            service.poverty_line_save(session=session, user=user, area_code=data.area_code, kind=data.kind,
+                                      year=data.year, amount=data.amount, source=data.source)
+            return redirect(request.url_for("admin_rules"), request)
+        except RuleViolation as exc:
+            session.rollback()
+            errors.messages.update(_violation(exc))
+    return _rules_page(request, session, today, "line", values, errors.messages)
+
+
+@router.post("/admin/aturan/indikator", name="admin_indicator_add")
+async def admin_indicator_add(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    require_role(user, Role.ADMIN)
+    values = await form_values(request)
+    data, errors = indicator_input_parse(values, domains={c for c, _ in domains_list(session=session)})
+    if data is not None:
+        assessment_service.indicator_add(session=session, user=user, data=data)
+        return redirect(request.url_for("admin_rules"), request)
+    return _rules_page(request, session, today, "indicator", values, errors.messages)
+
+
+@router.post("/admin/aturan/indikator/{indicator_id}/pensiun", name="admin_indicator_retire")
+def admin_indicator_retire(request: Request, indicator_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    assessment_service.indicator_retire(session=session, user=user, indicator_id=indicator_id)
+    return redirect(request.url_for("admin_rules"), request)
+
+
+@router.post("/admin/aturan/indikator/{indicator_id}/ubah", name="admin_indicator_reword")
+async def admin_indicator_reword(request: Request, indicator_id: int, session: SessionDep, user: CurrentUser,
+                                 today: Today) -> Response:
+    require_role(user, Role.ADMIN)
+    values = await form_values(request)
+    try:
+        assessment_service.indicator_reword(session=session, user=user, indicator_id=indicator_id,
+                                            label=values.get("label", ""))
+    except RuleViolation as exc:
+        session.rollback()
+        return _rules_page(request, session, today, f"reword-{indicator_id}", values, _violation(exc))
+    return redirect(request.url_for("admin_rules"), request)

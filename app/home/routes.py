@@ -17,7 +17,9 @@ HOME_LIST_LIMIT = 12
 
 @router.get("/", name="home")
 def home(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
-    mine = kelompok_summaries(session=session, user=user, limit=HOME_LIST_LIMIT if user.role != Role.PENDAMPING else None)
+    mine = kelompok_summaries(
+        session=session, user=user, limit=HOME_LIST_LIMIT if user.role != Role.PENDAMPING else None
+    )
     overdue = kelompok_summaries(session=session, user=user, only_overdue_on=today, limit=HOME_LIST_LIMIT)
     context = {
         "kelompok": mine,

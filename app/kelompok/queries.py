@@ -37,8 +37,13 @@ class KelompokSummary:
 
 
 def kelompok_summaries(
-    *, session: Session, user: User, only_overdue_on: date | None = None, limit: int | None = None,
-    offset: int = 0, search: str = "",
+    *,
+    session: Session,
+    user: User,
+    only_overdue_on: date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    search: str = "",
 ) -> list[KelompokSummary]:
     """Every visible kelompok with KPM count, last held and next scheduled meeting (4 subqueries, one trip)."""
     families = (
@@ -77,8 +82,9 @@ def kelompok_summaries(
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return [
-        KelompokSummary(kelompok=k, village_name=v, pendamping_name=p or "–", families=n or 0, last_held=last,
-                        next_scheduled=nxt)
+        KelompokSummary(
+            kelompok=k, village_name=v, pendamping_name=p or "–", families=n or 0, last_held=last, next_scheduled=nxt
+        )
         for k, v, p, n, last, nxt in session.exec(query).all()
     ]
 
@@ -166,13 +172,17 @@ def progress_grid(*, session: Session, kelompok_id: int) -> ProgressGrid:
     return grid
 
 
-def pendamping_meetings_on(*, session: Session, pendamping_id: int, day: date, exclude_id: int | None = None) -> list[tuple[int, date, object, int]]:
+def pendamping_meetings_on(
+    *, session: Session, pendamping_id: int, day: date, exclude_id: int | None = None
+) -> list[tuple[int, date, object, int]]:
     """The pendamping's other live meetings on a day, for the double-booking check."""
     query = (
         select(Meeting.id, Meeting.date, Meeting.start_time, Meeting.duration_minutes)
         .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
         .where(
-            and_(Kelompok.pendamping_id == pendamping_id, Meeting.date == day, Meeting.status != MeetingStatus.CANCELLED)
+            and_(
+                Kelompok.pendamping_id == pendamping_id, Meeting.date == day, Meeting.status != MeetingStatus.CANCELLED
+            )
         )
     )
     if exclude_id is not None:

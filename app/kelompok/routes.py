@@ -17,20 +17,40 @@ PAGE_SIZE = 50
 
 
 @router.get("/kelompok", name="kelompok_list")
-def kelompok_list(request: Request, session: SessionDep, user: CurrentUser, today: Today, q: str = "",
-                  halaman: int = 1, terlambat: bool = False) -> Response:
+def kelompok_list(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    today: Today,
+    q: str = "",
+    halaman: int = 1,
+    terlambat: bool = False,
+) -> Response:
     page = max(1, halaman)
-    rows = kelompok_summaries(session=session, user=user, search=q.strip()[:60], limit=PAGE_SIZE + 1,
-                              offset=(page - 1) * PAGE_SIZE, only_overdue_on=today if terlambat else None)
-    context = {"rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE, "page": page, "q": q,
-               "terlambat": terlambat, "today": today}
+    rows = kelompok_summaries(
+        session=session,
+        user=user,
+        search=q.strip()[:60],
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+        only_overdue_on=today if terlambat else None,
+    )
+    context = {
+        "rows": rows[:PAGE_SIZE],
+        "has_next": len(rows) > PAGE_SIZE,
+        "page": page,
+        "q": q,
+        "terlambat": terlambat,
+        "today": today,
+    }
     block = "kelompok_table" if request.headers.get("HX-Target") == "kelompok-table" else None
     return render(request, "kelompok/list.html", context, block=block)
 
 
 @router.get("/kelompok/{kelompok_id}", name="kelompok_detail")
-def kelompok_detail(request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser,
-                    today: Today) -> Response:
+def kelompok_detail(
+    request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
     upcoming, past = meetings_of_kelompok(session=session, kelompok_id=kelompok_id, today=today)
     context = {

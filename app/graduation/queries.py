@@ -1,0 +1,379 @@
+"""Reading graduation data: candidates by verdict, proposals, yearly progress, the berita acara batch."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, case, func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from app.access import area_within, family_clause, kelompok_clause
+from app.errors import NotFound
+from app.graduation.facts import rules_on
+from app.graduation.labels import LABELS
+from app.graduation.rules import VERDICTS, Verdict, verdict_from_json
+from app.graduation.service import ProposalStatus, proposal_open, readiness_evaluate_many
+from app.i18n import N_
+from app.models import (
+    Area,
+    Document,
+    Family,
+    FamilyReadiness,
+    FamilyStatus,
+    GraduationEvent,
+    GraduationProposal,
+    Kelompok,
+    Role,
+    User,
+)
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+SORTS = ("verdict", "nama", "kelompok")
+GRADUATED = (FamilyStatus.GRADUASI_ALAMIAH, FamilyStatus.GRADUASI_MANDIRI)
+
+
+# --- candidates ---
+
+
+@dataclass
+class CandidateFilters:
+    kecamatan: str = ""
+    kelurahan: str = ""
+    kelompok_id: int | None = None
+    pendamping_id: int | None = None
+    verdict: str = ""
+    sort: str = "verdict"
+    page: int = 1
+
+
+@dataclass
+class CandidateRow:
+    family_id: int
+    head_name: str
+    programme_id: str
+    village_name: str
+    kelompok_name: str
+    pendamping_name: str
+    verdict: str
+    warnings: list[str]
+    details: str
+
+
+@dataclass
+class FilterOptions:
+    kecamatan: list[tuple[str, str]] = field(default_factory=list)
+    kelurahan: list[tuple[str, str]] = field(default_factory=list)
+    kelompok: list[tuple[int, str]] = field(default_factory=list)
+    pendamping: list[tuple[int, str]] = field(default_factory=list)
+
+
+def filter_options(*, session: Session, user: User) -> FilterOptions:
+    """Only what the user may see: their kelompok, those kelompok's villages, kecamatan and pendamping."""
+    kelompok = session.exec(
+        select(Kelompok.id, Kelompok.name, Kelompok.village_code, Kelompok.pendamping_id, User.full_name)
+        .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
+        .where(kelompok_clause(user), col(Kelompok.active).is_(True)).order_by(col(Kelompok.name))
+    ).all()
+    villages = {v for _, _, v, _, _ in kelompok}
+    districts = {v.rsplit(".", 1)[0] for v in villages}
+    names = dict(session.exec(select(Area.code, Area.name).where(col(Area.code).in_(villages | districts))).all())
+    pendamping = {p: n for _, _, _, p, n in kelompok if p is not None}
+    return FilterOptions(
+        kecamatan=sorted(((c, names.get(c, c)) for c in districts), key=lambda x: x[1]),
+        kelurahan=sorted(((c, names.get(c, c)) for c in villages), key=lambda x: x[1]),
+        kelompok=[(i or 0, n) for i, n, _, _, _ in kelompok],
+        pendamping=sorted(pendamping.items(), key=lambda x: x[1]),
+    )
+
+
+def filters_clean(filters: CandidateFilters, options: FilterOptions) -> CandidateFilters:
+    """Drop any filter value outside the user's own options (a hand-edited URL cannot widen the scope)."""
+    return CandidateFilters(
+        kecamatan=filters.kecamatan if filters.kecamatan in dict(options.kecamatan) else "",
+        kelurahan=filters.kelurahan if filters.kelurahan in dict(options.kelurahan) else "",
+        kelompok_id=filters.kelompok_id if filters.kelompok_id in dict(options.kelompok) else None,
+        pendamping_id=filters.pendamping_id if filters.pendamping_id in dict(options.pendamping) else None,
+        verdict=filters.verdict if filters.verdict in VERDICTS else "",
+        sort=filters.sort if filters.sort in SORTS else "verdict",
+        page=max(1, filters.page),
+    )
+
+
+def _candidate_where(user: User, filters: CandidateFilters, *, with_verdict: bool = True) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [family_clause(user), col(Family.status) == FamilyStatus.AKTIF]
+    if filters.kelurahan:
+        where.append(col(Family.village_code) == filters.kelurahan)
+    elif filters.kecamatan:
+        where.append(area_within(Family.village_code, filters.kecamatan))
+    if filters.kelompok_id is not None:
+        where.append(col(Family.kelompok_id) == filters.kelompok_id)
+    if filters.pendamping_id is not None:
+        where.append(col(Kelompok.pendamping_id) == filters.pendamping_id)
+    if with_verdict and filters.verdict:
+        where.append(col(FamilyReadiness.verdict) == filters.verdict)
+    return where
+
+
+def _candidate_query(user: User, filters: CandidateFilters) -> Select[Any]:
+    verdict_order = case({v: i for i, v in enumerate(VERDICTS)}, value=FamilyReadiness.verdict, else_=len(VERDICTS))
+    order = {
+        "verdict": (verdict_order, col(Family.head_name)),
+        "nama": (col(Family.head_name),),
+        "kelompok": (col(Kelompok.name), col(Family.head_name)),
+    }[filters.sort]
+    return (
+        select(Family.id, Family.head_name, Family.programme_id, Area.name, Kelompok.name, User.full_name,
+               FamilyReadiness.verdict, FamilyReadiness.warnings, FamilyReadiness.details)
+        .join(Area, col(Area.code) == Family.village_code)
+        .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
+        .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
+        .outerjoin(FamilyReadiness, col(FamilyReadiness.family_id) == Family.id)
+        .where(*_candidate_where(user, filters))
+        .order_by(*order, col(Family.id))
+    )
+
+
+def _row(raw: tuple[Any, ...]) -> CandidateRow:
+    fid, name, pid, village, kelompok, pendamping, verdict, warnings, details = raw
+    return CandidateRow(fid, name, pid, village, kelompok or "–", pendamping or "–", verdict or "",
+                        [w for w in (warnings or "").split(",") if w], details or "{}")
+
+
+def candidates_list(*, session: Session, user: User, filters: CandidateFilters, limit: int,
+                    offset: int = 0) -> list[CandidateRow]:
+    rows = session.exec(_candidate_query(user, filters).limit(limit).offset(offset)).all()  # type: ignore[call-overload]
+    return [_row(tuple(r)) for r in rows]
+
+
+def candidates_iter(*, session: Session, user: User, filters: CandidateFilters) -> Iterator[CandidateRow]:
+    """Every matching row, fetched in batches (for the export)."""
+    result = session.execute(_candidate_query(user, filters).execution_options(yield_per=1000))
+    for raw in result:
+        yield _row(tuple(raw))
+
+
+def verdict_counts(*, session: Session, user: User, filters: CandidateFilters) -> dict[str, int]:
+    rows = session.exec(
+        select(FamilyReadiness.verdict, func.count())
+        .select_from(Family)
+        .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
+        .outerjoin(FamilyReadiness, col(FamilyReadiness.family_id) == Family.id)
+        .where(*_candidate_where(user, filters, with_verdict=False))
+        .group_by(col(FamilyReadiness.verdict))
+    ).all()
+    return {verdict or "": n for verdict, n in rows}
+
+
+def reenrolment_review(*, session: Session, user: User, limit: int = 100) -> list[CandidateRow]:
+    """Graduates whose follow-up assessment fell below the poverty line during monitoring."""
+    rows = session.exec(
+        select(Family.id, Family.head_name, Family.programme_id, Area.name, Kelompok.name, User.full_name,
+               FamilyReadiness.verdict, FamilyReadiness.warnings, FamilyReadiness.details)
+        .join(Area, col(Area.code) == Family.village_code)
+        .join(FamilyReadiness, col(FamilyReadiness.family_id) == Family.id)
+        .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
+        .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
+        .where(family_clause(user), col(Family.status).in_(GRADUATED),
+               col(FamilyReadiness.warnings).contains("tinjau_ulang"))
+        .order_by(col(Family.head_name)).limit(limit)
+    ).all()
+    return [_row(tuple(r)) for r in rows]
+
+
+def scope_family_ids(*, session: Session, user: User) -> list[int]:
+    return [i or 0 for i in session.exec(
+        select(Family.id).where(family_clause(user), col(Family.status) == FamilyStatus.AKTIF)).all()]
+
+
+# --- yearly target ---
+
+
+@dataclass
+class PendampingProgress:
+    pendamping_id: int
+    name: str
+    graduated: int
+    in_review: int
+    target: int
+
+    @property
+    def share(self) -> float:
+        return min(1.0, self.graduated / self.target) if self.target else 1.0
+
+
+def graduation_progress(*, session: Session, user: User, year: int) -> list[PendampingProgress]:
+    """Graduations this year per pendamping in the user's scope, against the yearly target in force."""
+    target = rules_on(session=session, day=date(year, 12, 31)).yearly_target
+    people = session.exec(
+        select(User.id, User.full_name).join(Kelompok, col(Kelompok.pendamping_id) == User.id)
+        .where(kelompok_clause(user), User.role == Role.PENDAMPING).distinct()
+    ).all()
+    graduated = dict(session.exec(
+        select(Kelompok.pendamping_id, func.count()).join(Family, col(Family.kelompok_id) == Kelompok.id)
+        .where(kelompok_clause(user), col(Family.status).in_(GRADUATED), col(Family.exited_on) >= date(year, 1, 1),
+               col(Family.exited_on) <= date(year, 12, 31))
+        .group_by(col(Kelompok.pendamping_id))
+    ).all())
+    in_review = dict(session.exec(
+        select(Kelompok.pendamping_id, func.count()).join(Family, col(Family.kelompok_id) == Kelompok.id)
+        .join(GraduationProposal, col(GraduationProposal.family_id) == Family.id)
+        .where(kelompok_clause(user), col(GraduationProposal.status).in_(ProposalStatus.OPEN))
+        .group_by(col(Kelompok.pendamping_id))
+    ).all())
+    return sorted((PendampingProgress(pid or 0, name, graduated.get(pid, 0), in_review.get(pid, 0), target)
+                   for pid, name in people), key=lambda p: p.name)
+
+
+# --- proposals ---
+
+
+@dataclass
+class ProposalRow:
+    proposal: GraduationProposal
+    family: Family
+    kelompok_name: str
+    village_name: str
+    proposer_name: str
+
+
+def proposal_get(*, session: Session, user: User, proposal_id: int) -> GraduationProposal:
+    row = session.exec(
+        select(GraduationProposal).join(Family, col(Family.id) == GraduationProposal.family_id)
+        .where(GraduationProposal.id == proposal_id, family_clause(user))
+    ).first()
+    if row is None:
+        raise NotFound(N_("Usulan graduasi tidak ditemukan."))
+    return row
+
+
+def _proposal_query(user: User) -> Select[Any]:
+    proposer = aliased(User)
+    return (
+        select(GraduationProposal, Family, Kelompok.name, Area.name, proposer.full_name)
+        .join(Family, col(Family.id) == GraduationProposal.family_id)
+        .join(Area, col(Area.code) == Family.village_code)
+        .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
+        .outerjoin(proposer, proposer.id == GraduationProposal.proposed_by_id)
+        .where(family_clause(user))
+    )
+
+
+def proposals_list(*, session: Session, user: User, status: str, limit: int, offset: int) -> list[ProposalRow]:
+    query = _proposal_query(user).order_by(col(GraduationProposal.proposed_at).desc(),
+                                           col(GraduationProposal.id).desc())
+    if status:
+        query = query.where(col(GraduationProposal.status) == status)
+    rows = session.exec(query.limit(limit).offset(offset)).all()  # type: ignore[call-overload]
+    return [ProposalRow(p, f, k or "–", v, n or "–") for p, f, k, v, n in rows]
+
+
+@dataclass
+class EventLine:
+    event: GraduationEvent
+    user_name: str
+
+
+def proposal_events(*, session: Session, proposal_id: int) -> list[EventLine]:
+    rows = session.exec(
+        select(GraduationEvent, User.full_name).outerjoin(User, col(User.id) == GraduationEvent.user_id)
+        .where(GraduationEvent.proposal_id == proposal_id).order_by(col(GraduationEvent.at), col(GraduationEvent.id))
+    ).all()
+    return [EventLine(e, n or "–") for e, n in rows]
+
+
+def document_get(*, session: Session, user: User, document_id: int) -> Document:
+    row = session.exec(
+        select(Document).join(Family, col(Family.id) == Document.family_id)
+        .where(Document.id == document_id, family_clause(user))
+    ).first()
+    if row is None:
+        raise NotFound(N_("Dokumen tidak ditemukan."))
+    return row
+
+
+@dataclass
+class BeritaAcaraRow:
+    proposal: GraduationProposal
+    family: Family
+    kelompok_name: str
+    village_name: str
+    proposer_name: str
+    decider_name: str
+
+
+def _local_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=JAKARTA)
+
+
+def approved_between(*, session: Session, user: User, first: date, last: date) -> list[BeritaAcaraRow]:
+    """Approved graduations decided in [first, last] (Jakarta days), within the user's scope."""
+    decider = aliased(User)
+    proposer = aliased(User)
+    rows = session.exec(
+        select(GraduationProposal, Family, Kelompok.name, Area.name, proposer.full_name, decider.full_name)
+        .join(Family, col(Family.id) == GraduationProposal.family_id)
+        .join(Area, col(Area.code) == Family.village_code)
+        .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
+        .outerjoin(proposer, proposer.id == GraduationProposal.proposed_by_id)
+        .outerjoin(decider, decider.id == GraduationProposal.decided_by_id)
+        .where(family_clause(user), GraduationProposal.status == ProposalStatus.DISETUJUI,
+               col(GraduationProposal.decided_at) >= _local_start(first),
+               col(GraduationProposal.decided_at) < _local_start(last + timedelta(days=1)))
+        .order_by(col(Area.name), col(Family.head_name))
+    ).all()
+    return [BeritaAcaraRow(p, f, k or "–", v, pn or "–", dn or "–") for p, f, k, v, pn, dn in rows]
+
+
+# --- the family page's panel ---
+
+
+@dataclass
+class FamilyGraduationPanel:
+    verdict: Verdict
+    open_proposal: GraduationProposal | None
+    proposals: list[GraduationProposal]
+    can_propose: bool
+    monitor_until: date | None
+
+
+def family_graduation_panel(*, session: Session, user: User, family: Family, kelompok: Kelompok | None,
+                            today: date) -> FamilyGraduationPanel:
+    """The verdict computed now (always current), the family's proposals and whether this user may propose."""
+    verdict = readiness_evaluate_many(session=session, family_ids=[family.id or 0], today=today)[family.id or 0]
+    proposals = list(session.exec(
+        select(GraduationProposal).where(GraduationProposal.family_id == family.id)
+        .order_by(col(GraduationProposal.proposed_at).desc())
+    ).all())
+    open_proposal = proposal_open(session=session, family_id=family.id or 0)
+    own = user.role == Role.ADMIN or (user.role == Role.PENDAMPING and kelompok is not None
+                                      and kelompok.pendamping_id == user.id)
+    can_propose = (own and family.status == FamilyStatus.AKTIF and open_proposal is None
+                   and verdict.route is not None)
+    approved = [p.monitor_until for p in proposals if p.status == ProposalStatus.DISETUJUI and p.monitor_until]
+    return FamilyGraduationPanel(verdict, open_proposal, proposals, can_propose, max(approved) if approved else None)
+
+
+def stored_verdict(details: str) -> Verdict | None:
+    return verdict_from_json(details)
+
+
+def family_page_extras(*, session: Session, user: User, family: Family, kelompok: Kelompok | None,
+                       today: date) -> dict[str, Any]:
+    """What the family page shows for issue 3: verdict, proposals, assessments and domain trends."""
+    from app.assessments.forms import KINDS
+    from app.assessments.queries import domain_trends, domains_list, family_assessments
+    from app.assessments.scores import sparkline_points
+
+    assessments = family_assessments(session=session, family_id=family.id or 0)
+    can_record = user.role == Role.ADMIN or (kelompok is not None and kelompok.pendamping_id == user.id)
+    return {
+        "graduation": family_graduation_panel(session=session, user=user, family=family, kelompok=kelompok,
+                                              today=today),
+        "assessments": assessments, "assessment_kinds": KINDS, "can_record": can_record,
+        "trends": domain_trends(summaries=assessments, domains=domains_list(session=session)),
+        "sparkline": sparkline_points, "graduation_labels": LABELS,
+    }
+
