@@ -166,7 +166,10 @@ class Member(SQLModel, table=True):
 class Meeting(SQLModel, table=True):
     """One scheduled P2K2 occurrence of a curriculum session for a kelompok."""
 
-    __table_args__ = (Index("ix_meeting_kelompok_date", "kelompok_id", "date"),)
+    __table_args__ = (
+        Index("ix_meeting_kelompok_date", "kelompok_id", "date"),
+        Index("ix_meeting_kelompok_status_date", "kelompok_id", "status", "date", "topic_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     kelompok_id: int = Field(foreign_key="kelompok.id")
     topic_id: int = Field(foreign_key="topic.id", index=True)
@@ -198,6 +201,8 @@ class Attendance(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("meeting_id", "family_id"),
         Index("ix_attendance_family_status", "family_id", "status"),
+        Index("ix_attendance_meeting_status_family", "meeting_id", "status", "family_id"),
+        Index("ix_attendance_family_status_meeting", "family_id", "status", "meeting_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id")
@@ -375,6 +380,7 @@ class MonthLock(SQLModel, table=True):
 
 
 class CorrectionRequest(SQLModel, table=True):
+    __table_args__ = (Index("ix_correctionrequest_status_meeting", "status", "meeting_id"),)
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     family_id: int = Field(foreign_key="family.id")

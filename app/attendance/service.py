@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from app.access import family_get, kelompok_require_editor
 from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
+from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
 from app.kelompok.queries import completions, kelompok_roster
 from app.models import (
@@ -43,6 +44,12 @@ def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok,
         raise RuleViolation(N_("Absensi baru dapat diisi pada hari pertemuan (%(day)s)."), day=meeting.date.isoformat())
     if month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date):
         raise RuleViolation(N_("Absensi bulan ini sudah diverifikasi dan dikunci supervisor. Ajukan koreksi."))
+
+
+def _readiness_refresh(*, session: Session, meeting: Meeting, family_ids: list[int]) -> None:
+    """Marks on a held meeting feed graduation readiness; keep those verdicts current."""
+    if meeting.status == MeetingStatus.HELD and family_ids:
+        readiness_refresh_families(session=session, family_ids=family_ids)
 
 
 def next_status(current: str | None) -> str:
@@ -119,6 +126,7 @@ def attendance_set(
         after=snapshot(row),
     )
     session.commit()
+    _readiness_refresh(session=session, meeting=meeting, family_ids=[family_id])
     return row
 
 
@@ -149,6 +157,11 @@ def attendance_all_present(*, session: Session, user: User, kelompok: Kelompok, 
         )
         changed += 1
     session.commit()
+    _readiness_refresh(
+        session=session,
+        meeting=meeting,
+        family_ids=list(existing) + [f.id or 0 for f in kelompok_roster(session=session, kelompok_id=kelompok.id or 0)],
+    )
     return changed
 
 
@@ -196,4 +209,5 @@ def attendance_makeup_add(
         session=session, user=user, entity="attendance", entity_id=row.id, action="makeup", after=snapshot(row)
     )
     session.commit()
+    _readiness_refresh(session=session, meeting=meeting, family_ids=[family_id])
     return row

@@ -41,11 +41,19 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
     members = family_members(session=session, family_id=family_id, today=today)
     done, total = family_completed_count(session=session, family=family)
     context = {
-        "family": family, "kelompok": kelompok, "village": session.get(Area, family.village_code),
-        "members": members, "attendance": family_attendance(session=session, family_id=family_id),
-        "makeup": family_makeup_needed(session=session, family=family), "done": done, "total": total,
-        "show_nik": nik_visible(user, kelompok), "mask": mask_number, "labels": COMPONENT_LABELS,
-        "component_count": sum(len(m.components) for m in members), "max_paid": MAX_PAID_COMPONENTS,
+        "family": family,
+        "kelompok": kelompok,
+        "village": session.get(Area, family.village_code),
+        "members": members,
+        "attendance": family_attendance(session=session, family_id=family_id),
+        "makeup": family_makeup_needed(session=session, family=family),
+        "done": done,
+        "total": total,
+        "show_nik": nik_visible(user, kelompok),
+        "mask": mask_number,
+        "labels": COMPONENT_LABELS,
+        "component_count": sum(len(m.components) for m in members),
+        "max_paid": MAX_PAID_COMPONENTS,
         "can_edit": _can_edit(user, kelompok),
     }
     # Issue 3: readiness verdict, proposals, assessments and domain score trends.
@@ -68,19 +76,30 @@ async def family_update(request: Request, family_id: int, session: SessionDep, u
     data, errors = family_input_parse(values)
     if data is not None:
         try:
-            service.family_update(session=session, user=user, kelompok=_kelompok(session, family), family=family, data=data)
+            service.family_update(
+                session=session, user=user, kelompok=_kelompok(session, family), family=family, data=data
+            )
             return redirect(request.url_for("family_detail", family_id=family_id), request)
         except RuleViolation as exc:
             session.rollback()
             errors.add(exc.field or "form", exc.message, **exc.params)
     family = family_get(session=session, user=user, family_id=family_id)
-    return render(request, "families/edit.html", {"family": family, "values": values, "errors": errors.messages}, status=422)
+    return render(
+        request, "families/edit.html", {"family": family, "values": values, "errors": errors.messages}, status=422
+    )
 
 
-def _member_page(request: Request, family: Family, member: Member | None, values: dict[str, str],
-                 errors: dict[str, str]) -> Response:
-    context = {"family": family, "member": member, "values": values, "errors": errors,
-               "schooling": SCHOOLING, "relationships": RELATIONSHIPS}
+def _member_page(
+    request: Request, family: Family, member: Member | None, values: dict[str, str], errors: dict[str, str]
+) -> Response:
+    context = {
+        "family": family,
+        "member": member,
+        "values": values,
+        "errors": errors,
+        "schooling": SCHOOLING,
+        "relationships": RELATIONSHIPS,
+    }
     return render(request, "families/member.html", context, status=422 if errors else 200)
 
 
@@ -104,9 +123,14 @@ def member_edit(request: Request, family_id: int, member_id: int, session: Sessi
     member = _member_get(session, family, member_id)
     _require_editor(user, _kelompok(session, family))
     values = {
-        "name": member.name, "nik": member.nik or "", "birth_date": member.birth_date.isoformat(),
-        "sex": member.sex, "relationship": member.relationship, "schooling": member.schooling,
-        "is_pengurus": "on" if member.is_pengurus else "", "pregnant": "on" if member.pregnant else "",
+        "name": member.name,
+        "nik": member.nik or "",
+        "birth_date": member.birth_date.isoformat(),
+        "sex": member.sex,
+        "relationship": member.relationship,
+        "schooling": member.schooling,
+        "is_pengurus": "on" if member.is_pengurus else "",
+        "pregnant": "on" if member.pregnant else "",
         "severe_disability": "on" if member.severe_disability else "",
         "has_birth_certificate": {True: "ya", False: "tidak"}.get(member.has_birth_certificate, ""),  # type: ignore[arg-type]
     }
@@ -115,16 +139,18 @@ def member_edit(request: Request, family_id: int, member_id: int, session: Sessi
 
 @router.post("/kpm/{family_id}/anggota", name="member_create")
 @router.post("/kpm/{family_id}/anggota/{member_id}", name="member_update")
-async def member_save(request: Request, family_id: int, session: SessionDep, user: CurrentUser,
-                      member_id: int | None = None) -> Response:
+async def member_save(
+    request: Request, family_id: int, session: SessionDep, user: CurrentUser, member_id: int | None = None
+) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     member = _member_get(session, family, member_id) if member_id is not None else None
     values = await form_values(request)
     data, errors = member_input_parse(values)
     if data is not None:
         try:
-            service.member_save(session=session, user=user, kelompok=_kelompok(session, family), family=family,
-                                data=data, member=member)
+            service.member_save(
+                session=session, user=user, kelompok=_kelompok(session, family), family=family, data=data, member=member
+            )
             return redirect(request.url_for("family_detail", family_id=family_id), request)
         except RuleViolation as exc:
             session.rollback()

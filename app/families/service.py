@@ -7,6 +7,7 @@ from app.areas.queries import area_exists
 from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
 from app.families.forms import FamilyInput, MemberInput
+from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
 from app.identity.rules import kk_check, nik_check, number_clean
 from app.models import Family, Kelompok, Member, User, utcnow
@@ -93,4 +94,5 @@ def member_save(
         after=snapshot(member),
     )
     session.commit()
+    readiness_refresh_families(session=session, family_ids=[family.id or 0])
     return member

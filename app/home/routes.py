@@ -6,6 +6,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
+from app.graduation.queries import graduation_progress
 from app.kelompok.queries import kelompok_summaries
 from app.meetings.queries import meetings_upcoming, meetings_waiting_roll
 from app.models import Role
@@ -27,6 +28,9 @@ def home(request: Request, session: SessionDep, user: CurrentUser, today: Today)
         "upcoming": meetings_upcoming(session=session, user=user, today=today),
         "waiting": meetings_waiting_roll(session=session, user=user, today=today),
         "today": today,
+        "progress": graduation_progress(session=session, user=user, year=today.year)
+        if user.role == Role.PENDAMPING
+        else [],
     }
     return render(request, "home/index.html", context)
 

@@ -9,6 +9,7 @@ from app.access import kelompok_require_editor
 from app.audit import audit_record, snapshot
 from app.curriculum.queries import TopicRef, topic_label, topics_active
 from app.errors import RuleViolation
+from app.graduation.service import readiness_refresh_families
 from app.i18n import N_, fmt_date
 from app.kelompok.queries import (
     completions,
@@ -304,4 +305,5 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
         after=snapshot(meeting),
     )
     session.commit()
+    readiness_refresh_families(session=session, family_ids=list(marked))
     return meeting
