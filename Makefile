@@ -39,8 +39,12 @@ test-pg: $(VENV)/.installed chromium
 lint: $(VENV)/.installed
 	$(BIN)/ruff check app tests bench scripts
 
+# Benchmarks on a generated 100,000-KPM kabupaten: BENCH_URL=sqlite:///data/bench.sqlite3 make bench
+BENCH_URL ?= sqlite:///data/bench.sqlite3
 bench: $(VENV)/.installed
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.generate --database-url $(BENCH_URL)
+	$(BIN)/python -m bench.dashboard --database-url $(BENCH_URL)
+	$(BIN)/python -m bench.readiness --database-url $(BENCH_URL)
 
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -o app/locale/messages.pot .
