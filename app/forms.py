@@ -5,6 +5,7 @@ from datetime import date, time
 
 from fastapi import Request
 
+from app.errors import RuleViolation
 from app.i18n import N_, gettext
 
 
@@ -81,3 +82,8 @@ async def form_values(request: Request) -> dict[str, str]:
     """The submitted text fields, minus the CSRF token, to parse and to echo back into a form."""
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+
+
+def violation_messages(exc: RuleViolation) -> dict[str, str]:
+    """A refused rule as the per-field message a form shows (field 'form' when it belongs to no field)."""
+    return {exc.field or "form": gettext(exc.message, **exc.params)}

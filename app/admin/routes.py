@@ -11,7 +11,7 @@ from app.admin.forms import kelompok_input_parse, pendamping_id_parse, user_inpu
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound, RuleViolation
-from app.forms import FormErrors, form_values
+from app.forms import FormErrors, form_values, violation_messages
 from app.i18n import N_, gettext
 from app.models import Role, User
 from app.web import hx_target, redirect, render
@@ -22,9 +22,6 @@ SEARCH_MAX = 60
 
 
 
-
-def _violation(exc: RuleViolation) -> dict[str, str]:
-    return {exc.field or "form": gettext(exc.message, **exc.params)}
 
 
 def _filters(request: Request) -> dict[str, Any]:
@@ -76,7 +73,7 @@ async def admin_user_create(request: Request, session: SessionDep, user: Current
             return redirect(request.url_for("admin_users").include_query_params(dibuat=created.username), request)
         except RuleViolation as exc:
             session.rollback()
-            errors.messages.update(_violation(exc))
+            errors.messages.update(violation_messages(exc))
     values.pop("password", None)  # never echoed back into the page
     context = _users_context(session, user, q="", peran="", page=1, values=values,
                              errors=errors.messages)
@@ -111,7 +108,7 @@ async def admin_user_toggle(request: Request, user_id: int, session: SessionDep,
         service.user_active_set(session=session, actor=user, user_id=user_id, active=values.get("aktif") == "1")
     except RuleViolation as exc:
         session.rollback()
-        return _user_row_answer(request, session, user, user_id, errors=_violation(exc))
+        return _user_row_answer(request, session, user, user_id, errors=violation_messages(exc))
     return _user_row_answer(request, session, user, user_id, note=gettext("Tersimpan."))
 
 
@@ -123,7 +120,7 @@ async def admin_user_password(request: Request, user_id: int, session: SessionDe
         service.user_password_reset(session=session, actor=user, user_id=user_id, password=values.get("password", ""))
     except RuleViolation as exc:
         session.rollback()
-        return _user_row_answer(request, session, user, user_id, errors=_violation(exc))
+        return _user_row_answer(request, session, user, user_id, errors=violation_messages(exc))
     return _user_row_answer(request, session, user, user_id, note=gettext("Kata sandi telah diganti."))
 
 
@@ -167,7 +164,7 @@ async def admin_kelompok_create(request: Request, session: SessionDep, user: Cur
             return redirect(url, request)
         except RuleViolation as exc:
             session.rollback()
-            errors.messages.update(_violation(exc))
+            errors.messages.update(violation_messages(exc))
     context = _kelompok_context(session, user, q="", page=1, values=values, errors=errors.messages)
     block = "kelompok_form" if hx_target(request) == "kelompok-form" else None
     return render(request, "admin/kelompok.html", context, block=block, status=422)
@@ -186,7 +183,7 @@ async def admin_kelompok_assign(request: Request, kelompok_id: int, session: Ses
             service.kelompok_assign(session=session, actor=user, kelompok_id=kelompok_id, pendamping_id=pendamping_id)
         except RuleViolation as exc:
             session.rollback()
-            errors = _violation(exc)
+            errors = violation_messages(exc)
     filters = _filters(request)
     status = 422 if errors else 200
     if hx_target(request) == f"kelompok-{kelompok_id}":

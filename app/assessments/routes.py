@@ -20,15 +20,13 @@ from app.assessments.queries import (
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import RuleViolation
+from app.forms import form_values
 from app.models import Assessment, CurriculumModule, Family, User
 from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
 
 
-async def form_values(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
 
 def _form_context(session: Session, family: Family, assessment: Assessment | None, values: dict[str, str],

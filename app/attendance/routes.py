@@ -10,6 +10,7 @@ from app.attendance import service
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import RuleViolation
+from app.forms import violation_messages
 from app.i18n import gettext
 from app.meetings.queries import roll_families
 from app.meetings.routes import meeting_context
@@ -119,7 +120,7 @@ def attendance_makeup(
             )
         except RuleViolation as exc:
             session.rollback()
-            errors = {exc.field or "form": gettext(exc.message, **exc.params)}
+            errors = violation_messages(exc)
     if errors:
         context = meeting_context(session, user, meeting, kelompok, today)
         return render(request, "meetings/detail.html", {**context, "errors": errors}, status=422)

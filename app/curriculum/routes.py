@@ -12,7 +12,7 @@ from app.curriculum.forms import module_input_parse, topic_input_parse
 from app.curriculum.queries import curriculum_tree, topic_with_module
 from app.db import SessionDep
 from app.errors import NotFound, RuleViolation
-from app.forms import form_values
+from app.forms import form_values, violation_messages
 from app.i18n import N_, gettext
 from app.models import Role, User
 from app.web import hx_target, redirect, render
@@ -21,9 +21,6 @@ router = APIRouter()
 
 
 
-
-def _violation(exc: RuleViolation) -> dict[str, str]:
-    return {exc.field or "form": gettext(exc.message, **exc.params)}
 
 
 def _form_state(user: User, **extra: Any) -> dict[str, Any]:
@@ -73,7 +70,7 @@ async def curriculum_topic_update(request: Request, topic_id: int, session: Sess
                                  duration_minutes=data.duration_minutes, active=data.active)
         except RuleViolation as exc:
             session.rollback()
-            errors = _violation(exc)
+            errors = violation_messages(exc)
     topic, module = topic_with_module(session=session, topic_id=topic_id)
     return _answer(request, session, user, kind="topic", record_id=topic_id, anchor=f"topic-{topic_id}",
                    errors=errors, values=values, note="" if errors else gettext("Tersimpan."),
@@ -93,7 +90,7 @@ async def curriculum_module_update(request: Request, module_id: int, session: Se
                                   active=data.active)
         except RuleViolation as exc:
             session.rollback()
-            errors = _violation(exc)
+            errors = violation_messages(exc)
     found = curriculum_tree(session=session, module_id=module_id)
     if not found:
         raise NotFound(N_("Modul kurikulum tidak ditemukan."))

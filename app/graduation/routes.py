@@ -18,7 +18,7 @@ from app.assessments.queries import domains_list, indicators_all
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound, RuleViolation
-from app.forms import FormErrors, parse_date
+from app.forms import FormErrors, form_values, parse_date, violation_messages
 from app.graduation import queries, service
 from app.graduation.documents import Upload, document_path
 from app.graduation.facts import poverty_lines_load, rules_on
@@ -59,13 +59,7 @@ PARAMETER_LABELS = {
 
 
 
-async def form_values(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
-
-def _violation(exc: RuleViolation) -> dict[str, str]:
-    return {exc.field or "form": gettext(exc.message, **exc.params)}
 
 
 # --- candidates ---
@@ -188,7 +182,7 @@ async def proposal_create(request: Request, family_id: int, session: SessionDep,
                                            justification=values.get("justification", "")[:2000], today=today)
     except RuleViolation as exc:
         session.rollback()
-        return _proposal_form(request, session, user, family_id, today, values, _violation(exc))
+        return _proposal_form(request, session, user, family_id, today, values, violation_messages(exc))
     return redirect(request.url_for("proposal_detail", proposal_id=proposal.id), request)
 
 
@@ -231,7 +225,7 @@ def proposal_verify(request: Request, proposal_id: int, session: SessionDep, use
         service.proposal_verify(session=session, user=user, proposal_id=proposal_id)
     except RuleViolation as exc:
         session.rollback()
-        return _proposal_page(request, session, user, proposal_id, _violation(exc))
+        return _proposal_page(request, session, user, proposal_id, violation_messages(exc))
     return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)
 
 
@@ -257,7 +251,7 @@ async def proposal_decide(request: Request, proposal_id: int, session: SessionDe
                                 decision=values.get("decision", ""), reason=values.get("reason", ""), today=today)
     except RuleViolation as exc:
         session.rollback()
-        return _proposal_page(request, session, user, proposal_id, _violation(exc), values)
+        return _proposal_page(request, session, user, proposal_id, violation_messages(exc), values)
     return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)
 
 
@@ -332,7 +326,7 @@ async def admin_rule_parameter_add(request: Request, session: SessionDep, user: 
             return redirect(request.url_for("admin_rules"), request)
         except RuleViolation as exc:
             session.rollback()
-            errors.messages.update(_violation(exc))
+            errors.messages.update(violation_messages(exc))
     return _rules_page(request, session, today, "parameter", values, errors.messages)
 
 
@@ -348,7 +342,7 @@ async def admin_poverty_line_add(request: Request, session: SessionDep, user: Cu
             return redirect(request.url_for("admin_rules"), request)
         except RuleViolation as exc:
             session.rollback()
-            errors.messages.update(_violation(exc))
+            errors.messages.update(violation_messages(exc))
     return _rules_page(request, session, today, "line", values, errors.messages)
 
 
@@ -379,5 +373,5 @@ async def admin_indicator_reword(request: Request, indicator_id: int, session: S
                                             label=values.get("label", ""))
     except RuleViolation as exc:
         session.rollback()
-        return _rules_page(request, session, today, f"reword-{indicator_id}", values, _violation(exc))
+        return _rules_page(request, session, today, f"reword-{indicator_id}", values, violation_messages(exc))
     return redirect(request.url_for("admin_rules"), request)

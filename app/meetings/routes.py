@@ -11,7 +11,7 @@ from app.auth.deps import CurrentUser
 from app.curriculum.queries import topics_active
 from app.db import SessionDep
 from app.errors import RuleViolation
-from app.forms import form_values
+from app.forms import form_values, violation_messages
 from app.i18n import gettext
 from app.meetings import service
 from app.meetings.forms import meeting_input_parse
@@ -26,9 +26,6 @@ router = APIRouter()
 def _form_page(request: Request, template: str, context: dict[str, object], errors: dict[str, str]) -> Response:
     return render(request, template, {**context, "errors": errors}, status=422 if errors else 200)
 
-
-def _violation(exc: RuleViolation) -> dict[str, str]:
-    return {exc.field or "form": gettext(exc.message, **exc.params)}
 
 
 # --- schedule one meeting ---
@@ -79,7 +76,7 @@ async def meeting_create(
     except RuleViolation as exc:
         session.rollback()
         return _form_page(
-            request, "meetings/new.html", _new_context(session, kelompok, values, proposed), _violation(exc)
+            request, "meetings/new.html", _new_context(session, kelompok, values, proposed), violation_messages(exc)
         )
     return redirect(request.url_for("meeting_detail", meeting_id=meeting.id), request)
 
@@ -136,7 +133,7 @@ async def meeting_plan_create(
             return redirect(request.url_for("kelompok_detail", kelompok_id=kelompok_id), request)
         except RuleViolation as exc:
             session.rollback()
-            errors.messages.update(_violation(exc))
+            errors.messages.update(violation_messages(exc))
     plan = (
         service.plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
         if data
@@ -196,7 +193,7 @@ def meeting_held(request: Request, meeting_id: int, session: SessionDep, user: C
         service.meeting_mark_held(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     except RuleViolation as exc:
         session.rollback()
-        context = {**meeting_context(session, user, meeting, kelompok, today), "errors": _violation(exc)}
+        context = {**meeting_context(session, user, meeting, kelompok, today), "errors": violation_messages(exc)}
         return render(request, "meetings/detail.html", context, status=422)
     return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
 
@@ -239,7 +236,7 @@ async def meeting_reschedule(
             return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
         except RuleViolation as exc:
             session.rollback()
-            errors.messages.update(_violation(exc))
+            errors.messages.update(violation_messages(exc))
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     return _form_page(
         request, "meetings/edit.html", {"meeting": meeting, "kelompok": kelompok, "values": values}, errors.messages

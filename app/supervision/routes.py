@@ -11,7 +11,7 @@ from app.dashboard.queries import Scope
 from app.dashboard.scope import DASHBOARD_ROLES, area_resolve
 from app.db import SessionDep
 from app.errors import NotFound, RuleViolation
-from app.forms import FormErrors, parse_int, parse_text
+from app.forms import FormErrors, parse_int, parse_text, violation_messages
 from app.i18n import N_, gettext
 from app.models import CorrectionRequest
 from app.supervision import queries, service
@@ -24,9 +24,6 @@ async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
-
-def _violation(exc: RuleViolation) -> dict[str, str]:
-    return {exc.field or "form": gettext(exc.message, **exc.params)}
 
 
 # --- quality review of a meeting ---
@@ -65,7 +62,7 @@ async def quality_create(request: Request, meeting_id: int, session: SessionDep,
             return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
         except RuleViolation as exc:
             session.rollback()
-            errors.messages.update(_violation(exc))
+            errors.messages.update(violation_messages(exc))
     return _review_page(request, session, user, meeting_id, values, errors.messages)
 
 
@@ -143,7 +140,7 @@ async def correction_create(request: Request, meeting_id: int, session: SessionD
             return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
         except RuleViolation as exc:
             session.rollback()
-            errors.messages.update(_violation(exc))
+            errors.messages.update(violation_messages(exc))
     from app.meetings.routes import meeting_context
 
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
@@ -177,6 +174,6 @@ async def correction_decide(request: Request, request_id: int, session: SessionD
         session.rollback()
         rows = queries.corrections_pending(session=session, user=user)
         return render(request, "supervision/corrections.html",
-                      {"rows": rows, "can_decide": True, "errors": {**_violation(exc), "request_id": str(request_id)},
-                       "values": values}, status=422)
+                      {"rows": rows, "can_decide": True, "values": values,
+                       "errors": {**violation_messages(exc), "request_id": str(request_id)}}, status=422)
     return redirect(request.url_for("correction_list"), request)
