@@ -213,6 +213,21 @@ def command_assign_kelompok(*, session: Session, kelompok_id: int, username: str
     return OK
 
 
+@reports_violations
+def command_readiness(*, session: Session, workers: int | None = None) -> int:
+    """The nightly job: every family's graduation readiness recomputed and stored."""
+    import os
+    import time
+
+    from app.graduation.service import readiness_recompute_all
+
+    started = time.perf_counter()
+    families = readiness_recompute_all(session=session, workers=workers or os.cpu_count() or 1)
+    print(gettext("Kesiapan graduasi %(n)s KPM dihitung ulang dalam %(s)s detik.", n=families,
+                  s=f"{time.perf_counter() - started:.1f}"))
+    return OK
+
+
 def parser_build() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app.cli", description="P2K2 Tracker")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -227,6 +242,8 @@ def parser_build() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=Role.ALL)
     user.add_argument("--area", required=True, help="kode wilayah, mis. 32.77")
     user.add_argument("--password")
+    readiness = commands.add_parser("readiness", help="hitung ulang kesiapan graduasi semua KPM (tugas malam)")
+    readiness.add_argument("--workers", type=int, help="jumlah proses (bawaan: jumlah inti CPU)")
     assign = commands.add_parser("assign-kelompok", help="tetapkan pendamping kelompok")
     assign.add_argument("--kelompok-id", type=int, required=True)
     assign.add_argument("--username", required=True)
@@ -246,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_load_areas(session=session, provinces=args.province)
         if args.command == "load-demo":
             return command_load_demo(session=session)
+        if args.command == "readiness":
+            return command_readiness(session=session, workers=args.workers)
         if args.command == "create-user":
             return command_create_user(session=session, username=args.username, name=args.name, role=args.role,
                                        area=args.area, password=args.password)

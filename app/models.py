@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -139,6 +139,10 @@ class Family(SQLModel, table=True):
     enrolled_on: date
     exited_on: date | None = None
     desil: int | None = None
+    # Kept by app.attendance.service.attendance_summaries_refresh from the marks of held meetings:
+    # bit t set when the family was present at a held meeting of topic id t; alpa marks since its last other mark.
+    sessions_done: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    alpa_streak: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -180,6 +184,9 @@ class Meeting(SQLModel, table=True):
     status: str = Field(default=MeetingStatus.SCHEDULED, max_length=16, index=True)
     is_makeup: bool = False
     notes: str = Field(default="", sa_type=Text)
+    # Kept by app.attendance.service.attendance_summaries_refresh: marks on this meeting, and those hadir.
+    marks_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    present_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -286,6 +293,9 @@ class Assessment(SQLModel, table=True):
     safe_water: bool | None = None
     healthy_latrine: bool | None = None
     desil: int | None = None
+    # Kept by app.assessments.service.assessment_scores_refresh: indicators met and answered (the score's parts).
+    score_met: int | None = None
+    score_answered: int | None = None
     notes: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -217,8 +217,26 @@ def generate(*, url: str, kpm: int = 100_000, months: int = 24, seed: int = 1,
                        today=today or date.today(), say=say)
     finally:
         writer.close()
+    derived_counts(url)
     say(f"done in {clock.perf_counter() - started:.1f} s")
     return counts
+
+
+def derived_counts(url: str) -> None:
+    """What the services keep beside the marks and values (per meeting, family, assessment), counted in bulk."""
+    from app.assessments.service import assessment_scores_refresh
+    from app.attendance.service import attendance_summaries_refresh
+
+    engine = engine_create(url)
+    try:
+        with Session(engine) as session:
+            attendance_summaries_refresh(session=session)
+            assessment_scores_refresh(session=session)
+            session.commit()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
+    finally:
+        engine.dispose()
 
 
 def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], indicators: list[tuple[int, str]],

@@ -24,6 +24,24 @@ def database_url(tmp_dir: Path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
 
 
+def scratch_url(suffix: str, tmp_dir: Path) -> str:
+    """A database of its own, for tests whose server or worker processes commit (the suite's one rolls back):
+    a SQLite file, or `<suite database>_<suffix>` created afresh next to TEST_DATABASE_URL."""
+    suite = os.environ.get("TEST_DATABASE_URL")
+    if not suite:
+        return f"sqlite:///{tmp_dir / (suffix + '.sqlite3')}"
+    import psycopg
+
+    from app.db import normalise_url
+
+    base, _, name = normalise_url(suite).replace("+psycopg", "").rpartition("/")
+    scratch = f"{name}_{suffix}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{scratch}"')
+    return f"{base}/{scratch}"
+
+
 def migrate(url: str, engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:

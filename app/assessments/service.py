@@ -1,16 +1,18 @@
 """Writing assessments and the indicator catalogue; every change audited, readiness recomputed."""
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlalchemy import update
+from sqlmodel import Session, col, func, select
 
 from app.access import kelompok_require_editor, require_role
 from app.assessments.forms import Answer, AssessmentInput, IndicatorInput
 from app.assessments.queries import indicators_all, indicators_required
 from app.audit import audit_record, snapshot
 from app.errors import Forbidden, NotFound, RuleViolation
-from app.graduation.facts import FINAL
+from app.graduation.facts import FINAL, indicator_answered, indicator_met
 from app.graduation.service import readiness_recompute
 from app.i18n import N_
 from app.models import Assessment, AssessmentValue, CurriculumModule, Family, Indicator, Kelompok, Role, User, utcnow
@@ -60,9 +62,24 @@ def assessment_save(*, session: Session, user: User, family: Family, data: Asses
                  action="create" if before is None else "update",
                  before=None if before is None else {**before, "values": before_values},
                  after={**(snapshot(assessment) or {}), "values": _values_snapshot(values)})
+    assessment_scores_refresh(session=session, assessment_ids=[assessment.id or 0])
     readiness_recompute(session=session, family_id=family.id or 0)
     session.commit()
     return assessment
+
+
+def assessment_scores_refresh(*, session: Session, assessment_ids: Iterable[int] | None = None) -> None:
+    """Store each assessment's indicators met and answered (its score's parts), so readiness reads one row per
+    assessment instead of every value. None: every assessment (bulk loads)."""
+    values = (
+        select().select_from(AssessmentValue).join(Indicator, col(Indicator.id) == AssessmentValue.indicator_id)
+        .where(col(AssessmentValue.assessment_id) == Assessment.id)
+    )
+    stmt = update(Assessment).values(score_met=values.add_columns(func.sum(indicator_met())).scalar_subquery(),
+                                     score_answered=values.add_columns(func.sum(indicator_answered())).scalar_subquery())
+    if assessment_ids is not None:
+        stmt = stmt.where(col(Assessment.id).in_(list(assessment_ids)))
+    session.execute(stmt.execution_options(synchronize_session=False))
 
 
 def _values(session: Session, assessment: Assessment | None) -> dict[int, AssessmentValue]:

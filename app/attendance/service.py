@@ -1,8 +1,11 @@
 """Taking the roll: one tap per KPM, everyone present at once, make-up guests. Every change is audited."""
 
+from collections.abc import Iterable
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlalchemy import BigInteger, literal, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
 
 from app.access import family_get, kelompok_require_editor
 from app.audit import audit_record, snapshot
@@ -46,8 +49,63 @@ def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok,
         raise RuleViolation(N_("Absensi bulan ini sudah diverifikasi dan dikunci supervisor. Ajukan koreksi."))
 
 
-def _readiness_refresh(*, session: Session, meeting: Meeting, family_ids: list[int]) -> None:
-    """Marks on a held meeting feed graduation readiness; keep those verdicts current."""
+def attendance_summaries_refresh(*, session: Session, meeting_ids: Iterable[int] | None = None,
+                                 family_ids: Iterable[int] | None = None) -> None:
+    """Recount what the dashboard and readiness read instead of every mark (None: every row).
+
+    Per meeting: its marks and those hadir. Per family, from the marks of held meetings: `sessions_done` with
+    bit t set when it was present at a meeting of topic id t (any kelompok, so make-ups count), and
+    `alpa_streak`, the alpa marks after its last other mark. Called by every writer of marks before it commits.
+    """
+    if meeting_ids is None or (meeting_ids := list(meeting_ids)):
+        marks = select(func.count()).where(col(Attendance.meeting_id) == Meeting.id)
+        present = marks.where(col(Attendance.status) == AttendanceStatus.HADIR)
+        stmt = update(Meeting).values(marks_count=marks.scalar_subquery(), present_count=present.scalar_subquery())
+        if meeting_ids is not None:
+            stmt = stmt.where(col(Meeting.id).in_(meeting_ids))
+        session.execute(stmt.execution_options(synchronize_session=False))
+    if family_ids is not None and not (family_ids := list(family_ids)):
+        _counts_expire(session)
+        return
+    held_marks = (
+        select().select_from(Attendance).join(Meeting, col(Meeting.id) == Attendance.meeting_id)
+        .where(col(Attendance.family_id) == Family.id, col(Meeting.status) == MeetingStatus.HELD)
+    )
+    bit = literal(1, BigInteger).op("<<")(col(Meeting.topic_id))
+    fold = func.bit_or(bit) if session.get_bind().dialect.name == "postgresql" else func.sum(bit.distinct())
+    done = held_marks.add_columns(fold).where(col(Attendance.status) == AttendanceStatus.HADIR)
+    other, other_meeting = aliased(Attendance), aliased(Meeting)
+    last_other = (
+        select(func.max(other_meeting.date)).select_from(other)
+        .join(other_meeting, other_meeting.id == other.meeting_id)
+        .where(other.family_id == Family.id, other_meeting.status == MeetingStatus.HELD,
+               other.status != AttendanceStatus.ALPA)
+        .correlate(Family)
+        .scalar_subquery()
+    )
+    streak = held_marks.add_columns(func.count()).where(
+        col(Attendance.status) == AttendanceStatus.ALPA, col(Meeting.date) > func.coalesce(last_other, date.min))
+    stmt = update(Family).values(sessions_done=func.coalesce(done.scalar_subquery(), 0),
+                                 alpa_streak=streak.scalar_subquery())
+    if family_ids is not None:
+        stmt = stmt.where(col(Family.id).in_(family_ids))
+    session.execute(stmt.execution_options(synchronize_session=False))
+    _counts_expire(session)
+
+
+def _counts_expire(session: Session) -> None:
+    """Loaded meetings and families read their counts afresh (the UPDATEs above bypass the identity map)."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Meeting):
+            session.expire(obj, ["marks_count", "present_count"])
+        elif isinstance(obj, Family):
+            session.expire(obj, ["sessions_done", "alpa_streak"])
+
+
+def _marks_changed(*, session: Session, meeting: Meeting, family_ids: list[int]) -> None:
+    """After marks change: recount, commit, and (marks of a held meeting feed readiness) refresh the verdicts."""
+    attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=family_ids)
+    session.commit()
     if meeting.status == MeetingStatus.HELD and family_ids:
         readiness_refresh_families(session=session, family_ids=family_ids)
 
@@ -125,8 +183,7 @@ def attendance_set(
         before=before,
         after=snapshot(row),
     )
-    session.commit()
-    _readiness_refresh(session=session, meeting=meeting, family_ids=[family_id])
+    _marks_changed(session=session, meeting=meeting, family_ids=[family_id])
     return row
 
 
@@ -156,12 +213,8 @@ def attendance_all_present(*, session: Session, user: User, kelompok: Kelompok, 
             after=snapshot(row),
         )
         changed += 1
-    session.commit()
-    _readiness_refresh(
-        session=session,
-        meeting=meeting,
-        family_ids=list(existing) + [f.id or 0 for f in kelompok_roster(session=session, kelompok_id=kelompok.id or 0)],
-    )
+    roster = [f.id or 0 for f in kelompok_roster(session=session, kelompok_id=kelompok.id or 0)]
+    _marks_changed(session=session, meeting=meeting, family_ids=sorted(set(existing) | set(roster)))
     return changed
 
 
@@ -208,6 +261,5 @@ def attendance_makeup_add(
     audit_record(
         session=session, user=user, entity="attendance", entity_id=row.id, action="makeup", after=snapshot(row)
     )
-    session.commit()
-    _readiness_refresh(session=session, meeting=meeting, family_ids=[family_id])
+    _marks_changed(session=session, meeting=meeting, family_ids=[family_id])
     return row

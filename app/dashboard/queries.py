@@ -18,8 +18,6 @@ from app.curriculum.queries import TopicRef, topics_active
 from app.kelompok.queries import OVERDUE_DAYS
 from app.models import (
     Area,
-    Attendance,
-    AttendanceStatus,
     Family,
     FamilyStatus,
     GraduationProposal,
@@ -32,7 +30,7 @@ from app.models import (
 
 # Length of the code of the next level down: province 32 → kab/kota 32.77 → kecamatan 32.77.01 → kelurahan.
 CHILD_CODE_LENGTH = {0: 2, 1: 5, 2: 8, 3: 13}
-OVERDUE_LIST_LIMIT = 200
+OVERDUE_LIST_LIMIT = 25  # the rest behind “Lihat semua” (/dasbor/kelompok?terlambat=true)
 
 
 @dataclass(frozen=True)
@@ -87,6 +85,15 @@ class Tally:
     topic_done: dict[int, int] = field(default_factory=dict)
     module_done: dict[int, int] = field(default_factory=dict)
     all_done: int = 0
+
+    def add(self, other: "Tally") -> None:
+        """Add another row's counts to this one (the counts are additive: a kelompok has one area, one pendamping)."""
+        for name in ("kelompok", "kpm", "overdue", "planned", "held", "cancelled", "marks", "present", "reviews",
+                     "review_points", "proposals", "all_done"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for mine, theirs in ((self.topic_done, other.topic_done), (self.module_done, other.module_done)):
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, 0) + v
 
     @property
     def attendance_rate(self) -> float | None:
@@ -169,39 +176,13 @@ def _range(period: Period) -> ColumnElement[bool]:
     return and_(col(Meeting.date) >= period.start, col(Meeting.date) <= period.last_day)
 
 
-def attendance_by_month(*, session: Session, scope: Scope) -> Select[Any]:
-    """Marks and present marks of held meetings, per (child, pendamping, month).
-
-    Attendance is first counted per meeting straight from the (meeting_id, status) index, so the per-row work
-    is a counter; the month and area keys are then computed once per meeting, not once per mark.
-    """
-    key, month = child_key(scope), month_key(session, Meeting.date)
-    held = (
-        select(Meeting.id)
-        .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
-        .where(*kelompok_filter(scope), Meeting.status == MeetingStatus.HELD, _range(scope.period))
-    )
-    per_meeting = (
-        select(Attendance.meeting_id, func.count().label("marks"),
-               func.sum(case((Attendance.status == AttendanceStatus.HADIR, 1), else_=0)).label("present"))
-        .where(col(Attendance.meeting_id).in_(held))
-        .group_by(col(Attendance.meeting_id))
-        .subquery()
-    )
-    return (
-        select(key, Kelompok.pendamping_id, month, func.sum(per_meeting.c.marks), func.sum(per_meeting.c.present))
-        .select_from(per_meeting)
-        .join(Meeting, col(Meeting.id) == per_meeting.c.meeting_id)
-        .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
-        .group_by(key, col(Kelompok.pendamping_id), month)
-    )
-
-
 def meetings_by_month(*, session: Session, scope: Scope) -> Select[Any]:
-    """Meetings per (child, pendamping, month, status): planned = all of them, held, cancelled."""
+    """Per (child, pendamping, month, status): meetings (planned = all of them, held, cancelled) and the marks and
+    present marks counted on them (attendance counts those of held meetings): one pass over the period's meetings."""
     key, month = child_key(scope), month_key(session, Meeting.date)
     return (
-        select(key, Kelompok.pendamping_id, month, Meeting.status, func.count())
+        select(key, Kelompok.pendamping_id, month, Meeting.status, func.count(), func.sum(Meeting.marks_count),
+               func.sum(Meeting.present_count))
         .select_from(Kelompok)
         .join(Meeting, col(Meeting.kelompok_id) == Kelompok.id)
         .where(*kelompok_filter(scope), _range(scope.period))
@@ -257,51 +238,33 @@ def overdue_kelompok(*, scope: Scope, today: date, limit: int = OVERDUE_LIST_LIM
 
 
 def curriculum_modules(topics: list[TopicRef]) -> list[Module]:
+    """Modules of the given topics, each with the mask of its topics' bits (bit t = topic id t, as in
+    Family.sessions_done)."""
     modules: dict[int, Module] = {}
-    for i, topic in enumerate(topics):
+    for topic in topics:
         module = modules.setdefault(topic.module_no, Module(no=topic.module_no, title=topic.module_title, mask=0,
                                                             topics=[]))
-        module.mask |= 1 << i
+        module.mask |= 1 << topic.id
         module.topics.append(topic)
     return list(modules.values())
 
 
-def completion_masks(*, conditions: list[ColumnElement[bool]], topics: list[TopicRef], dialect: str) -> Any:
-    """Subquery (family_id, mask): bit i set when the family completed `topics[i]`, for families of matching kelompok.
+def completion_figures(*, scope: Scope, topics: list[TopicRef], modules: list[Module]) -> Select[Any]:
+    """Per (child, pendamping): active KPM, and how many completed each core session, each module, all of them.
 
-    A KPM completed a session when present at a held meeting of it, in any kelompok; SUM of DISTINCT powers of two
-    folds a family's sessions into one mask, read per family in index order.
+    A KPM completed a session when present at a held meeting of it, in any kelompok; the attendance service keeps
+    that as one bit per topic in Family.sessions_done, so this is one pass over the families.
     """
-    bit = case({t.id: 1 << i for i, t in enumerate(topics)}, value=Meeting.topic_id, else_=None)
-    # PostgreSQL ORs the bits with a hash aggregate; SQLite has no bit_or, SUM(DISTINCT) of powers of two is the same.
-    fold = func.bit_or(bit) if dialect == "postgresql" else func.sum(bit.distinct())
-    return (
-        select(Attendance.family_id, fold.label("mask"))
-        .select_from(Family)
-        .join(Kelompok, col(Kelompok.id) == Family.kelompok_id)
-        .join(Attendance, col(Attendance.family_id) == Family.id)
-        .join(Meeting, col(Meeting.id) == Attendance.meeting_id)
-        .where(*conditions, Family.status == FamilyStatus.AKTIF, Attendance.status == AttendanceStatus.HADIR,
-               Meeting.status == MeetingStatus.HELD, col(Meeting.topic_id).in_([t.id for t in topics]))
-        .group_by(col(Attendance.family_id))
-        .subquery()
-    )
-
-
-def completion_figures(*, scope: Scope, topics: list[TopicRef], modules: list[Module], dialect: str) -> Select[Any]:
-    """Per (child, pendamping): active KPM, and how many completed each core session, each module, all of them."""
-    done = completion_masks(conditions=kelompok_filter(scope), topics=topics, dialect=dialect)
-    mask = func.coalesce(done.c.mask, 0)
+    mask = col(Family.sessions_done)
     everything = sum(m.mask for m in modules)
-    columns: list[Any] = [func.sum(case((mask.op("&")(1 << i) != 0, 1), else_=0)) for i in range(len(topics))]
+    columns: list[Any] = [func.sum(case((mask.op("&")(1 << t.id) != 0, 1), else_=0)) for t in topics]
     columns += [func.sum(case((mask.op("&")(m.mask) == m.mask, 1), else_=0)) for m in modules]
-    columns.append(func.sum(case((mask == everything, 1), else_=0)))
+    columns.append(func.sum(case((mask.op("&")(everything) == everything, 1), else_=0)))
     key = child_key(scope)
     return (
         select(key, Kelompok.pendamping_id, func.count(), *columns)
         .select_from(Family)
         .join(Kelompok, col(Kelompok.id) == Family.kelompok_id)
-        .outerjoin(done, done.c.family_id == Family.id)
         .where(*kelompok_filter(scope), Family.status == FamilyStatus.AKTIF)
         .group_by(key, col(Kelompok.pendamping_id))
     )
@@ -338,9 +301,9 @@ def proposal_figures(*, scope: Scope) -> Select[Any]:
 
 def dashboard_queries(*, session: Session, scope: Scope, today: date, topics: list[TopicRef],
                       modules: list[Module], completion: bool) -> dict[str, Select[Any]]:
-    """The aggregates a dashboard rests on, by name (the benchmark runs the same ones raw)."""
+    """The aggregates a dashboard rests on, by name (the benchmark runs the same ones raw); `completion` adds the
+    per-session and per-module completion."""
     queries = {
-        "attendance": attendance_by_month(session=session, scope=scope),
         "meetings": meetings_by_month(session=session, scope=scope),
         "kelompok": kelompok_figures(scope=scope, today=today),
         "overdue": overdue_kelompok(scope=scope, today=today),
@@ -348,8 +311,7 @@ def dashboard_queries(*, session: Session, scope: Scope, today: date, topics: li
         "proposals": proposal_figures(scope=scope),
     }
     if completion:
-        queries["completion"] = completion_figures(scope=scope, topics=topics, modules=modules,
-                                                   dialect=_dialect(session))
+        queries["completion"] = completion_figures(scope=scope, topics=topics, modules=modules)
     return queries
 
 
@@ -364,53 +326,48 @@ def child_names(*, session: Session, scope: Scope, keys: set[str]) -> dict[str, 
 
 
 def dashboard_build(*, session: Session, scope: Scope, today: date, completion: bool = False) -> Dashboard:
-    """All figures of one dashboard: a handful of GROUP BY queries, rolled up in memory."""
+    """The figures of the dashboard (a handful of GROUP BY queries, rolled up in memory); `completion` adds the
+    completion card's."""
     topics = topics_active(session=session, core_only=True) if completion else []
     modules = curriculum_modules(topics)
     queries = dashboard_queries(session=session, scope=scope, today=today, topics=topics, modules=modules,
                                 completion=completion)
-    total = Tally()
+    # Rows come per (child, pendamping[, month, status]): summed per group and per month first, then each group
+    # is added once to the total, its child and its pendamping.
+    groups: dict[tuple[str, int | None], Tally] = defaultdict(Tally)
     by_month: dict[str, Tally] = defaultdict(Tally)
+    for key, pendamping, month, status, n, marks, present in _rows(session, queries, "meetings"):
+        held = status == MeetingStatus.HELD
+        for t in (groups[str(key), pendamping], by_month[month]):
+            t.planned += n
+            if held:
+                t.held += n
+                t.marks += int(marks or 0)
+                t.present += int(present or 0)
+            elif status == MeetingStatus.CANCELLED:
+                t.cancelled += n
+    for key, pendamping, n, kpm, overdue in _rows(session, queries, "kelompok"):
+        t = groups[str(key), pendamping]
+        t.kelompok, t.kpm, t.overdue = t.kelompok + n, t.kpm + int(kpm or 0), t.overdue + int(overdue or 0)
+    for key, pendamping, n, points in _rows(session, queries, "quality"):
+        t = groups[str(key), pendamping]
+        t.reviews, t.review_points = t.reviews + n, t.review_points + int(points or 0)
+    for key, pendamping, n in _rows(session, queries, "proposals"):
+        groups[str(key), pendamping].proposals += n
+    for row in _rows(session, queries, "completion"):
+        t = groups[str(row[0]), row[1]]
+        values = [int(v or 0) for v in row[3:]]
+        t.topic_done = {topic.id: values[i] for i, topic in enumerate(topics)}
+        t.module_done = {module.no: values[len(topics) + j] for j, module in enumerate(modules)}
+        t.all_done = values[-1]
+    total = Tally()
     by_child: dict[str, Tally] = defaultdict(Tally)
     by_pendamping: dict[int, Tally] = defaultdict(Tally)
-
-    def tallies(key: str, pendamping: int | None) -> list[Tally]:
-        out = [total, by_child[str(key)]]
+    for (key, pendamping), t in groups.items():
+        total.add(t)
+        by_child[key].add(t)
         if pendamping is not None:
-            out.append(by_pendamping[pendamping])
-        return out
-
-    for key, pendamping, month, marks, present in session.exec(queries["attendance"]).all():
-        for t in [*tallies(key, pendamping), by_month[month]]:
-            t.marks += int(marks or 0)
-            t.present += int(present or 0)
-    for key, pendamping, month, status, n in session.exec(queries["meetings"]).all():
-        for t in [*tallies(key, pendamping), by_month[month]]:
-            t.planned += n
-            t.held += n if status == MeetingStatus.HELD else 0
-            t.cancelled += n if status == MeetingStatus.CANCELLED else 0
-    for key, pendamping, n, kpm, overdue in session.exec(queries["kelompok"]).all():
-        for t in tallies(key, pendamping):
-            t.kelompok += n
-            t.kpm += int(kpm or 0)
-            t.overdue += int(overdue or 0)
-    for key, pendamping, n, points in session.exec(queries["quality"]).all():
-        for t in tallies(key, pendamping):
-            t.reviews += n
-            t.review_points += int(points or 0)
-    for key, pendamping, n in session.exec(queries["proposals"]).all():
-        for t in tallies(key, pendamping):
-            t.proposals += n
-    if completion:
-        n_topics = len(topics)
-        for row in session.exec(queries["completion"]).all():
-            key, pendamping, values = row[0], row[1], row[3:]
-            for t in tallies(key, pendamping):
-                for i, topic in enumerate(topics):
-                    t.topic_done[topic.id] = t.topic_done.get(topic.id, 0) + int(values[i] or 0)
-                for j, module in enumerate(modules):
-                    t.module_done[module.no] = t.module_done.get(module.no, 0) + int(values[n_topics + j] or 0)
-                t.all_done += int(values[-1] or 0)
+            by_pendamping[pendamping].add(t)
 
     names = child_names(session=session, scope=scope, keys=set(by_child))
     children = sorted(
@@ -425,9 +382,13 @@ def dashboard_build(*, session: Session, scope: Scope, today: date, completion: 
         key=lambda p: (p.name, p.user_id),
     )
     months = [(m, by_month.get(m.strftime("%Y-%m"), Tally())) for m in scope.period.months]
-    overdue = [(i, n, v, p, last) for i, n, v, p, last in session.exec(queries["overdue"]).all()]
+    overdue = [(i, n, v, p, last) for i, n, v, p, last in _rows(session, queries, "overdue")]
     return Dashboard(scope=scope, total=total, months=months, children=children, pendamping=pendamping,
                      overdue=overdue, topics=topics, modules=modules)
+
+
+def _rows(session: Session, queries: dict[str, Select[Any]], name: str) -> list[Any]:
+    return list(session.connection().execute(queries[name]).all()) if name in queries else []
 
 
 def breadcrumbs(*, session: Session, user: User, area: Area | None) -> list[Area]:

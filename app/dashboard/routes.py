@@ -21,6 +21,12 @@ from app.web import Today, hx_target, render
 
 router = APIRouter()
 PAGE_SIZE = 100
+# A kabupaten has hundreds of pendamping: the dashboard shows the first ones, a link (or the CSV) shows them all.
+PENDAMPING_SHOWN = 50
+
+
+def _pendamping_shown(semua_pendamping: str) -> int:
+    return 1_000_000 if semua_pendamping else PENDAMPING_SHOWN
 
 
 def _scope(session: Session, user: User, wilayah: str, dari: str, sampai: str,
@@ -56,38 +62,43 @@ def _charts(request: Request, board: Dashboard, values: dict[str, str]) -> dict[
 
 @router.get("/dasbor", name="dashboard")
 def dashboard(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
-              dari: str = "", sampai: str = "") -> Response:
+              dari: str = "", sampai: str = "", semua_pendamping: str = "") -> Response:
     scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
     context: dict[str, object] = {"values": values, "errors": errors, "filters": _filters(values), "today": today,
                                   "trail": breadcrumbs(session=session, user=user, area=scope.area),
-                                  "area": scope.area}
+                                  "area": scope.area, "pendamping_shown": _pendamping_shown(semua_pendamping)}
     if errors:
         return render(request, "dashboard/index.html", {**context, "board": None}, status=422)
-    board = dashboard_build(session=session, scope=scope, today=today)
-    context.update(board=board, qs=urlencode, **_charts(request, board, values))
+    board = dashboard_build(session=session, scope=scope, today=today, completion=True)
+    context.update(board=board, qs=urlencode, **_charts(request, board, values),
+                   **_completion_charts(request, board, values))
     block = "dashboard_body" if hx_target(request) == "dashboard-body" else None
     return render(request, "dashboard/index.html", context, block=block)
 
 
-@router.get("/dasbor/penyelesaian", name="dashboard_completion")
-def dashboard_completion(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
-                         dari: str = "", sampai: str = "") -> Response:
-    """The slow card, loaded when revealed; without JavaScript the same URL is a page of its own."""
-    scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
-    board = dashboard_build(session=session, scope=scope, today=today, completion=True)
-    base = _filters(values)
-    kelompok_href = str(request.url_for("dashboard_kelompok").include_query_params(**base))
-    topic_points = [Point(label=f"{t.no}. {t.title}", value=board.total.completion(board.total.topic_done.get(t.id, 0)),
+def _completion_charts(request: Request, board: Dashboard, values: dict[str, str]) -> dict[str, object]:
+    kelompok_href = str(request.url_for("dashboard_kelompok").include_query_params(**_filters(values)))
+    total = board.total
+    topic_points = [Point(label=f"{t.no}. {t.title}", value=total.completion(total.topic_done.get(t.id, 0)),
                           href=kelompok_href) for t in board.topics]
     module_points = [Point(label=f"{gettext('Modul')} {m.no} · {m.title}",
-                           value=board.total.completion(board.total.module_done.get(m.no, 0)), href=kelompok_href)
+                           value=total.completion(total.module_done.get(m.no, 0)), href=kelompok_href)
                      for m in board.modules]
-    context = {"board": board, "values": values, "errors": errors, "filters": base, "area": scope.area,
+    return {"topic_chart": hbar_chart(topic_points, label=gettext("KPM yang menyelesaikan tiap sesi")),
+            "module_chart": hbar_chart(module_points, label=gettext("KPM yang menyelesaikan tiap modul"))}
+
+
+@router.get("/dasbor/penyelesaian", name="dashboard_completion")
+def dashboard_completion(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
+                         dari: str = "", sampai: str = "", semua_pendamping: str = "") -> Response:
+    """The completion card as a page of its own (printable, linkable)."""
+    scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
+    board = dashboard_build(session=session, scope=scope, today=today, completion=True)
+    context = {"board": board, "values": values, "errors": errors, "filters": _filters(values), "area": scope.area,
+               "pendamping_shown": _pendamping_shown(semua_pendamping),
                "trail": breadcrumbs(session=session, user=user, area=scope.area),
-               "topic_chart": hbar_chart(topic_points, label=gettext("KPM yang menyelesaikan tiap sesi")),
-               "module_chart": hbar_chart(module_points, label=gettext("KPM yang menyelesaikan tiap modul"))}
-    block = "completion_card" if hx_target(request) == "completion-card" else None
-    return render(request, "dashboard/completion.html", context, block=block)
+               **_completion_charts(request, board, values)}
+    return render(request, "dashboard/completion.html", context)
 
 
 @router.get("/dasbor/kelompok", name="dashboard_kelompok")

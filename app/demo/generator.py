@@ -1,31 +1,44 @@
-"""Load a deterministic, realistic demo of Kota Cimahi: staff, kelompok, KPM, a year of meetings and attendance.
+"""Load a deterministic, realistic demo of Kota Cimahi: staff, kelompok, KPM, a year or more of meetings and
+attendance, home-visit assessments, and every family's graduation readiness.
 
 Everything is drawn from one `random.Random(seed)` and dated from `today`, so a seed always gives the same
 people, NIKs and history. Rows are built as plain dicts with their primary keys assigned here and written in
-bulk (Core executemany; COPY on PostgreSQL): about 8,000 families and 90,000 attendance rows load in seconds.
+bulk (the driver's executemany on SQLite, COPY on PostgreSQL): about 8,000 families, 100,000 attendance marks
+and 230,000 indicator answers load in seconds. The derived counts and the verdicts are then computed by the
+services that keep them in the running app.
 """
 
 import math
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Table, func, insert, text
+from sqlalchemy import Table, func, text
 from sqlmodel import Session, SQLModel, col, select
 
 from app.areas.service import areas_load
+from app.assessments.service import DRAFT, assessment_scores_refresh
+from app.attendance.service import attendance_summaries_refresh
 from app.auth.security import password_hash
 from app.curriculum.queries import TopicRef, topics_active
 from app.curriculum.service import curriculum_load
+from app.families.rules import age_on
+from app.graduation.facts import FINAL
+from app.graduation.service import readiness_recompute_all
 from app.identity.rules import nik_make
 from app.models import (
     Area,
+    Assessment,
+    AssessmentValue,
     Attendance,
     AttendanceStatus,
     Family,
     FamilyStatus,
+    Indicator,
     Kelompok,
     Meeting,
     MeetingEvent,
@@ -37,9 +50,12 @@ from app.models import (
 
 CIMAHI = "32.77"
 CIMAHI_SELATAN = "32.77.01"
-CHUNK_ROWS = 5000
+# A quarter of the kelompok began the curriculum long enough ago to have held every core session.
+MATURE_SHARE = 0.25
 # Insert order follows the foreign keys.
-TABLES: tuple[type[SQLModel], ...] = (User, Kelompok, Family, Member, Meeting, MeetingEvent, Attendance)
+TABLES: tuple[type[SQLModel], ...] = (
+    User, Kelompok, Family, Member, Meeting, MeetingEvent, Attendance, Assessment, AssessmentValue,
+)  # fmt: skip
 
 Row = dict[str, Any]
 
@@ -108,7 +124,19 @@ CANCEL_REASONS = (
     "Tempat pertemuan sedang direnovasi; dijadwalkan ulang bulan berikutnya.",
 )
 PHONE_PREFIXES = ("0812", "0813", "0821", "0822", "0852", "0853", "0857", "0858", "0877", "0878", "0895", "0896")
-
+GRADUATION_NOTES = (
+    "Suami bekerja tetap di pabrik tekstil; ibu membuka warung sembako di depan rumah.",
+    "Usaha katering rumahan berjalan dua tahun, pesanan rutin dari kantor kelurahan.",
+    "Anak sulung sudah bekerja dan ikut menanggung kebutuhan rumah tangga.",
+    "Keluarga menyatakan siap keluar dari PKH; menabung di bank dan ikut arisan RT.",
+    "Usaha jahit pakaian berkembang; rumah sudah diperbaiki, lantai keramik dan dinding tembok.",
+    "Suami diangkat menjadi pegawai tetap di gudang ekspedisi; ibu berjualan kue basah.",
+)
+DRAFT_NOTES = (
+    "Kunjungan belum selesai, dilanjutkan minggu depan.",
+    "Ibu sedang bekerja; data penghasilan dan pengeluaran menyusul.",
+    "Sebagian jawaban perlu dicek ulang dengan kader posyandu.",
+)
 
 
 @dataclass(frozen=True)
@@ -142,6 +170,104 @@ class _Held:
     day: date
 
 
+@dataclass(frozen=True)
+class _IndicatorRef:
+    id: int
+    code: str
+    domain: str
+    target: float | None  # numbers only: met at or above it
+
+
+@dataclass(frozen=True)
+class _Outlook:
+    """How far a family has come: its score at each kind of visit and its economy at the latest one."""
+
+    scores: tuple[tuple[float, float], tuple[float, float], tuple[float, float]]  # baseline, follow-up, graduation
+    spending: tuple[int, int]  # Rupiah per head per month at the latest visit
+    start: tuple[float, float]  # spending at baseline, as a share of that
+    income: tuple[float, float]  # household income as a multiple of spending
+    sources: tuple[int, int]  # income sources at later visits
+    signs: float  # chance of each welfare sign (roof, water, latrine, ...) at baseline
+    gain: float  # chance, at each later visit, of gaining a sign the family lacked
+    income_cap: int | None  # below the Rp 4 juta household line: the economy criterion stays honest
+
+
+# Per capita above 1.5 × the urban poverty line (Rp 944,342 in 2025) only for the thriving.
+THRIVING = _Outlook(
+    scores=((0.45, 0.70), (0.78, 0.95), (0.84, 1.0)),
+    spending=(1_000_000, 1_450_000),
+    start=(0.65, 0.85),
+    income=(1.05, 1.3),
+    sources=(2, 3),
+    signs=0.6,
+    gain=0.75,
+    income_cap=None,
+)
+RISING = _Outlook(
+    scores=((0.35, 0.60), (0.55, 0.82), (0.62, 0.86)),
+    spending=(600_000, 900_000),
+    start=(0.80, 0.95),
+    income=(0.9, 1.1),
+    sources=(1, 2),
+    signs=0.55,
+    gain=0.25,
+    income_cap=3_950_000,
+)
+STRUGGLING = _Outlook(
+    scores=((0.20, 0.50), (0.30, 0.65), (0.35, 0.70)),
+    spending=(380_000, 620_000),
+    start=(0.85, 1.0),
+    income=(0.85, 1.05),
+    sources=(1, 1),
+    signs=0.45,
+    gain=0.1,
+    income_cap=3_950_000,
+)
+# Each welfare sign's chance at baseline, beside the outlook's: most roofs in Cimahi are tiled, savings are rare.
+SIGN_BONUS = {
+    "roof_ok": 0.35,
+    "wall_ok": 0.2,
+    "floor_ok": 0.3,
+    "safe_water": 0.2,
+    "healthy_latrine": 0.1,
+    "has_savings": -0.3,
+}
+# Indicators of the default catalogue (migration 0002) that the economic profile already answers.
+ECONOMY_LINKS = {"eko_tabungan": "has_savings", "sehat_jamban": "healthy_latrine", "sehat_air_minum": "safe_water"}
+# The situation that makes an indicator apply; any other indicator always applies.
+APPLIES = {
+    "asuh_sekolah": "sekolah", "asuh_kehadiran_sekolah": "sekolah", "asuh_bantu_belajar": "sekolah",
+    "asuh_disiplin_positif": "anak", "asuh_paud": "usia_dini", "sehat_k6": "hamil", "sehat_timbang_balita": "balita",
+    "sehat_imunisasi": "balita", "sehat_asi_eksklusif": "bayi", "lindung_akta_lahir": "anak",
+    "lindung_pekerja_anak": "anak", "lindung_perkawinan_anak": "anak", "kesos_disabilitas": "disabilitas",
+    "kesos_posyandu_lansia": "lansia",
+}  # fmt: skip
+CHILD_AGES = {"bayi": (0, 1), "balita": (0, 4), "usia_dini": (3, 6), "sekolah": (7, 17)}
+
+
+@dataclass
+class _Track:
+    """One family between visits: the spending per head it reaches, and what it has gained so far."""
+
+    spending: int
+    start: float  # baseline spending as a share of `spending`
+    baseline: date
+    sources: int = 1
+    signs: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Household:
+    """A KPM as its pendamping knows it on a home visit: adults who may attend, members, enrolment, desil."""
+
+    family_id: int
+    others: list[str]
+    people: list[Row]
+    enrolled: date
+    desil: int | None
+    outlook: _Outlook
+
+
 def demo_load(
     *,
     session: Session,
@@ -161,6 +287,7 @@ def demo_load(
         password_hash=password_hash(password),  # hashed once: argon2 is slow by design
         next_ids={model: _max_id(session=session, model=model) + 1 for model in TABLES},
         topics=_core_topics(session=session),
+        indicators=_indicators(session=session),
     )
     builder.build(villages=_cimahi_villages(session=session), pendamping_count=pendamping_count)
     postgresql = session.get_bind().dialect.name == "postgresql"
@@ -171,7 +298,11 @@ def demo_load(
             _rows_insert(session=session, table=_table(model), rows=builder.rows[model])
     if postgresql:
         _sequences_reset(session=session)
+    # The counts the services keep beside marks and answers, for every row at once.
+    attendance_summaries_refresh(session=session)
+    assessment_scores_refresh(session=session)
     session.commit()
+    readiness_recompute_all(session=session, today=builder.today)
     return demo_summary(session=session)
 
 
@@ -214,6 +345,19 @@ def _core_topics(*, session: Session) -> list[TopicRef]:
     return topics
 
 
+def _indicators(*, session: Session) -> list[_IndicatorRef]:
+    """The active indicator catalogue (seeded by migration 0002); an empty one means no assessments."""
+    rows = session.exec(
+        select(Indicator).where(col(Indicator.active).is_(True)).order_by(col(Indicator.position), col(Indicator.id))
+    ).all()
+    return [
+        _IndicatorRef(
+            id=row.id or 0, code=row.code, domain=row.domain, target=row.target if row.value_type == "number" else None
+        )
+        for row in rows
+    ]
+
+
 def _table(model: type[SQLModel]) -> Table:
     return SQLModel.metadata.tables[str(model.__tablename__)]
 
@@ -223,14 +367,46 @@ def _max_id(*, session: Session, model: type[SQLModel]) -> int:
 
 
 def _rows_insert(*, session: Session, table: Table, rows: list[Row]) -> None:
-    """Core executemany on the Table: the ORM's bulk path splits a batch wherever optional values turn None."""
-    for start in range(0, len(rows), CHUNK_ROWS):
-        session.execute(insert(table), rows[start : start + CHUNK_ROWS])
+    """SQLite: the driver's executemany within the session's transaction, each value through its column type's
+    bind processor as Core would do it; Core's own executemany spends longer on the parameters than SQLite on
+    the rows (the ORM's bulk path is slower still: it splits a batch wherever optional values turn None)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    columns = [
+        (column.name, _memoised(column.type.dialect_impl(dialect).bind_processor(dialect)))
+        for column in table.columns
+        if column.name in rows[0]
+    ]
+    names = ", ".join(f'"{name}"' for name, _ in columns)
+    statement = f"""INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" for _ in columns)})"""
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    driver.executemany(
+        statement, ([process(row[name]) if process else row[name] for name, process in columns] for row in rows)
+    )
+
+
+def _memoised(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """A bind processor that converts each distinct value once: the demo's dates and flags repeat endlessly."""
+    if process is None:
+        return None
+    done: dict[Any, Any] = {}
+
+    def processed(value: Any) -> Any:
+        if value not in done:
+            done[value] = process(value)
+        return done[value]
+
+    return processed
 
 
 def _rows_copy(*, session: Session, table: Table, rows: list[Row]) -> None:
-    """COPY into PostgreSQL within the session's transaction: psycopg's executemany sends one INSERT per row."""
-    names = [column.name for column in table.columns]
+    """COPY into PostgreSQL within the session's transaction: psycopg's executemany sends one INSERT per row.
+    Columns the rows leave out (derived counts) take their server defaults, as with executemany."""
+    if not rows:
+        return
+    names = [column.name for column in table.columns if column.name in rows[0]]
     statement = f"""COPY "{table.name}" ({", ".join(f'"{name}"' for name in names)}) FROM STDIN"""
     driver = session.connection().connection.driver_connection
     assert driver is not None
@@ -240,12 +416,14 @@ def _rows_copy(*, session: Session, table: Table, rows: list[Row]) -> None:
 
 
 def _sequences_reset(*, session: Session) -> None:
-    """Explicit ids leave PostgreSQL's sequences behind; move each past the highest id."""
+    """Explicit ids leave PostgreSQL's sequences behind; move each past the highest id. ANALYZE too: the counts
+    that follow join the new rows, and a planner that still believes the tables empty picks nested loops."""
     for model in TABLES:
         name = _table(model).name
         session.execute(
             text(f"""SELECT setval(pg_get_serial_sequence('"{name}"', 'id'), (SELECT max(id) FROM "{name}"))""")
         )
+        session.execute(text(f'ANALYZE "{name}"'))
 
 
 def _schooling(age: int) -> str:
@@ -285,6 +463,7 @@ class _DemoBuilder:
         password_hash: str,
         next_ids: dict[type[SQLModel], int],
         topics: list[TopicRef],
+        indicators: list[_IndicatorRef],
     ) -> None:
         if not topics:
             raise LookupError("the core curriculum has no active session to hold")
@@ -293,6 +472,7 @@ class _DemoBuilder:
         self.password_hash = password_hash
         self.next_ids = next_ids
         self.topics = topics
+        self.indicators = indicators
         self.rows: dict[type[SQLModel], list[Row]] = {model: [] for model in TABLES}
         self.nik_serials: dict[tuple[str, date, str], int] = defaultdict(int)
         self.kk_serial = 0
@@ -424,23 +604,44 @@ class _DemoBuilder:
         misses: list[tuple[int, _Held]] = []
         futures: list[tuple[int, str, time, int, date]] = []
         for size, (week, weekday) in zip(sizes, slots, strict=True):
-            kelompok_id, place, rw = self._kelompok(pendamping_id=pendamping_id, village=village)
-            families: list[tuple[int, list[str]]] = []
+            mature = self.rng.random() < MATURE_SHARE
+            # Months of meetings on record: a mature kelompok held all core sessions (and has begun again).
+            months = len(self.topics) + self.rng.randint(2, 5) if mature else 12
+            kelompok_id, place, rw = self._kelompok(pendamping_id=pendamping_id, village=village, months=months)
+            families: list[_Household] = []
             for _ in range(size):
+                # Families in a kelompok that went through the whole curriculum have more often come far.
+                outlook = self.rng.choices(
+                    (THRIVING, RISING, STRUGGLING), weights=(8, 50, 42) if mature else (3, 47, 50)
+                )
                 families.append(
-                    self._family(kelompok_id=kelompok_id, village=village, rw=rw, alamiah=family_index in alamiah)
+                    self._family(
+                        kelompok_id=kelompok_id,
+                        village=village,
+                        rw=rw,
+                        alamiah=family_index in alamiah,
+                        months=months,
+                        outlook=outlook[0],
+                    )
                 )
                 family_index += 1
             start = time(self.rng.choice((9, 13)))
             meetings, next_topic = self._history(
-                pendamping_id=pendamping_id, kelompok_id=kelompok_id, place=place, start=start, slot=(week, weekday)
+                pendamping_id=pendamping_id,
+                kelompok_id=kelompok_id,
+                place=place,
+                start=start,
+                slot=(week, weekday),
+                months=months,
+                mature=mature,
             )
             held.extend(meetings)
             misses.extend(self._attendance(pendamping_id=pendamping_id, meetings=meetings, families=families))
+            self._assessments(observer_id=pendamping_id, households=families, meetings=meetings, mature=mature)
             natural = next(
                 day
-                for months in range(3)
-                if (day := _slot_date(_month_shift(self.today.replace(day=1), months), week, weekday)) > self.today
+                for ahead in range(3)
+                if (day := _slot_date(_month_shift(self.today.replace(day=1), ahead), week, weekday)) > self.today
             )
             if next_topic is not None and self.rng.random() < 0.92:
                 futures.append((kelompok_id, place, start, next_topic, natural))
@@ -448,7 +649,7 @@ class _DemoBuilder:
         self._makeups(pendamping_id=pendamping_id, held=held, misses=misses)
         return family_index
 
-    def _kelompok(self, *, pendamping_id: int, village: _Village) -> tuple[int, str, int]:
+    def _kelompok(self, *, pendamping_id: int, village: _Village, months: int) -> tuple[int, str, int]:
         kelompok_id = self._id(Kelompok)
         rw = self.rng.randint(1, 16)
         self.kelompok_per_village[village.code] += 1
@@ -474,15 +675,17 @@ class _DemoBuilder:
                 "pendamping_id": pendamping_id,
                 "default_place": place,
                 "active": True,
-                "created_at": _at(self.today - timedelta(days=self.rng.randint(400, 1500)), 2),
+                "created_at": _at(self.today - timedelta(days=self.rng.randint(max(400, 31 * months + 30), 1500)), 2),
             }
         )
         return kelompok_id, place, rw
 
     # --- A family and its members ---
 
-    def _family(self, *, kelompok_id: int, village: _Village, rw: int, alamiah: bool) -> tuple[int, list[str]]:
-        """Add a KPM with 3–6 members; return its id and the names of adults other than the pengurus."""
+    def _family(
+        self, *, kelompok_id: int, village: _Village, rw: int, alamiah: bool, months: int, outlook: _Outlook
+    ) -> _Household:
+        """Add a KPM with 3–6 members, enrolled before its kelompok's first meeting on record (`months` ago)."""
         rng = self.rng
         family_id = self._id(Family)
         kecamatan = village.kecamatan_code
@@ -568,9 +771,10 @@ class _DemoBuilder:
             row["id"] = self._id(Member)
         self.rows[Member].extend(people)
 
-        enrolled = self.today - timedelta(days=rng.randint(400, 2850))
+        enrolled = self.today - timedelta(days=rng.randint(max(400, 31 * months + 14), 2850))
         issued = enrolled - timedelta(days=rng.randint(200, 4000))
         self.kk_serial = self.kk_serial % 9999 + 1
+        desil = rng.choices((1, 2, 3, 4, None), weights=(25, 30, 22, 13, 10))[0]
         self.rows[Family].append(
             {
                 "id": family_id,
@@ -583,12 +787,14 @@ class _DemoBuilder:
                 "status": FamilyStatus.AKTIF,
                 "enrolled_on": enrolled,
                 "exited_on": None,
-                "desil": rng.choices((1, 2, 3, 4, None), weights=(25, 30, 22, 13, 10))[0],
+                "desil": desil,
                 "created_at": _at(enrolled, 3),
                 "updated_at": _at(enrolled, 3),
             }
         )
-        return family_id, others
+        return _Household(
+            family_id=family_id, others=others, people=people, enrolled=enrolled, desil=desil, outlook=outlook
+        )
 
     def _address(self, rw: int) -> str:
         street = self.rng.choice(STREETS)
@@ -651,13 +857,23 @@ class _DemoBuilder:
         )
 
     def _history(
-        self, *, pendamping_id: int, kelompok_id: int, place: str, start: time, slot: tuple[int, int]
+        self,
+        *,
+        pendamping_id: int,
+        kelompok_id: int,
+        place: str,
+        start: time,
+        slot: tuple[int, int],
+        months: int,
+        mature: bool,
     ) -> tuple[list[_Held], int | None]:
-        """A year of monthly meetings through the core sessions; return the held ones and the next session."""
+        """`months` of monthly meetings through the core sessions; return the held ones and the next session.
+
+        A mature kelompok starts at session 1 and, once past the last, begins again for the KPM who missed some."""
         rng = self.rng
         this_month = self.today.replace(day=1)
-        days = [_slot_date(_month_shift(this_month, months), *slot) for months in range(-13, 1)]
-        days = [day for day in days if day < self.today][-12:]
+        days = [_slot_date(_month_shift(this_month, shift), *slot) for shift in range(-months - 1, 1)]
+        days = [day for day in days if day < self.today][-months:]
         overdue = rng.random() < 0.08
         recent = self.today - timedelta(days=60)
         plan: list[tuple[date, str]] = []
@@ -671,11 +887,13 @@ class _DemoBuilder:
             plan.append((day, MeetingStatus.CANCELLED if not latest and draw < 0.08 else MeetingStatus.HELD))
         held_count = sum(1 for _, status in plan if status == MeetingStatus.HELD)
         # Groups started at different points of the curriculum; each still has a core session ahead of it.
-        position = rng.randint(0, max(0, min(3, len(self.topics) - 1 - held_count)))
+        position = 0 if mature else rng.randint(0, max(0, min(3, len(self.topics) - 1 - held_count)))
         held: list[_Held] = []
         for day, status in plan:
-            if position == len(self.topics):  # an administrator switched core sessions off
-                break
+            if position == len(self.topics):
+                if not mature:  # an administrator switched core sessions off
+                    break
+                position = 0
             topic = self.topics[position]
             meeting_id = self._meeting(
                 pendamping_id=pendamping_id,
@@ -706,6 +924,8 @@ class _DemoBuilder:
             )
             held.append(_Held(meeting_id=meeting_id, kelompok_id=kelompok_id, topic_id=topic.id, day=day))
             position += 1
+        if mature:
+            return held, position % len(self.topics)
         return held, position if position < len(self.topics) else None
 
     def _upcoming(self, *, pendamping_id: int, futures: list[tuple[int, str, time, int, date]]) -> None:
@@ -753,14 +973,17 @@ class _DemoBuilder:
         )
 
     def _attendance(
-        self, *, pendamping_id: int, meetings: list[_Held], families: list[tuple[int, list[str]]]
+        self, *, pendamping_id: int, meetings: list[_Held], families: list[_Household]
     ) -> list[tuple[int, _Held]]:
         """Record every family at every held meeting of its kelompok; return the (family, meeting) misses."""
         rng = self.rng
         misses: list[tuple[int, _Held]] = []
-        for family_id, others in families:
+        for family in families:
+            family_id, others = family.family_id, family.others
             habit = rng.random()
             absence = 0.10 if habit < 0.75 else 0.25 if habit < 0.97 else 0.45
+            if family.outlook is THRIVING:  # the families that changed most are the ones that keep coming
+                absence = 0.06
             # A few families stop coming for three or four meetings in a row (the 3x alpa warning).
             streak = range(0)
             if len(meetings) >= 4 and rng.random() < 0.01:
@@ -816,3 +1039,232 @@ class _DemoBuilder:
                     name="",
                     pendamping_id=pendamping_id,
                 )
+
+    # --- Home visits: assessments ---
+
+    def _modules_finished(self, meetings: list[_Held]) -> list[tuple[int, str, date]]:
+        """(module id, code, day of its last session) of each core module the kelompok has held in full."""
+        first: dict[int, date] = {}
+        for meeting in meetings:
+            first.setdefault(meeting.topic_id, meeting.day)
+        modules: dict[int, list[TopicRef]] = defaultdict(list)
+        for topic in self.topics:
+            modules[topic.module_id].append(topic)
+        finished = [
+            (module_id, topics[0].module_code, max(first[topic.id] for topic in topics))
+            for module_id, topics in modules.items()
+            if all(topic.id in first for topic in topics)
+        ]
+        return sorted(finished, key=lambda item: item[2])
+
+    def _assessments(
+        self, *, observer_id: int, households: list[_Household], meetings: list[_Held], mature: bool
+    ) -> None:
+        """A baseline for most KPM some 18–24 months ago (or soon after enrolment), a follow-up after modules the
+        kelompok finished, a recent graduation assessment for those who look ready, and a few visits in draft."""
+        if not self.indicators:
+            return
+        rng = self.rng
+        modules = self._modules_finished(meetings)
+        for household in households:
+            visit = partial(self._assessment, household, observer_id=observer_id)
+            if rng.random() >= 0.88:  # not visited yet; now and then the first visit is still being written up
+                if rng.random() < 0.25:
+                    visit(kind="baseline", day=self.today - timedelta(days=rng.randint(1, 30)), draft=True)
+                continue
+            outlook = household.outlook
+            baseline = max(
+                self.today - timedelta(days=rng.randint(540, 730)),
+                household.enrolled + timedelta(days=rng.randint(14, 60)),
+            )
+            track = _Track(
+                spending=rng.randint(*outlook.spending), start=rng.uniform(*outlook.start), baseline=baseline
+            )
+            visit(kind="baseline", day=baseline, track=track)
+            last = baseline
+            for module, day in self._follow_ups(household, modules=modules, after=baseline):
+                visit(kind="lanjutan", day=day, module=module, track=track)
+                last = day
+            chance = (0.8 if mature else 0.45) if outlook is THRIVING else 0.02
+            day = self.today - timedelta(days=rng.randint(5, 75))
+            if rng.random() < chance and day > last + timedelta(days=14):
+                visit(kind="graduasi", day=day, track=track)
+                last = day
+            day = self.today - timedelta(days=rng.randint(1, 20))
+            if rng.random() < 0.03 and day > last:
+                if outlook is THRIVING:
+                    visit(kind="graduasi", day=day, track=track, draft=True)
+                elif modules and self._scope(household, day=day, domain=modules[-1][1]):
+                    visit(kind="lanjutan", day=day, module=modules[-1][:2], track=track, draft=True)
+
+    def _follow_ups(
+        self, household: _Household, *, modules: list[tuple[int, str, date]], after: date
+    ) -> list[tuple[tuple[int, str], date]]:
+        """None, one or two follow-ups, after the latest modules finished since the baseline that have something
+        to ask this family (without an elder or a severe disability there is no Kesos follow-up)."""
+        count = self.rng.choices((0, 1, 2), weights=(12, 55, 33))[0]
+        chosen: list[tuple[tuple[int, str], date]] = []
+        for module_id, code, done in reversed(modules):
+            if len(chosen) == count:
+                break
+            day = done + timedelta(days=self.rng.randint(7, 35))
+            if after + timedelta(days=30) < day < self.today and self._scope(household, day=day, domain=code):
+                chosen.append(((module_id, code), day))
+        return chosen[::-1]
+
+    def _scope(self, household: _Household, *, day: date, domain: str | None) -> list[_IndicatorRef]:
+        """The indicators a visit asks (one module's after it, else all) that apply to the family on `day`."""
+        situations = self._situations(household.people, day)
+        return [
+            indicator
+            for indicator in self.indicators
+            if (domain is None or indicator.domain == domain) and APPLIES.get(indicator.code, "") in situations
+        ]
+
+    def _situations(self, people: list[Row], day: date) -> set[str]:
+        """What makes indicators apply on `day`: children by age, a pregnancy, a severe disability, an elder."""
+        found = {""}
+        for person in people:
+            born = person["birth_date"]
+            if born > day:
+                if born <= day + timedelta(days=270):
+                    found.add("hamil")
+                continue
+            age = age_on(born, day)
+            if person["pregnant"] and day >= self.today - timedelta(days=180):
+                found.add("hamil")
+            if person["severe_disability"]:
+                found.add("disabilitas")
+            if age >= 60:
+                found.add("lansia")
+            if person["relationship"] != "anak" or age >= 18:
+                continue
+            found.add("anak")
+            found.update(name for name, (low, high) in CHILD_AGES.items() if low <= age <= high)
+        return found
+
+    def _assessment(
+        self,
+        household: _Household,
+        *,
+        observer_id: int,
+        kind: str,
+        day: date,
+        module: tuple[int, str] | None = None,
+        track: _Track | None = None,
+        draft: bool = False,
+    ) -> None:
+        """One visit: the economic profile and an answer (yes/no, a number, or not applicable) per indicator."""
+        rng = self.rng
+        outlook = household.outlook
+        track = track or _Track(
+            spending=rng.randint(*outlook.spending), start=rng.uniform(*outlook.start), baseline=day
+        )
+        stage = {"baseline": 0, "lanjutan": 1}.get(kind, 2)
+        economy = self._economy(household, track=track, stage=stage, day=day)
+        asked = [i for i in self.indicators if module is None or i.domain == module[1]]
+        applicable = self._scope(household, day=day, domain=module[1] if module else None)
+        applies = {indicator.id for indicator in applicable}
+        met = self._met(
+            household, applicable=applicable, economy=economy, day=day, share=rng.uniform(*outlook.scores[stage])
+        )
+        if draft:  # part of the form is filled in; the rest waits for the next visit
+            asked = asked[: rng.randint(len(asked) // 3, max(len(asked) // 3, len(asked) - 1))]
+            if rng.random() < 0.5:
+                economy.update(monthly_income=None, monthly_spending=None)
+        assessment_id = self._id(Assessment)
+        self.rows[Assessment].append(
+            {
+                "id": assessment_id,
+                "family_id": household.family_id,
+                "kind": kind,
+                "assessed_on": day,
+                "observer_id": observer_id,
+                "status": DRAFT if draft else FINAL,
+                "module_id": module[0] if module else None,
+                **economy,
+                "notes": rng.choice(DRAFT_NOTES if draft else GRADUATION_NOTES)
+                if draft or (kind == "graduasi" and outlook is THRIVING)
+                else "",
+                "created_at": _at(day, 6),
+                "updated_at": _at(day, 6),
+            }
+        )
+        for indicator in asked:
+            value_bool: bool | None = None
+            value_num: float | None = None
+            if indicator.id in applies:
+                hit = indicator.id in met
+                if indicator.target is None:
+                    value_bool = hit
+                elif hit:
+                    value_num = float(math.ceil(indicator.target * rng.uniform(1.0, 1.17)))
+                else:
+                    value_num = float(math.floor(indicator.target * rng.uniform(0.6, 0.97)))
+            self.rows[AssessmentValue].append(
+                {
+                    "id": self._id(AssessmentValue),
+                    "assessment_id": assessment_id,
+                    "indicator_id": indicator.id,
+                    "value_bool": value_bool,
+                    "value_num": value_num,
+                    "observed_on": day,
+                    "observer_id": observer_id,
+                }
+            )
+
+    def _met(
+        self, household: _Household, *, applicable: list[_IndicatorRef], economy: Row, day: date, share: float
+    ) -> set[int]:
+        """Which applicable indicators are met: those the economy or the records settle, then enough of the rest
+        to bring the score near `share`."""
+        settled: dict[int, bool] = {}
+        for indicator in applicable:
+            if indicator.code in ECONOMY_LINKS:
+                settled[indicator.id] = bool(economy[ECONOMY_LINKS[indicator.code]])
+            elif indicator.code == "eko_sumber_penghasilan":
+                settled[indicator.id] = (economy["income_sources"] or 0) > 1
+            elif indicator.code == "lindung_akta_lahir":
+                settled[indicator.id] = all(
+                    person["has_birth_certificate"] is not False
+                    for person in household.people
+                    if person["relationship"] == "anak" and person["birth_date"] <= day
+                )
+        free = [indicator.id for indicator in applicable if indicator.id not in settled]
+        wanted = round(share * len(applicable)) - sum(settled.values())
+        chosen = self.rng.sample(free, max(0, min(len(free), wanted)))
+        return {indicator_id for indicator_id, hit in settled.items() if hit} | set(chosen)
+
+    def _economy(self, household: _Household, *, track: _Track, stage: int, day: date) -> Row:
+        """Household size, income, spending, income sources, welfare signs and desil seen on `day`; spending moves
+        from the baseline share towards the family's level, and a sign once gained stays."""
+        rng = self.rng
+        outlook = household.outlook
+        progress = 1.0 if stage == 2 else (day - track.baseline).days / max(1, (self.today - track.baseline).days)
+        size = max(1, sum(1 for person in household.people if person["birth_date"] <= day))
+        per_head = track.spending * (track.start + (1 - track.start) * progress) * rng.uniform(0.97, 1.03)
+        spending = max(50_000, round(per_head * size / 50_000) * 50_000)
+        income = round(spending * rng.uniform(*outlook.income) / 50_000) * 50_000
+        if outlook.income_cap is not None:
+            income = min(income, outlook.income_cap)
+        for name, bonus in SIGN_BONUS.items():
+            had = track.signs.get(name)
+            if had is None:
+                track.signs[name] = rng.random() < outlook.signs + bonus
+            elif not had and rng.random() < outlook.gain:
+                track.signs[name] = True
+        if stage == 0:
+            track.sources = 2 if outlook.sources[1] > 1 and rng.random() < 0.2 else 1
+        else:
+            track.sources = max(track.sources, rng.randint(*outlook.sources))
+        desil = household.desil
+        if stage == 2 and outlook is THRIVING:
+            desil = rng.choice((5, 5, 6, household.desil))
+        return {
+            "household_size": size,
+            "monthly_income": income,
+            "monthly_spending": spending,
+            "income_sources": track.sources,
+            **track.signs,
+            "desil": desil,
+        }

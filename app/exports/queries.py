@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from app.curriculum.queries import TopicRef
-from app.dashboard.queries import Dashboard, completion_masks
+from app.dashboard.queries import Dashboard
 from app.i18n import gettext
 from app.models import Area, Attendance, Family, FamilyStatus, Kelompok, Meeting, Topic, User
 
@@ -51,18 +51,16 @@ def attendance_header() -> list[str]:
 def completion_rows(*, session: Session, conditions: list[ColumnElement[bool]],
                     topics: list[TopicRef]) -> Iterator[list[Any]]:
     """The completion matrix: one row per active KPM, 1/0 per core session, and the count."""
-    done = completion_masks(conditions=conditions, topics=topics, dialect=session.get_bind().dialect.name)
     query = (
-        select(Area.name, Kelompok.name, Family.programme_id, Family.head_name, func.coalesce(done.c.mask, 0))
+        select(Area.name, Kelompok.name, Family.programme_id, Family.head_name, Family.sessions_done)
         .select_from(Family)
         .join(Kelompok, col(Kelompok.id) == Family.kelompok_id)
         .join(Area, col(Area.code) == Kelompok.village_code)
-        .outerjoin(done, done.c.family_id == Family.id)
         .where(*conditions, Family.status == FamilyStatus.AKTIF)
         .order_by(col(Area.name), col(Kelompok.name), col(Family.head_name), col(Family.id))
     )
     for village, kelompok, pid, name, mask in _batched(session, query):
-        bits = [1 if int(mask) >> i & 1 else 0 for i in range(len(topics))]
+        bits = [int(mask) >> t.id & 1 for t in topics]
         yield [village, kelompok, pid, name, *bits, sum(bits)]
 
 

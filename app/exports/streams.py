@@ -1,18 +1,16 @@
-"""Streaming table writers: CSV line by line, XLSX through openpyxl's write-only mode and a spooled file."""
+"""Streaming table writers: CSV line by line, XLSX as a zip written while the rows are read."""
 
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from tempfile import SpooledTemporaryFile
+from decimal import Decimal
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from xml.sax.saxutils import escape
 
 CHUNK_BYTES = 64 * 1024
-SPOOL_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -38,20 +36,129 @@ def csv_stream(sheet: Sheet) -> Iterator[bytes]:
 
 
 def xlsx_stream(sheets: list[Sheet]) -> Iterator[bytes]:
-    """Rows go to openpyxl's write-only sheets (spilled to temp files), the zip to a spooled file, then out."""
-    workbook = Workbook(write_only=True)
-    for sheet in sheets:
-        ws = workbook.create_sheet(title=sheet.title[:31])
-        header = []
-        for label in sheet.header:
-            cell = WriteOnlyCell(ws, value=label)
-            cell.font = Font(bold=True)
-            header.append(cell)
-        ws.append(header)
-        for row in sheet.rows:
-            ws.append(row)
-    with SpooledTemporaryFile(max_size=SPOOL_BYTES) as fh:
-        workbook.save(fh)
-        fh.seek(0)
-        while chunk := fh.read(CHUNK_BYTES):
-            yield chunk
+    """A real stream: the zip is written as the rows come, each sheet XML with inline strings, so the first
+    bytes leave before the last row is read and memory stays flat for a whole kabupaten."""
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        for name, body in _package(len(sheets), [sheet.title for sheet in sheets]):
+            book.writestr(name, body)
+        for number, sheet in enumerate(sheets, start=1):
+            with book.open(f"xl/worksheets/sheet{number}.xml", mode="w", force_zip64=True) as part:
+                buffer = [SHEET_HEAD, _row_xml(1, sheet.header, header=True)]
+                size = 0
+                for index, row in enumerate(sheet.rows, start=2):
+                    text = _row_xml(index, row)
+                    buffer.append(text)
+                    size += len(text)
+                    if size >= CHUNK_BYTES:
+                        part.write("".join(buffer).encode("utf-8"))
+                        buffer, size = [], 0
+                        yield pipe.take()
+                buffer.append(SHEET_TAIL)
+                part.write("".join(buffer).encode("utf-8"))
+            yield pipe.take()
+    yield pipe.take()
+
+
+class _Pipe(io.RawIOBase):
+    """Where the zip writes; the generator hands out what has gathered (not seekable: zip uses data descriptors)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        out = b"".join(self.chunks)
+        self.chunks.clear()
+        return out
+
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LETTERS: list[str] = []
+
+
+def _column(index: int) -> str:
+    while len(_LETTERS) <= index:
+        n, name = len(_LETTERS) + 1, ""
+        while n:
+            n, rest = divmod(n - 1, 26)
+            name = chr(65 + rest) + name
+        _LETTERS.append(name)
+    return _LETTERS[index]
+
+
+def _cell_xml(ref: str, value: Any, style: str) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float | Decimal):
+        return f'<c r="{ref}"{style}><v>{value}</v></c>'
+    text = escape(_ILLEGAL.sub("", str(value)))
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _row_xml(number: int, values: list[Any], header: bool = False) -> str:
+    style = ' s="1"' if header else ""
+    cells = "".join(_cell_xml(f"{_column(i)}{number}", v, style) for i, v in enumerate(values))
+    return f'<row r="{number}">{cells}</row>'
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Sheet"
+    base, n = name, 2
+    while name.lower() in taken:
+        name = f"{base[:28]} {n}"
+        n += 1
+    taken.add(name.lower())
+    return name
+
+
+def _package(count: int, titles: list[str]) -> list[tuple[str, str]]:
+    """The fixed parts of a workbook of `count` sheets: content types, relationships, workbook, styles."""
+    taken: set[str] = set()
+    names = [_sheet_name(t, taken) for t in titles]
+    sheet_types = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, count + 1))
+    sheets = "".join(f'<sheet name="{escape(n, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+                     for i, n in enumerate(names, start=1))
+    sheet_rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, count + 1))
+    return [
+        ("[Content_Types].xml", f'{XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+         '<Default Extension="xml" ContentType="application/xml"/>'
+         '<Override PartName="/xl/workbook.xml" ContentType="application/'
+         'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+         '<Override PartName="/xl/styles.xml" ContentType="application/'
+         f'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>{sheet_types}</Types>'),
+        ("_rels/.rels", f'{XML}<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
+         f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        ("xl/workbook.xml", f'{XML}<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>{sheets}</sheets></workbook>'),
+        ("xl/_rels/workbook.xml.rels", f'{XML}<Relationships xmlns="{PKG_REL}">{sheet_rels}<Relationship '
+         f'Id="rId{count + 1}" Type="{REL}/styles" Target="styles.xml"/></Relationships>'),
+        ("xl/styles.xml", f'{XML}<styleSheet xmlns="{MAIN}"><fonts count="2"><font><sz val="11"/><name val="Calibri"/>'
+         '</font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill '
+         'patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1">'
+         '<border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" '
+         'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" '
+         'fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" '
+         'applyFont="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+         '</cellStyles></styleSheet>'),
+    ]
+
+
+XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+SHEET_HEAD = f'{XML}<worksheet xmlns="{MAIN}"><sheetData>'
+SHEET_TAIL = "</sheetData></worksheet>"

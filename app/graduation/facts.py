@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -60,9 +60,13 @@ def kabkota_names(*, session: Session) -> dict[str, str]:
     return dict(session.exec(select(Area.code, Area.name).where(Area.level == 2)).all())
 
 
-def _only(column: Any,
-          family_ids: Sequence[int] | None) -> ColumnElement[bool]:
-    return true() if family_ids is None else col(column).in_(family_ids)
+def _only(column: Any, family_ids: Sequence[int] | None) -> ColumnElement[bool]:
+    """Rows of the given families: all (None), an id range (BETWEEN, for workers), or a list."""
+    if family_ids is None:
+        return true()
+    if isinstance(family_ids, range) and family_ids.step == 1:
+        return col(column).between(family_ids.start, family_ids.stop - 1)
+    return col(column).in_(family_ids)
 
 
 @dataclass
@@ -74,14 +78,18 @@ class FamilyRow:
     enrolled_on: date
     exited_on: date | None
     desil: int | None
+    sessions_done: int
+    alpa_streak: int
 
 
 def families_load(*, session: Session, family_ids: Sequence[int] | None) -> list[FamilyRow]:
-    rows = session.exec(
+    rows = _fetch(session,
         select(Family.id, Family.village_code, Family.kelompok_id, Family.status, _iso(Family.enrolled_on),
-               _iso(Family.exited_on), Family.desil).where(_only(Family.id, family_ids))
-    ).all()
-    return [FamilyRow(i or 0, v, k, s, _day(e) or date.min, _day(x), d) for i, v, k, s, e, x, d in rows]
+               _iso(Family.exited_on), Family.desil, Family.sessions_done, Family.alpa_streak)
+        .where(_only(Family.id, family_ids))
+    )
+    return [FamilyRow(i or 0, v, k, s, _day(e) or date.min, _day(x), d, int(m or 0), int(a or 0))
+            for i, v, k, s, e, x, d, m, a in rows]
 
 
 def members_load(*, session: Session, family_ids: Sequence[int] | None) -> dict[int, list[MemberFacts]]:
@@ -89,10 +97,10 @@ def members_load(*, session: Session, family_ids: Sequence[int] | None) -> dict[
     found: dict[int, list[MemberFacts]] = defaultdict(list)
     shared: dict[tuple[object, ...], MemberFacts] = {}
     # The birth date comes as ISO text: parsed by date.fromisoformat, far cheaper than the dialect's processor.
-    rows = session.exec(
+    rows = _fetch(session,
         select(Member.family_id, cast(Member.birth_date, String), Member.schooling, Member.pregnant,
                Member.severe_disability, Member.active).where(_only(Member.family_id, family_ids))
-    ).all()
+    )
     for family_id, *values in rows:
         key = tuple(values)
         facts = shared.get(key)
@@ -103,6 +111,11 @@ def members_load(*, session: Session, family_ids: Sequence[int] | None) -> dict[
                                               active=bool(active))
         found[family_id].append(facts)
     return found
+
+
+def _fetch(session: Session, statement: Any) -> Any:
+    """All rows of a Core select on the session's connection: no ORM row processing for 100,000s of rows."""
+    return session.connection().execute(statement).all()
 
 
 def _held() -> ColumnElement[bool]:
@@ -126,52 +139,18 @@ def core_topic_ids(*, session: Session) -> list[int]:
     ).all()]
 
 
-@dataclass
-class AttendanceFigures:
-    core_done: int = 0
-    window_hadir: int = 0
-    window_marked: int = 0
-    alpa_streak: int = 0
-
-
-def attendance_figures(*, session: Session, family_ids: Sequence[int] | None, core_ids: list[int], since: date,
-                       until: date) -> dict[int, AttendanceFigures]:
-    """One pass over held-meeting marks: core sessions done (make-ups count), window share, last non-alpa day;
-    then the alpa marks after that day make the current streak."""
-    hadir = col(Attendance.status) == AttendanceStatus.HADIR
-    in_window = and_(col(Meeting.date) >= since, col(Meeting.date) <= until)
-    rows = session.exec(
-        select(Attendance.family_id,
-               func.sum(case((and_(in_window, hadir), 1), else_=0)), func.sum(case((in_window, 1), else_=0)),
-               _iso(func.max(case((col(Attendance.status) != AttendanceStatus.ALPA, Meeting.date)))))
-        .join(Meeting, col(Meeting.id) == Attendance.meeting_id)
-        .where(_held(), _only(Attendance.family_id, family_ids))
+def attendance_window(*, session: Session, family_ids: Sequence[int] | None, since: date,
+                      until: date) -> dict[int, tuple[int, int]]:
+    """(hadir, marks) of each family at meetings held in the window: from the (meeting, status, family) index,
+    meeting by meeting; completed sessions and the alpa streak are kept on the family itself."""
+    held = select(Meeting.id).where(_held(), col(Meeting.date) >= since, col(Meeting.date) <= until)
+    rows = _fetch(session,
+        select(Attendance.family_id, func.sum(case((col(Attendance.status) == AttendanceStatus.HADIR, 1), else_=0)),
+               func.count())
+        .where(col(Attendance.meeting_id).in_(held), _only(Attendance.family_id, family_ids))
         .group_by(col(Attendance.family_id))
-    ).all()
-    figures: dict[int, AttendanceFigures] = {}
-    last_ok: dict[int, date | None] = {}
-    for family_id, window_hadir, window_marked, last in rows:
-        figures[family_id] = AttendanceFigures(0, int(window_hadir or 0), int(window_marked or 0))
-        last_ok[family_id] = _day(last)
-    # Distinct (family, core session) pairs first: a plain hash aggregate, far cheaper than COUNT(DISTINCT) per group.
-    done_pairs = (
-        select(Attendance.family_id, Meeting.topic_id).join(Meeting, col(Meeting.id) == Attendance.meeting_id)
-        .where(_held(), hadir, col(Meeting.topic_id).in_(core_ids), _only(Attendance.family_id, family_ids))
-        .distinct().subquery()
     )
-    for family_id, done in session.exec(
-        select(done_pairs.c.family_id, func.count()).group_by(done_pairs.c.family_id)
-    ).all():
-        figures[family_id].core_done = int(done)
-    alpa = session.exec(
-        select(Attendance.family_id, _iso(Meeting.date)).join(Meeting, col(Meeting.id) == Attendance.meeting_id)
-        .where(_held(), col(Attendance.status) == AttendanceStatus.ALPA, _only(Attendance.family_id, family_ids))
-    ).all()
-    for family_id, raw in alpa:
-        ok = last_ok.get(family_id)
-        if ok is None or date.fromisoformat(str(raw)[:10]) > ok:
-            figures[family_id].alpa_streak += 1
-    return figures
+    return {family_id: (int(hadir or 0), int(marks)) for family_id, hadir, marks in rows}
 
 
 def last_held_by_kelompok(*, session: Session) -> dict[int, date]:
@@ -200,64 +179,39 @@ def indicator_answered() -> ColumnElement[int]:
     )
 
 
-def _score_cases(session: Session) -> tuple[ColumnElement[int], ColumnElement[int]]:
-    """indicator_met / indicator_answered with the (few) numeric targets inlined, so the values scan needs no join."""
-    targets = session.exec(select(Indicator.id, Indicator.target).where(Indicator.value_type == "number")).all()
-    met_whens: list[tuple[ColumnElement[bool], int]] = [(col(AssessmentValue.value_bool).is_(True), 1)]
-    answered_whens: list[tuple[ColumnElement[bool], int]] = [(col(AssessmentValue.value_bool).is_not(None), 1)]
-    for indicator_id, target in targets:
-        if target is None:
-            continue
-        is_it = col(AssessmentValue.indicator_id) == indicator_id
-        met_whens.append((and_(is_it, col(AssessmentValue.value_num) >= target), 1))
-        answered_whens.append((and_(is_it, col(AssessmentValue.value_num).is_not(None)), 1))
-    return case(*met_whens, else_=0), case(*answered_whens, else_=0)
+ECONOMY_FIELDS = ("household_size", "monthly_income", "monthly_spending", "income_sources", "has_savings", "roof_ok",
+                  "wall_ok", "floor_ok", "safe_water", "healthy_latrine", "desil")
 
 
-def final_scores(*, session: Session, family_ids: Sequence[int] | None) -> dict[int, tuple[float | None, float | None]]:
-    """(latest, baseline) overall score of each family's final assessments; baseline None without a follow-up."""
-    met, answered = _score_cases(session)
-    finals = select(Assessment.id).where(Assessment.status == FINAL, _only(Assessment.family_id, family_ids))
-    per_assessment = (
-        select(AssessmentValue.assessment_id, func.sum(met).label("met"), func.sum(answered).label("answered"))
-        .where(col(AssessmentValue.assessment_id).in_(finals))
-        .group_by(col(AssessmentValue.assessment_id))
-        .subquery()
+def final_assessments(*, session: Session, family_ids: Sequence[int] | None
+                      ) -> dict[int, tuple[float | None, float | None, EconomicProfile]]:
+    """Per family, from its final assessments (one row each, the score counts stored on them): the latest
+    score, the baseline score (None without a later one) and the economic profile of the latest."""
+    rows = _fetch(session,
+        select(Assessment.family_id, _iso(Assessment.assessed_on), Assessment.id, Assessment.kind,
+               Assessment.score_met, Assessment.score_answered, *(getattr(Assessment, f) for f in ECONOMY_FIELDS))
+        .where(Assessment.status == FINAL, _only(Assessment.family_id, family_ids))
+        .order_by(col(Assessment.family_id), col(Assessment.assessed_on), col(Assessment.id))
     )
-    rows = session.exec(
-        select(Assessment.family_id, Assessment.id, Assessment.kind, _iso(Assessment.assessed_on),
-               per_assessment.c.met, per_assessment.c.answered)
-        .join(per_assessment, per_assessment.c.assessment_id == Assessment.id)
-    ).all()
-    by_family: dict[int, list[tuple[date, int, str, float | None]]] = defaultdict(list)
-    for family_id, assessment_id, kind, day, met_n, answered_n in rows:
-        score = int(met_n or 0) / int(answered_n) if answered_n else None
-        by_family[family_id].append((_day(day) or date.min, assessment_id or 0, kind, score))
-    result: dict[int, tuple[float | None, float | None]] = {}
-    for family_id, items in by_family.items():
-        items.sort(key=lambda item: (item[0], item[1]))
+    result: dict[int, tuple[float | None, float | None, EconomicProfile]] = {}
+    start = 0
+    while start < len(rows):
+        family_id = rows[start][0]
+        end = start
+        while end < len(rows) and rows[end][0] == family_id:
+            end += 1
+        items = rows[start:end]
         latest = items[-1]
-        baseline = next((item for item in items if item[2] == "baseline"), items[0])
-        result[family_id] = (latest[3], None if baseline is latest else baseline[3])
+        baseline = next((row for row in items if row[3] == "baseline"), items[0])
+        economy = EconomicProfile(*latest[6:], assessed_on=_day(latest[1]), kind=latest[3])
+        result[family_id] = (_score(latest), None if baseline is latest else _score(baseline), economy)
+        start = end
     return result
 
 
-def latest_economy(*, session: Session, family_ids: Sequence[int] | None) -> dict[int, EconomicProfile]:
-    """The economic profile of each family's latest final assessment."""
-    ranked = (
-        select(Assessment, func.row_number().over(
-            partition_by=col(Assessment.family_id),
-            order_by=(col(Assessment.assessed_on).desc(), col(Assessment.id).desc())).label("rn"))
-        .where(Assessment.status == FINAL, _only(Assessment.family_id, family_ids))
-        .subquery()
-    )
-    c = ranked.c
-    rows = session.exec(
-        select(c.family_id, c.household_size, c.monthly_income, c.monthly_spending, c.income_sources, c.has_savings,
-               c.roof_ok, c.wall_ok, c.floor_ok, c.safe_water, c.healthy_latrine, c.desil, _iso(c.assessed_on), c.kind)
-        .where(c.rn == 1)
-    ).all()
-    return {row[0]: EconomicProfile(*row[1:12], assessed_on=_day(row[12]), kind=row[13]) for row in rows}
+def _score(row: Any) -> float | None:
+    met, answered = row[4], row[5]
+    return int(met or 0) / int(answered) if answered else None
 
 
 def monitor_until_by_family(*, session: Session, family_ids: Sequence[int] | None) -> dict[int, date]:
@@ -277,34 +231,33 @@ def facts_load(*, session: Session, family_ids: Sequence[int] | None, today: dat
         return {}
     members = members_load(session=session, family_ids=family_ids)
     core_ids = core_topic_ids(session=session)
-    marks = attendance_figures(session=session, family_ids=family_ids, core_ids=core_ids,
+    core_mask = sum(1 << i for i in core_ids)
+    window = attendance_window(session=session, family_ids=family_ids,
                                since=add_months(today, -rules.attendance_window_months), until=today)
     last_held = last_held_by_kelompok(session=session)
-    scores = final_scores(session=session, family_ids=family_ids)
-    economy = latest_economy(session=session, family_ids=family_ids)
+    assessed = final_assessments(session=session, family_ids=family_ids)
     monitor = monitor_until_by_family(session=session, family_ids=family_ids)
     lines = poverty_lines_load(session=session)
     names = kabkota_names(session=session)
     line_cache: dict[str, LineUsed | None] = {}
     facts: dict[int, FamilyFacts] = {}
+    nothing = (None, None, EconomicProfile())
     for row in families:
-        eco = economy.get(row.id, EconomicProfile())
+        latest, baseline, eco = assessed.get(row.id, nothing)
         if eco.desil is None and row.desil is not None:
-            eco = EconomicProfile(**{**eco.__dict__, "desil": row.desil})
+            eco = replace(eco, desil=row.desil)
         line_key = row.village_code
         if line_key not in line_cache:
             kabkota = ".".join(row.village_code.split(".")[:2])
             line_cache[line_key] = poverty_line_pick(lines, village_code=row.village_code,
                                                      kabkota_name=names.get(kabkota, kabkota), year=today.year)
-        attended = marks.get(row.id, AttendanceFigures())
-        latest, baseline = scores.get(row.id, (None, None))
+        hadir, marks = window.get(row.id, (0, 0))
         graduated = row.status in (FamilyStatus.GRADUASI_ALAMIAH, FamilyStatus.GRADUASI_MANDIRI)
         facts[row.id] = FamilyFacts(
-            members=tuple(members.get(row.id, ())), enrolled_on=row.enrolled_on, core_done=attended.core_done,
-            core_total=len(core_ids), marks_hadir=attended.window_hadir, marks_total=attended.window_marked,
-            latest_score=latest, baseline_score=baseline, economy=eco, line=line_cache[line_key],
-            alpa_streak=attended.alpa_streak,
-            has_kelompok=row.kelompok_id is not None,
+            members=tuple(members.get(row.id, ())), enrolled_on=row.enrolled_on,
+            core_done=(row.sessions_done & core_mask).bit_count(), core_total=len(core_ids), marks_hadir=hadir,
+            marks_total=marks, latest_score=latest, baseline_score=baseline, economy=eco, line=line_cache[line_key],
+            alpa_streak=row.alpa_streak, has_kelompok=row.kelompok_id is not None,
             last_held=last_held.get(row.kelompok_id) if row.kelompok_id is not None else None,
             graduated_on=row.exited_on if graduated else None, monitor_until=monitor.get(row.id),
         )

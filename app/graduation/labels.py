@@ -1,6 +1,6 @@
 """Indonesian labels (msgids) of verdict states, proposal statuses and warnings, shared by pages and exports."""
 
-from app.graduation.rules import MET, NOT_MET, UNKNOWN, VERDICT_LABELS
+from app.graduation.rules import MET, NOT_MET, UNKNOWN, VERDICT_LABELS, WARNING_LABELS
 from app.graduation.service import ProposalStatus
 from app.i18n import N_
 
@@ -9,9 +9,5 @@ STATUS_LABELS = {
     ProposalStatus.DIUSULKAN: N_("Diusulkan"), ProposalStatus.DIVERIFIKASI: N_("Diverifikasi"),
     ProposalStatus.DIKEMBALIKAN: N_("Dikembalikan"), ProposalStatus.DISETUJUI: N_("Disetujui"),
     ProposalStatus.DITUNDA: N_("Ditunda"), ProposalStatus.DITOLAK: N_("Ditolak"),
-}
-WARNING_LABELS = {
-    "alpa_beruntun": N_("Alpa berturut-turut"), "kelompok_tidak_bertemu": N_("Kelompok lama tidak bertemu"),
-    "lama_di_pkh": N_("Lama di PKH"), "tinjau_ulang": N_("Perlu ditinjau untuk pendaftaran ulang"),
 }
 LABELS = {"verdicts": VERDICT_LABELS, "states": STATE_LABELS, "statuses": STATUS_LABELS, "warnings": WARNING_LABELS}

@@ -1,12 +1,9 @@
 """Graduation pages: candidates (with XLSX export), proposals and their review, berita acara, rule settings."""
 
-import tempfile
-from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import IO, Any
+from typing import Any
 
-from fastapi import APIRouter, Request
-from openpyxl import Workbook
+from fastapi import APIRouter, BackgroundTasks, Request
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse, Response, StreamingResponse
@@ -18,6 +15,7 @@ from app.assessments.queries import domains_list, indicators_all
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound, RuleViolation
+from app.exports.streams import Sheet, xlsx_stream
 from app.forms import FormErrors, form_values, parse_date, violation_messages
 from app.graduation import queries, service
 from app.graduation.documents import Upload, document_path
@@ -108,35 +106,17 @@ def _xlsx_row(row: queries.CandidateRow) -> list[str]:
     return cells
 
 
-def _xlsx_write(rows: Iterator[queries.CandidateRow], criteria_headers: list[str]) -> IO[bytes]:
-    """The workbook is written while the request still holds its database session, then streamed from disk."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(gettext("Kandidat graduasi"))
-    sheet.append([gettext(h) for h in XLSX_HEADERS] + criteria_headers)
-    for row in rows:
-        sheet.append(_xlsx_row(row))
-    fh = tempfile.TemporaryFile()  # noqa: SIM115  (closed by _file_chunks once streamed)
-    workbook.save(fh)
-    fh.seek(0)
-    return fh
-
-
-def _file_chunks(fh: IO[bytes]) -> Iterator[bytes]:
-    with fh:
-        while chunk := fh.read(64 * 1024):
-            yield chunk
-
-
 @router.get("/graduasi/kandidat.xlsx", name="graduation_candidates_xlsx")
 def graduation_candidates_xlsx(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     options = queries.filter_options(session=session, user=user)
     filters = queries.filters_clean(candidate_filters_parse(dict(request.query_params)), options)
     criteria = [gettext(h) for h in (N_("Tanpa komponen"), N_("Sesi inti"), N_("Kehadiran"), N_("Skor perilaku"),
                                      N_("Ekonomi"), N_("Tanda kesejahteraan"))]
-    rows = queries.candidates_iter(session=session, user=user, filters=filters)
+    rows = (_xlsx_row(row) for row in queries.candidates_iter(session=session, user=user, filters=filters))
+    sheet = Sheet(title=gettext("Kandidat graduasi"), header=[gettext(h) for h in XLSX_HEADERS] + criteria, rows=rows)
     name = f"kandidat-graduasi-{today.isoformat()}.xlsx"
     return StreamingResponse(
-        _file_chunks(_xlsx_write(rows, criteria)),
+        xlsx_stream([sheet]),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -308,14 +288,24 @@ def _rules_page(request: Request, session: Session, today: date, form: str, valu
     return render(request, "graduation/rules.html", context, status=422 if errors else 200)
 
 
+def _rules_changed(request: Request, session: Session, background: BackgroundTasks, today: date) -> Response:
+    """Stored verdicts follow a new threshold or poverty line: all recomputed after the answer has gone out."""
+    background.add_task(service.readiness_recompute_all_background, bind=session.get_bind(), today=today)
+    return redirect(request.url_for("admin_rules").include_query_params(dihitung_ulang=1), request)
+
+
 @router.get("/admin/aturan", name="admin_rules")
-def admin_rules(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+def admin_rules(request: Request, session: SessionDep, user: CurrentUser, today: Today,
+                dihitung_ulang: str = "") -> Response:
     require_role(user, Role.ADMIN)
-    return render(request, "graduation/rules.html", _rules_context(session, today))
+    context = _rules_context(session, today)
+    context["recomputing"] = bool(dihitung_ulang)
+    return render(request, "graduation/rules.html", context)
 
 
 @router.post("/admin/aturan/parameter", name="admin_rule_parameter_add")
-async def admin_rule_parameter_add(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+async def admin_rule_parameter_add(request: Request, session: SessionDep, user: CurrentUser, today: Today,
+                                   background: BackgroundTasks) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     data, errors = parameter_input_parse(values)
@@ -323,7 +313,7 @@ async def admin_rule_parameter_add(request: Request, session: SessionDep, user: 
         try:
             service.rule_parameter_add(session=session, user=user, key=data.key, value=data.value,
                                        effective_from=data.effective_from, note=data.note)
-            return redirect(request.url_for("admin_rules"), request)
+            return _rules_changed(request, session, background, today)
         except RuleViolation as exc:
             session.rollback()
             errors.messages.update(violation_messages(exc))
@@ -331,7 +321,8 @@ async def admin_rule_parameter_add(request: Request, session: SessionDep, user: 
 
 
 @router.post("/admin/aturan/garis-kemiskinan", name="admin_poverty_line_add")
-async def admin_poverty_line_add(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+async def admin_poverty_line_add(request: Request, session: SessionDep, user: CurrentUser, today: Today,
+                                 background: BackgroundTasks) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     data, errors = poverty_line_input_parse(values)
@@ -339,7 +330,7 @@ async def admin_poverty_line_add(request: Request, session: SessionDep, user: Cu
         try:
             service.poverty_line_save(session=session, user=user, area_code=data.area_code, kind=data.kind,
                                       year=data.year, amount=data.amount, source=data.source)
-            return redirect(request.url_for("admin_rules"), request)
+            return _rules_changed(request, session, background, today)
         except RuleViolation as exc:
             session.rollback()
             errors.messages.update(violation_messages(exc))

@@ -3,13 +3,13 @@
 import json
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
-from babel.numbers import get_decimal_symbol, get_group_symbol
+import orjson
 
 from app.families.rules import COMPONENT_LABELS, ComponentLimits, MemberFacts, age_on, member_components
-from app.i18n import N_, current_locale, gettext
+from app.i18n import N_, fmt_number, fmt_percent, fmt_rupiah, gettext
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 ALAMIAH, MANDIRI, HAMPIR, BELUM = "alamiah", "mandiri", "hampir", "belum"
@@ -45,6 +45,7 @@ class RuleSet:
     monitoring_months: int = 12
     yearly_target: int = 10
 
+    @cached_property
     def limits(self) -> ComponentLimits:
         return ComponentLimits(early_childhood_max_age=self.early_childhood_max_age, school_min_age=self.school_min_age,
                                school_max_age=self.school_max_age, elderly_min_age=self.elderly_min_age)
@@ -53,25 +54,47 @@ class RuleSet:
 RULE_KEYS = tuple(f.name for f in fields(RuleSet))
 
 
-# --- figures: the same output as app.i18n's formatters, fast enough for 100,000 verdicts in one pass ---
+# --- figures: stored language-neutral, formatted in the reader's locale when shown ---
+
+# A figure is a tuple of parts (msgid, params), params a tuple of (name, value) pairs: immutable and hashable,
+# so criteria are memoised and their JSON written once per distinct value. Values are raw; a few are typed
+# tuples, formatted when shown: ("pct", 0.93), ("rp", 1020000), ("num2", 1.62), ("msg", msgid, params),
+# ("msgs", (msgid, ...)) (a translated list) and ("components", ((code, n), ...)).
+Part = tuple[str, tuple[tuple[str, Any], ...]]
 
 
-@lru_cache
-def _symbols(locale: str) -> tuple[str, str]:
-    return get_group_symbol(locale=locale), get_decimal_symbol(locale=locale)
+def part(msgid: str, **params: Any) -> Part:
+    return msgid, tuple(params.items())
 
 
-def fmt_number(value: float, digits: int = 0) -> str:
-    group, decimal = _symbols(current_locale.get())
-    return f"{value:,.{digits}f}".replace(",", "\0").replace(".", decimal).replace("\0", group)
+def _param_text(value: Any) -> Any:
+    if not isinstance(value, list | tuple) or not value:
+        return value
+    kind = value[0]
+    if kind == "pct":
+        return fmt_percent(value[1])
+    if kind == "rp":
+        return fmt_rupiah(value[1])
+    if kind == "num2":
+        return fmt_number(value[1], 2)
+    if kind == "msg":
+        return part_text((value[1], value[2]))
+    if kind == "msgs":
+        return ", ".join(gettext(m) for m in value[1]) or "–"
+    if kind == "components":
+        return ", ".join(f"{gettext(COMPONENT_LABELS[c])} ({n})" for c, n in value[1])
+    return value
 
 
-def fmt_rupiah(value: float) -> str:
-    return "Rp " + fmt_number(value)
+def part_text(figure_part: Any) -> str:
+    """One part of a figure in the current locale (as built, or as read back from JSON: lists for tuples)."""
+    msgid, params = figure_part
+    text = gettext(msgid)
+    return text % {k: _param_text(v) for k, v in params} if params else text
 
 
-def fmt_percent(share: float) -> str:
-    return fmt_number(share * 100) + " %"
+def figure_text(parts: Any) -> str:
+    return "; ".join(part_text(p) for p in parts)
 
 
 @lru_cache(maxsize=65536)
@@ -131,7 +154,11 @@ class PovertyLineRef:
 @dataclass(frozen=True)
 class LineUsed:
     amount: int
-    label: str
+    label: Part  # a figure part: which line it is, formatted when shown
+
+    @property
+    def text(self) -> str:
+        return part_text(self.label)
 
 
 def is_urban(village_code: str) -> bool:
@@ -148,14 +175,14 @@ def poverty_line_pick(lines: list[PovertyLineRef], *, village_code: str, kabkota
     kabkota = ".".join(village_code.split(".")[:2])
     own = _latest([ln for ln in lines if ln.area_code == kabkota and ln.kind == "area"], year)
     if own is not None:
-        return LineUsed(own.amount, gettext("garis kemiskinan %(name)s %(year)s", name=kabkota_name, year=own.year))
+        return LineUsed(own.amount, part(N_("garis kemiskinan %(name)s %(year)s"), name=kabkota_name, year=own.year))
     kind = "urban" if is_urban(village_code) else "rural"
     national = _latest([ln for ln in lines if ln.area_code is None and ln.kind == kind], year)
     if national is None:
         return None
     label = N_("garis kemiskinan nasional perkotaan %(year)s") if kind == "urban" else N_(
         "garis kemiskinan nasional perdesaan %(year)s")
-    return LineUsed(national.amount, gettext(label, year=national.year))
+    return LineUsed(national.amount, part(label, year=national.year))
 
 
 def _latest(lines: list[PovertyLineRef], year: int) -> PovertyLineRef | None:
@@ -202,19 +229,72 @@ class FamilyFacts:
     monitor_until: date | None = None
 
 
-@dataclass(frozen=True)
-class Criterion:
-    code: str
-    label: str
-    state: str  # met / not_met / unknown
-    figure: str
+CRITERION_LABELS = {
+    "alamiah": N_("Tidak ada komponen PKH tersisa"),
+    "sesi_inti": N_("Mengikuti semua sesi inti P2K2"),
+    "kehadiran": N_("Kehadiran P2K2 12 bulan terakhir"),
+    "skor": N_("Skor perubahan perilaku tinggi dan naik dari baseline"),
+    "ekonomi": N_("Kemampuan ekonomi"),
+    "aset": N_("Tanda kesejahteraan rumah tangga"),
+}
+WARNING_LABELS = {
+    "alpa_beruntun": N_("Alpa berturut-turut"),
+    "kelompok_tidak_bertemu": N_("Kelompok lama tidak bertemu"),
+    "lama_di_pkh": N_("Lama di PKH"),
+    "tinjau_ulang": N_("Perlu ditinjau untuk pendaftaran ulang"),
+}
 
 
-@dataclass(frozen=True)
-class Flag:
-    code: str
-    label: str
-    figure: str
+class _Explained:
+    """A criterion or warning: a code and its figure. Immutable by convention and shared by the memoised rules,
+    so its JSON is written once per distinct value, however many families carry it."""
+
+    __slots__ = ("code", "parts", "_json")
+    fields: tuple[str, ...] = ("code", "parts")
+
+    def __init__(self, code: str, parts: tuple[Part, ...]) -> None:
+        self.code, self.parts, self._json = code, parts, ""
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in self.fields)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._values() == self._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self._values()!r}"
+
+    @property
+    def json(self) -> str:
+        if not self._json:
+            self._json = orjson.dumps(self._values()).decode()
+        return self._json
+
+    @property
+    def figure(self) -> str:
+        return figure_text(self.parts)
+
+
+class Criterion(_Explained):
+    __slots__ = ("state",)
+    fields = ("code", "state", "parts")
+
+    def __init__(self, code: str, state: str, parts: tuple[Part, ...]) -> None:  # state: met / not_met / unknown
+        super().__init__(code, parts)
+        self.state = state
+
+    @property
+    def label(self) -> str:
+        return CRITERION_LABELS.get(self.code, self.code)
+
+
+class Flag(_Explained):
+    @property
+    def label(self) -> str:
+        return WARNING_LABELS.get(self.code, self.code)
 
 
 @dataclass(frozen=True)
@@ -229,18 +309,29 @@ class Verdict:
         return {ALAMIAH: ALAMIAH, MANDIRI: MANDIRI, HAMPIR: MANDIRI}.get(self.verdict)
 
     def to_json(self) -> str:
-        criteria = [{"code": c.code, "label": c.label, "state": c.state, "figure": c.figure} for c in self.criteria]
-        warnings = [{"code": w.code, "label": w.label, "figure": w.figure} for w in self.warnings]
-        return json.dumps({"verdict": self.verdict, "criteria": criteria, "warnings": warnings}, ensure_ascii=False)
+        """Compact and language-neutral: codes, states and the raw figures (each distinct criterion encoded once)."""
+        return (f'{{"v":2,"verdict":"{self.verdict}","criteria":[{",".join(c.json for c in self.criteria)}],'
+                f'"warnings":[{",".join(w.json for w in self.warnings)}]}}')
 
 
 def verdict_from_json(raw: str) -> Verdict | None:
+    """A stored verdict; the first format (dicts with figures already in words) still reads."""
     try:
         data = json.loads(raw or "{}")
-        return Verdict(verdict=data["verdict"], criteria=tuple(Criterion(**c) for c in data["criteria"]),
-                       warnings=tuple(Flag(**w) for w in data["warnings"]))
-    except (ValueError, KeyError, TypeError):
+        if data.get("v") == 2:
+            return Verdict(verdict=data["verdict"],
+                           criteria=tuple(Criterion(c, s, _frozen(p)) for c, s, p in data["criteria"]),
+                           warnings=tuple(Flag(c, _frozen(p)) for c, p in data["warnings"]))
+        return Verdict(verdict=data["verdict"],
+                       criteria=tuple(Criterion(c["code"], c["state"], ((c["figure"], ()),)) for c in data["criteria"]),
+                       warnings=tuple(Flag(w["code"], ((w["figure"], ()),)) for w in data["warnings"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _frozen(value: Any) -> Any:
+    """JSON lists back to the tuples a figure is built of."""
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
 
 
 def per_capita(economy: EconomicProfile) -> tuple[int, str] | None:
@@ -254,102 +345,135 @@ def per_capita(economy: EconomicProfile) -> tuple[int, str] | None:
     return None
 
 
+# Each criterion is memoised on its plain inputs: across a kabupaten most families share them, so the bulk pass
+# mostly looks results up (and Verdict.to_json reuses their JSON).
+
+
 def criterion_alamiah(members: tuple[MemberFacts, ...], *, today: date, rules: RuleSet) -> Criterion:
-    label = N_("Tidak ada komponen PKH tersisa")
-    if not any(m.active for m in members):
-        return Criterion("alamiah", label, UNKNOWN, gettext("belum ada data anggota keluarga"))
-    limits = rules.limits()
+    limits = rules.limits
     found: dict[str, int] = {}
+    active = False
     for member in members:
+        active = active or member.active
         for component in _member_components(member, today, limits):
             found[component] = found.get(component, 0) + 1
+    return _alamiah(active, tuple(sorted(found.items())), today)
+
+
+@lru_cache(maxsize=4096)
+def _alamiah(active: bool, found: tuple[tuple[str, int], ...], today: date) -> Criterion:
+    if not active:
+        return Criterion("alamiah", UNKNOWN, (part(N_("belum ada data anggota keluarga")),))
     if not found:
-        return Criterion("alamiah", label, MET, gettext("tidak ada komponen per %(day)s", day=today.isoformat()))
-    listed = ", ".join(f"{gettext(COMPONENT_LABELS[c])} ({n})" for c, n in sorted(found.items()))
-    return Criterion("alamiah", label, NOT_MET, gettext("masih ada komponen: %(list)s", list=listed))
+        return Criterion("alamiah", MET, (part(N_("tidak ada komponen per %(day)s"), day=today.isoformat()),))
+    return Criterion("alamiah", NOT_MET, (part(N_("masih ada komponen: %(list)s"), list=("components", found)),))
 
 
 def criterion_core_sessions(facts: FamilyFacts) -> Criterion:
-    state = MET if facts.core_total and facts.core_done >= facts.core_total else NOT_MET
-    return Criterion("sesi_inti", N_("Mengikuti semua sesi inti P2K2"), state,
-                     gettext("%(done)s dari %(total)s sesi inti selesai", done=facts.core_done, total=facts.core_total))
+    return _core_sessions(facts.core_done, facts.core_total)
+
+
+@lru_cache(maxsize=1024)
+def _core_sessions(done: int, total: int) -> Criterion:
+    state = MET if total and done >= total else NOT_MET
+    return Criterion("sesi_inti", state, (part(N_("%(done)s dari %(total)s sesi inti selesai"), done=done,
+                                               total=total),))
 
 
 def criterion_attendance(facts: FamilyFacts, rules: RuleSet) -> Criterion:
-    label = N_("Kehadiran P2K2 12 bulan terakhir")
-    if facts.marks_total == 0:
-        return Criterion("kehadiran", label, UNKNOWN, gettext("belum ada catatan kehadiran"))
-    share = facts.marks_hadir / facts.marks_total
-    state = MET if share >= rules.attendance_min_share else NOT_MET
-    return Criterion("kehadiran", label, state, gettext(
-        "hadir %(hadir)s dari %(total)s sesi (%(share)s; minimal %(min)s)", hadir=facts.marks_hadir,
-        total=facts.marks_total, share=fmt_percent(share), min=fmt_percent(rules.attendance_min_share)))
+    return _attendance(facts.marks_hadir, facts.marks_total, rules.attendance_min_share)
+
+
+@lru_cache(maxsize=65536)
+def _attendance(hadir: int, total: int, minimum: float) -> Criterion:
+    if total == 0:
+        return Criterion("kehadiran", UNKNOWN, (part(N_("belum ada catatan kehadiran")),))
+    share = hadir / total
+    return Criterion("kehadiran", MET if share >= minimum else NOT_MET, (part(
+        N_("hadir %(hadir)s dari %(total)s sesi (%(share)s; minimal %(min)s)"), hadir=hadir, total=total,
+        share=("pct", share), min=("pct", minimum)),))
 
 
 def criterion_score(facts: FamilyFacts, rules: RuleSet) -> Criterion:
-    label = N_("Skor perubahan perilaku tinggi dan naik dari baseline")
-    if facts.latest_score is None:
-        return Criterion("skor", label, UNKNOWN, gettext("belum ada asesmen final"))
-    high = facts.latest_score >= rules.score_min_share
-    figure = gettext("skor terakhir %(score)s (minimal %(min)s)", score=fmt_percent(facts.latest_score),
-                     min=fmt_percent(rules.score_min_share))
-    if not high:
-        return Criterion("skor", label, NOT_MET, figure)
-    if facts.baseline_score is None:
-        return Criterion("skor", label, UNKNOWN, figure + "; " + gettext("belum ada asesmen pembanding baseline"))
-    rose = facts.latest_score > facts.baseline_score
-    figure += "; " + gettext("baseline %(score)s", score=fmt_percent(facts.baseline_score))
-    return Criterion("skor", label, MET if rose else NOT_MET, figure)
+    return _score(facts.latest_score, facts.baseline_score, rules.score_min_share)
+
+
+@lru_cache(maxsize=65536)
+def _score(latest_score: float | None, baseline_score: float | None, minimum: float) -> Criterion:
+    if latest_score is None:
+        return Criterion("skor", UNKNOWN, (part(N_("belum ada asesmen final")),))
+    latest = part(N_("skor terakhir %(score)s (minimal %(min)s)"), score=("pct", latest_score), min=("pct", minimum))
+    if latest_score < minimum:
+        return Criterion("skor", NOT_MET, (latest,))
+    if baseline_score is None:
+        return Criterion("skor", UNKNOWN, (latest, part(N_("belum ada asesmen pembanding baseline"))))
+    rose = latest_score > baseline_score
+    return Criterion("skor", MET if rose else NOT_MET,
+                     (latest, part(N_("baseline %(score)s"), score=("pct", baseline_score))))
 
 
 def criterion_economy(facts: FamilyFacts, rules: RuleSet) -> Criterion:
     """Met by any one of: per capita ≥ k × poverty line, DTSEN desil ≥ d, household income ≥ Rp x."""
-    label = N_("Kemampuan ekonomi")
     eco = facts.economy
+    return _economy(per_capita(eco), facts.line, eco.desil, eco.monthly_income, rules.poverty_multiplier,
+                    rules.desil_min, rules.household_income_min)
+
+
+@lru_cache(maxsize=65536)
+def _economy(capita: tuple[int, str] | None, line: LineUsed | None, desil: int | None, income: int | None,
+             multiplier: float, desil_min: int, income_min: int) -> Criterion:
     states: list[str] = []
-    notes: list[str] = []
-    capita = per_capita(eco)
-    if capita is None or facts.line is None:
+    notes: list[Part] = []
+    if capita is None or line is None:
         states.append(UNKNOWN)
-        notes.append(gettext("per kapita belum diketahui") if capita is None else gettext("garis kemiskinan belum ada"))
+        notes.append(part(N_("per kapita belum diketahui") if capita is None else N_("garis kemiskinan belum ada")))
     else:
         amount, name = capita
-        ratio = amount / facts.line.amount
-        states.append(MET if ratio >= rules.poverty_multiplier else NOT_MET)
-        notes.append(gettext("%(name)s %(amount)s = %(ratio)s × %(line)s (%(line_amount)s; minimal %(min)s ×)",
-                             name=gettext(name), amount=fmt_rupiah(amount), ratio=fmt_number(ratio, 2),
-                             line=facts.line.label, line_amount=fmt_rupiah(facts.line.amount),
-                             min=fmt_number(rules.poverty_multiplier, 2)))
-    if eco.desil is None:
+        ratio = amount / line.amount
+        states.append(MET if ratio >= multiplier else NOT_MET)
+        notes.append(part(N_("%(name)s %(amount)s = %(ratio)s × %(line)s (%(line_amount)s; minimal %(min)s ×)"),
+                          name=("msgs", (name,)), amount=("rp", amount), ratio=("num2", ratio),
+                          line=("msg", *line.label), line_amount=("rp", line.amount), min=("num2", multiplier)))
+    if desil is None:
         states.append(UNKNOWN)
-        notes.append(gettext("desil DTSEN belum diketahui"))
+        notes.append(part(N_("desil DTSEN belum diketahui")))
     else:
-        states.append(MET if eco.desil >= rules.desil_min else NOT_MET)
-        notes.append(gettext("desil DTSEN %(desil)s (minimal %(min)s)", desil=eco.desil, min=rules.desil_min))
-    if eco.monthly_income is None:
+        states.append(MET if desil >= desil_min else NOT_MET)
+        notes.append(part(N_("desil DTSEN %(desil)s (minimal %(min)s)"), desil=desil, min=desil_min))
+    if income is None:
         states.append(UNKNOWN)
     else:
-        states.append(MET if eco.monthly_income >= rules.household_income_min else NOT_MET)
-        notes.append(gettext("penghasilan rumah tangga %(amount)s/bulan (minimal %(min)s)",
-                             amount=fmt_rupiah(eco.monthly_income), min=fmt_rupiah(rules.household_income_min)))
-    return Criterion("ekonomi", label, any_of(states), "; ".join(notes))
+        states.append(MET if income >= income_min else NOT_MET)
+        notes.append(part(N_("penghasilan rumah tangga %(amount)s/bulan (minimal %(min)s)"), amount=("rp", income),
+                          min=("rp", income_min)))
+    return Criterion("ekonomi", any_of(states), tuple(notes))
+
+
+ASSET_NAMES = (N_("tabungan"), N_("beberapa sumber penghasilan"), N_("rumah layak"), N_("air minum aman"),
+               N_("jamban sehat"))
 
 
 def criterion_assets(facts: FamilyFacts, rules: RuleSet) -> Criterion:
     eco = facts.economy
-    house = all_of([_state(eco.roof_ok), _state(eco.wall_ok), _state(eco.floor_ok)])
-    sources = UNKNOWN if eco.income_sources is None else (MET if eco.income_sources > 1 else NOT_MET)
-    items = [(N_("tabungan"), _state(eco.has_savings)), (N_("beberapa sumber penghasilan"), sources),
-             (N_("rumah layak"), house), (N_("air minum aman"), _state(eco.safe_water)),
-             (N_("jamban sehat"), _state(eco.healthy_latrine))]
-    met = sum(1 for _, s in items if s == MET)
-    unknown = sum(1 for _, s in items if s == UNKNOWN)
-    state = MET if met >= rules.assets_min else (NOT_MET if met + unknown < rules.assets_min else UNKNOWN)
-    have = ", ".join(gettext(name) for name, s in items if s == MET) or "–"
-    figure = gettext("%(met)s dari 5 terpenuhi (minimal %(min)s): %(have)s", met=met, min=rules.assets_min, have=have)
+    sources = None if eco.income_sources is None else eco.income_sources > 1
+    return _assets(eco.has_savings, sources, eco.roof_ok, eco.wall_ok, eco.floor_ok, eco.safe_water,
+                   eco.healthy_latrine, rules.assets_min)
+
+
+@lru_cache(maxsize=65536)
+def _assets(savings: bool | None, sources: bool | None, roof: bool | None, wall: bool | None, floor: bool | None,
+            water: bool | None, latrine: bool | None, minimum: int) -> Criterion:
+    house = all_of([_state(roof), _state(wall), _state(floor)])
+    states = (_state(savings), _state(sources), house, _state(water), _state(latrine))
+    met = states.count(MET)
+    unknown = states.count(UNKNOWN)
+    state = MET if met >= minimum else (NOT_MET if met + unknown < minimum else UNKNOWN)
+    have = ("msgs", tuple(name for name, s in zip(ASSET_NAMES, states, strict=True) if s == MET))
+    parts: tuple[Part, ...] = (part(N_("%(met)s dari 5 terpenuhi (minimal %(min)s): %(have)s"), met=met, min=minimum,
+                                    have=have),)
     if unknown:
-        figure += "; " + gettext("%(n)s belum diketahui", n=unknown)
-    return Criterion("aset", N_("Tanda kesejahteraan rumah tangga"), state, figure)
+        parts += (part(N_("%(n)s belum diketahui"), n=unknown),)
+    return Criterion("aset", state, parts)
 
 
 def _state(value: bool | None) -> str:
@@ -371,25 +495,30 @@ def all_of(states: list[str]) -> str:
 
 def readiness_warnings(facts: FamilyFacts, *, today: date, rules: RuleSet) -> tuple[Flag, ...]:
     """Compliance and monitoring flags; they never change the verdict, they stand beside it."""
-    found: list[Flag] = []
-    if facts.alpa_streak >= rules.alpa_streak_warning:
-        found.append(Flag("alpa_beruntun", N_("Alpa berturut-turut"),
-                          gettext("%(n)s kali alpa berturut-turut", n=facts.alpa_streak)))
-    if facts.has_kelompok and facts.graduated_on is None:
-        if facts.last_held is None:
-            found.append(Flag("kelompok_tidak_bertemu", N_("Kelompok lama tidak bertemu"),
-                              gettext("kelompok belum pernah mengadakan pertemuan")))
-        elif (today - facts.last_held).days >= rules.meeting_gap_days:
-            found.append(Flag("kelompok_tidak_bertemu", N_("Kelompok lama tidak bertemu"), gettext(
-                "pertemuan terakhir %(day)s (%(n)s hari lalu)", day=facts.last_held.isoformat(),
-                n=(today - facts.last_held).days)))
-    years = age_on(facts.enrolled_on, today)
-    if years >= rules.years_in_pkh_warning and facts.graduated_on is None:
-        found.append(Flag("lama_di_pkh", N_("Lama di PKH"), gettext(
-            "%(n)s tahun di PKH sejak %(day)s", n=years, day=facts.enrolled_on.isoformat())))
+    graduated = facts.graduated_on is not None
+    found = _warnings(facts.alpa_streak, facts.has_kelompok and not graduated, facts.last_held,
+                      None if graduated else facts.enrolled_on, today, rules.alpa_streak_warning,
+                      rules.meeting_gap_days, rules.years_in_pkh_warning)
     monitor = monitoring_flag(facts)
-    if monitor is not None:
-        found.append(monitor)
+    return found if monitor is None else (*found, monitor)
+
+
+@lru_cache(maxsize=65536)
+def _warnings(alpa_streak: int, in_kelompok: bool, last_held: date | None, enrolled_on: date | None, today: date,
+              alpa_max: int, gap_days: int, years_max: int) -> tuple[Flag, ...]:
+    found: list[Flag] = []
+    if alpa_streak >= alpa_max:
+        found.append(Flag("alpa_beruntun", (part(N_("%(n)s kali alpa berturut-turut"), n=alpa_streak),)))
+    if in_kelompok:
+        if last_held is None:
+            found.append(Flag("kelompok_tidak_bertemu", (part(N_("kelompok belum pernah mengadakan pertemuan")),)))
+        elif (today - last_held).days >= gap_days:
+            found.append(Flag("kelompok_tidak_bertemu", (part(N_("pertemuan terakhir %(day)s (%(n)s hari lalu)"),
+                                                              day=last_held.isoformat(),
+                                                              n=(today - last_held).days),)))
+    if enrolled_on is not None and (years := age_on(enrolled_on, today)) >= years_max:
+        found.append(Flag("lama_di_pkh", (part(N_("%(n)s tahun di PKH sejak %(day)s"), n=years,
+                                               day=enrolled_on.isoformat()),)))
     return tuple(found)
 
 
@@ -403,10 +532,10 @@ def monitoring_flag(facts: FamilyFacts) -> Flag | None:
         return None
     if capita[0] >= facts.line.amount:
         return None
-    return Flag("tinjau_ulang", N_("Perlu ditinjau untuk pendaftaran ulang"), gettext(
-        "%(name)s %(amount)s di bawah %(line)s (%(line_amount)s) pada asesmen %(day)s", name=gettext(capita[1]),
-        amount=fmt_rupiah(capita[0]), line=facts.line.label, line_amount=fmt_rupiah(facts.line.amount),
-        day=eco.assessed_on.isoformat()))
+    return Flag("tinjau_ulang", (part(
+        N_("%(name)s %(amount)s di bawah %(line)s (%(line_amount)s) pada asesmen %(day)s"), name=("msgs", (capita[1],)),
+        amount=("rp", capita[0]), line=("msg", *facts.line.label), line_amount=("rp", facts.line.amount),
+        day=eco.assessed_on.isoformat()),))
 
 
 def readiness_evaluate(facts: FamilyFacts, *, today: date, rules: RuleSet) -> Verdict:

@@ -1,10 +1,14 @@
 """Readiness upkeep and the graduation review workflow (propose → verify → decide), every step audited."""
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import date
+from multiprocessing import get_context
 
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, SQLModel, col, func, select
 
 from app.access import family_get, kelompok_require_editor, require_role
 from app.audit import audit_record, snapshot
@@ -49,24 +53,64 @@ class ProposalStatus:
 
 
 def readiness_evaluate_many(*, session: Session, family_ids: Sequence[int] | None, today: date) -> dict[int, Verdict]:
-    """Verdicts for the given families (None = all), computed from a handful of aggregate queries; nothing written."""
+    """Verdicts for the given families (None = all; a range = that id range), computed from a handful of
+    aggregate queries; nothing written."""
     rules = rules_on(session=session, day=today)
     facts = facts_load(session=session, family_ids=family_ids, today=today, rules=rules)
     return {family_id: readiness_evaluate(f, today=today, rules=rules) for family_id, f in facts.items()}
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The bulk pass makes millions of small objects and no cycles among them: the cycle collector would only
+    rescan them, again and again (it doubles the time); reference counting frees them all the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+ReadinessRow = tuple[int, str, str, str]  # family id, verdict, warning codes, details JSON
+
+
+def _rows(verdicts: dict[int, Verdict]) -> list[ReadinessRow]:
+    return [(family_id, v.verdict, ",".join(w.code for w in v.warnings)[:200], v.to_json())
+            for family_id, v in verdicts.items()]
+
+
 def readiness_store(*, session: Session, verdicts: dict[int, Verdict]) -> None:
-    """Upsert FamilyReadiness rows in chunks (one statement per chunk, on either dialect)."""
+    readiness_rows_store(session=session, rows=_rows(verdicts))
+
+
+def readiness_rows_store(*, session: Session, rows: list[ReadinessRow]) -> None:
+    """Upsert FamilyReadiness rows straight through the driver (100,000 rows in one pass): COPY into a temporary
+    table and one INSERT … ON CONFLICT on PostgreSQL; one prepared upsert run over every row on SQLite."""
+    if not rows:
+        return
     now = utcnow()
-    rows = [{"family_id": family_id, "verdict": v.verdict, "warnings": ",".join(w.code for w in v.warnings)[:200],
-             "details": v.to_json(), "computed_at": now} for family_id, v in verdicts.items()]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(READINESS_TABLE)
-    stmt = stmt.on_conflict_do_update(index_elements=["family_id"], set_={
-        "verdict": stmt.excluded.verdict, "warnings": stmt.excluded.warnings,
-        "details": stmt.excluded.details, "computed_at": stmt.excluded.computed_at})
-    for start in range(0, len(rows), CHUNK):
-        session.execute(stmt, rows[start:start + CHUNK])
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS readiness_in (family_id int, verdict text, warnings text, "
+                       "details text) ON COMMIT DELETE ROWS")
+        with cursor.copy("COPY readiness_in FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            "INSERT INTO familyreadiness (family_id, verdict, warnings, details, computed_at) "
+            "SELECT family_id, verdict, warnings, details, %s FROM readiness_in ON CONFLICT (family_id) DO UPDATE "
+            "SET verdict = excluded.verdict, warnings = excluded.warnings, details = excluded.details, "
+            "computed_at = excluded.computed_at", (now,))
+        cursor.execute("DELETE FROM readiness_in")
+        return
+    computed_at = READINESS_TABLE.c.computed_at.type.bind_processor(session.get_bind().dialect)(now)
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.executemany(
+        "INSERT INTO familyreadiness (family_id, verdict, warnings, details, computed_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (family_id) DO UPDATE SET verdict = excluded.verdict, warnings = excluded.warnings, "
+        "details = excluded.details, computed_at = excluded.computed_at", [(*row, computed_at) for row in rows])
 
 
 def readiness_recompute(*, session: Session, family_id: int, today: date | None = None) -> Verdict | None:
@@ -87,12 +131,51 @@ def readiness_refresh_families(*, session: Session, family_ids: Sequence[int], t
     return len(ids)
 
 
-def readiness_recompute_all(*, session: Session, today: date | None = None) -> int:
-    """Every family's verdict in one pass (the nightly job and the benchmark); commits."""
-    verdicts = readiness_evaluate_many(session=session, family_ids=None, today=today or today_local())
-    readiness_store(session=session, verdicts=verdicts)
+def _recompute_range(url: str, first: int, last: int, today: date) -> int:
+    """Worker process: evaluate and store the verdicts of families with ids first..last over its own connection."""
+    from app.db import engine_create
+
+    engine = engine_create(url)
+    try:
+        with _no_gc(), Session(engine) as session:
+            rows = _rows(readiness_evaluate_many(session=session, family_ids=range(first, last + 1), today=today))
+            session.commit()  # end the read snapshot: on SQLite a stale reader may not become the writer
+            readiness_rows_store(session=session, rows=rows)
+            session.commit()
+            return len(rows)
+    finally:
+        engine.dispose()
+
+
+def readiness_recompute_all(*, session: Session, today: date | None = None, workers: int = 1) -> int:
+    """Every family's verdict in one pass (the nightly job, the benchmark, after a rule change); commits.
+
+    With workers > 1 the family ids are cut into that many ranges, each read, evaluated and stored by a forked
+    process over its own connection (so only committed data counts: not for use inside an open transaction)."""
+    day = today or today_local()
+    if workers <= 1:
+        with _no_gc():
+            rows = _rows(readiness_evaluate_many(session=session, family_ids=None, today=day))
+            session.commit()  # end the read snapshot: on SQLite a stale reader may not become the writer
+            readiness_rows_store(session=session, rows=rows)
+            session.commit()
+            return len(rows)
+    low, high = session.exec(select(func.min(Family.id), func.max(Family.id))).one()
     session.commit()
-    return len(verdicts)
+    if low is None:
+        return 0
+    step = (high - low) // workers + 1
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    ranges = [(url, first, min(first + step - 1, high), day) for first in range(low, high + 1, step)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        return sum(pool.map(_recompute_range, *zip(*ranges, strict=True)))
+
+
+def readiness_recompute_all_background(*, bind: Engine | Connection, today: date) -> int:
+    """Every verdict again after a rule change, run once the admin has the answer: in a session of its own on the
+    request's engine (a connection already in a transaction, as in tests, is joined with a savepoint)."""
+    with Session(bind, join_transaction_mode="create_savepoint") as session:
+        return readiness_recompute_all(session=session, today=today)
 
 
 # --- the review workflow ---

@@ -6,6 +6,7 @@ from datetime import date, time
 from sqlmodel import Session, col, func, select
 
 from app.access import kelompok_require_editor
+from app.attendance.service import attendance_summaries_refresh
 from app.audit import audit_record, snapshot
 from app.curriculum.queries import TopicRef, topic_label, topics_active
 from app.errors import RuleViolation
@@ -304,6 +305,7 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
         before=before,
         after=snapshot(meeting),
     )
+    attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=marked)
     session.commit()
     readiness_refresh_families(session=session, family_ids=list(marked))
     return meeting

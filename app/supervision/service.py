@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from app.access import kelompok_require_editor, require_role
-from app.attendance.service import month_locked
+from app.attendance.service import attendance_summaries_refresh, month_locked
 from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
+from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
 from app.models import (
     Attendance,
@@ -152,5 +153,9 @@ def correction_decide(*, session: Session, user: User, request: CorrectionReques
     session.flush()
     audit_record(session=session, user=user, entity="correctionrequest", entity_id=request.id,
                  action="accept" if accept else "refuse", before=before, after=snapshot(request))
+    if accept:
+        attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=[request.family_id])
     session.commit()
+    if accept and meeting.status == MeetingStatus.HELD:
+        readiness_refresh_families(session=session, family_ids=[request.family_id])
     return request

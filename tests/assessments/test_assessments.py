@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from sqlmodel import col, select
 
+from app.attendance.service import attendance_summaries_refresh
 from app.models import (
     Assessment,
     AssessmentValue,
@@ -84,6 +85,7 @@ def test_complete_assessments_score_chart_and_readiness(web, session):
                                status="terlaksana")
         session.add(Attendance(meeting_id=meeting.id or 0, family_id=family.id or 0, status="hadir"))
     session.flush()
+    attendance_summaries_refresh(session=session, family_ids=[family.id or 0])
     web.login(w.pendamping.username)
     baseline_day = (date.today() - timedelta(days=300)).isoformat()
     r = web.post(f"/kpm/{family.id}/asesmen", data={"kind": "baseline", "assessed_on": baseline_day,

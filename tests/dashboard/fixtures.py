@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from app.attendance.service import attendance_summaries_refresh
 from app.models import Attendance, Kelompok, Meeting
 from tests.factories import World, family_make, kelompok_make, meeting_make, world_make
 
@@ -41,4 +42,5 @@ def fixed_make(session: Session) -> Fixed:
     utara = kelompok_make(session, pendamping=w.other_pendamping, village_code="32.77.03.1001", name="Kelompok Utara")
     family_make(session, kelompok=utara, head_name="Gita Utara")
     session.flush()
+    attendance_summaries_refresh(session=session)  # marks written directly: recount what the services keep
     return Fixed(world=w, recent=recent, older=older, anggrek=anggrek, cancelled=cancelled, utara=utara)

@@ -27,7 +27,9 @@ def test_kota_figures_match_hand_count(session: Session) -> None:
                                                "partisipasi", "materi"), 1), notes="")
     today = date.today()
     scope = Scope(user=w.supervisor, area=session.get(Area, "32.77"), period=period_default(today))
-    board = dashboard_build(session=session, scope=scope, today=today, completion=True)
+    board = dashboard_build(session=session, scope=scope, today=today)
+    card = dashboard_build(session=session, scope=scope, today=today, completion=True)
+    assert card.total.kpm == board.total.kpm and card.total.held == board.total.held
     t = board.total
     # Kelompok Mawar, Melati, Anggrek (Cimahi Selatan) and Utara: 4 kelompok, 4 + 1 + 1 + 1 KPM.
     assert (t.kelompok, t.kpm) == (4, 7)
@@ -43,8 +45,11 @@ def test_kota_figures_match_hand_count(session: Session) -> None:
     if month_of(fx.recent.date) != month_of(fx.older.date):
         assert (recent.present, recent.marks) == (2, 4)
     assert older.present >= 5
-    # Completion: session 1 by Ani, Budi (Mawar) and Fitri (Anggrek); session 2 by all four of Mawar.
-    topic = {tp.no: tp.id for tp in board.topics}
+    # Completion: session 1 by Ani, Budi (Mawar) and Fitri (Anggrek); session 2 by all
+    # four of Mawar.
+    t = card.total
+    assert t.kpm == 7
+    topic = {tp.no: tp.id for tp in card.topics}
     assert t.topic_done[topic[1]] == 3
     assert t.topic_done[topic[2]] == 4
     assert t.topic_done[topic[3]] == 0
@@ -70,16 +75,15 @@ def test_dashboard_page_shows_figures_and_drills_down(session: Session, web: Bro
     text = text_of(page.text)
     assert "Kota Cimahi" in text and "Cimahi Selatan" in text
     assert "78 %" in text  # 7 of 9 marks
-    assert 'id="completion-card"' in page.text and 'hx-trigger="revealed"' in page.text
+    assert 'id="completion-card"' in page.text and 'id="module-table"' in page.text  # completion on the page
+    assert "57 %" in text_of(page.text.split('id="topic-table"')[1])  # session 2: 4 of 7 KPM
     assert "<svg" in page.text
     kecamatan = web.get("/dasbor?wilayah=32.77.01")
     assert kecamatan.status_code == 200 and "Melong" in kecamatan.text
     kelurahan = web.get("/dasbor?wilayah=32.77.01.1001")
     assert kelurahan.status_code == 200 and "Kelompok Mawar" in kelurahan.text
-    card = web.get("/dasbor/penyelesaian?wilayah=32.77", headers={"HX-Request": "true", "HX-Target": "completion-card"})
-    assert card.status_code == 200 and "<html" not in card.text and 'id="module-table"' in card.text
     full = web.get("/dasbor/penyelesaian?wilayah=32.77")
-    assert "<html" in full.text  # the no-JavaScript fallback is a page of its own
+    assert "<html" in full.text and 'id="module-table"' in full.text  # also a page of its own
 
 
 def test_lists_behind_numbers(session: Session, web: Browser) -> None:

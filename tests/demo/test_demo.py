@@ -13,13 +13,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from alembic import command
+from app.curriculum.queries import topics_active
 from app.db import engine_create
 from app.demo.generator import DemoSummary, demo_load
+from app.graduation.rules import VERDICTS
+from app.graduation.service import readiness_evaluate_many
 from app.identity.rules import nik_parse
 from app.models import (
+    Assessment,
+    AssessmentValue,
     Attendance,
     AttendanceStatus,
     Family,
+    FamilyReadiness,
+    Indicator,
     Kelompok,
     Meeting,
     MeetingEvent,
@@ -153,11 +160,19 @@ def test_history_and_schedule(db: Session) -> None:
     meetings = db.exec(select(Meeting)).all()
     held = [m for m in meetings if m.status == MeetingStatus.HELD]
     scheduled = [m for m in meetings if m.status == MeetingStatus.SCHEDULED]
-    assert all(TODAY - timedelta(days=400) < m.date < TODAY for m in held)
+    assert all(TODAY - timedelta(days=620) < m.date < TODAY for m in held)
+    # A year of meetings for most kelompok; up to 19 months for those far enough along to finish the curriculum.
+    core = {topic.id for topic in topics_active(session=db, core_only=True)}
+    held_topics: dict[int, set[int]] = defaultdict(set)
+    for m in held:
+        held_topics[m.kelompok_id].add(m.topic_id)
+    older = {m.kelompok_id for m in held if m.date <= TODAY - timedelta(days=400)}
+    assert older and all(held_topics[k] < core for k in held_topics.keys() - older)
+    assert any(held_topics[k] == core for k in older)
     assert all(TODAY < m.date <= TODAY + timedelta(days=21) for m in scheduled)
     assert len({m.kelompok_id for m in scheduled}) == len(scheduled)
     kelompok_count = len(db.exec(select(Kelompok.id)).all())
-    assert kelompok_count * 0.7 < len(scheduled) < kelompok_count
+    assert kelompok_count * 0.7 < len(scheduled) <= kelompok_count
     assert any(m.status == MeetingStatus.CANCELLED for m in meetings)
 
     events = db.exec(select(MeetingEvent.meeting_id, MeetingEvent.kind, MeetingEvent.reason)).all()
@@ -213,3 +228,64 @@ def test_postgresql_sequences_follow_the_demo_ids(session: Session) -> None:
     session.flush()
     demo_ids = session.exec(select(col(User.id)).where(User.username != "after_demo")).all()
     assert extra.id is not None and extra.id > max(user_id or 0 for user_id in demo_ids)
+
+
+def test_assessments_follow_the_families(db: Session) -> None:
+    families = {f.id: f for f in db.exec(select(Family)).all()}
+    pendamping = dict(
+        db.exec(
+            select(Family.id, Kelompok.pendamping_id).join(Kelompok, col(Kelompok.id) == col(Family.kelompok_id))
+        ).all()
+    )
+    assessments = db.exec(select(Assessment)).all()
+    finals = [a for a in assessments if a.status == "final"]
+    kinds: dict[str, int] = defaultdict(int)
+    for a in finals:
+        kinds[a.kind] += 1
+    assert 0.8 * len(families) < kinds["baseline"] <= len(families)
+    assert kinds["lanjutan"] > kinds["baseline"] * 0.5 and 0 < kinds["graduasi"] < kinds["baseline"] * 0.1
+    assert 0 < sum(1 for a in assessments if a.status == "draf") < len(families) * 0.1
+    for a in assessments:
+        assert a.observer_id == pendamping[a.family_id] and a.assessed_on < TODAY
+        assert a.assessed_on > families[a.family_id].enrolled_on
+        assert (a.module_id is not None) == (a.kind == "lanjutan")
+    for a in finals:
+        assert a.household_size and a.monthly_income and a.monthly_spending and a.income_sources
+        assert None not in (a.has_savings, a.roof_ok, a.wall_ok, a.floor_ok, a.safe_water, a.healthy_latrine)
+        assert a.score_answered is not None and 0 <= (a.score_met or 0) <= a.score_answered
+    baselines = [a.assessed_on for a in finals if a.kind == "baseline"]
+    assert (
+        sum(TODAY - timedelta(days=731) <= day <= TODAY - timedelta(days=540) for day in baselines) > len(baselines) / 2
+    )
+
+    indicators = {i.id: i for i in db.exec(select(Indicator)).all()}
+    modules = dict(db.exec(select(Assessment.id, Assessment.module_id)).all())
+    module_codes = {t.module_id: t.module_code for t in topics_active(session=db, core_only=True)}
+    by_id = {a.id: a for a in assessments}
+    values = db.exec(select(AssessmentValue)).all()
+    asked: dict[int, int] = defaultdict(int)
+    for v in values:
+        a = by_id[v.assessment_id]
+        asked[v.assessment_id] += 1
+        assert (v.observed_on, v.observer_id) == (a.assessed_on, a.observer_id)
+        if modules[v.assessment_id] is not None:
+            assert indicators[v.indicator_id].domain == module_codes[modules[v.assessment_id] or 0]
+        if indicators[v.indicator_id].value_type == "number":
+            assert v.value_bool is None
+        else:
+            assert v.value_num is None
+    # A final baseline or graduation assessment answers every indicator, some as not applicable (no value).
+    whole = [a for a in finals if a.kind != "lanjutan"]
+    assert all(asked[a.id or 0] == len(indicators) for a in whole)
+    assert any(v.value_bool is None and v.value_num is None for v in values)
+
+
+def test_verdicts_stored_and_mixed(db: Session) -> None:
+    stored = dict(db.exec(select(FamilyReadiness.family_id, FamilyReadiness.verdict)).all())
+    assert len(stored) == db.exec(select(func.count()).select_from(Family)).one()
+    counts = {verdict: sum(1 for v in stored.values() if v == verdict) for verdict in VERDICTS}
+    # Some ready by each route, several almost ready, most not yet.
+    assert all(counts.values()), counts
+    assert counts["mandiri"] < counts["hampir"] < counts["belum"] and counts["belum"] > 0.9 * len(stored)
+    fresh = readiness_evaluate_many(session=db, family_ids=None, today=TODAY)
+    assert {family_id: verdict.verdict for family_id, verdict in fresh.items()} == stored

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from app.db import engine_create, normalise_url
 from app.settings import ROOT
+from app.web import CSRF_COOKIE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -116,14 +117,35 @@ def base_url(live_server: str) -> str:
     return live_server
 
 
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "id-ID"}
+
+
 @pytest.fixture
 def phone(browser):  # type: ignore[no-untyped-def]
     """A cheap Android phone: 360 px wide, touch."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="id-ID", base_url=None
-    )
+    context = browser.new_context(**PHONE, base_url=None)
     yield context
     context.close()
+
+
+@pytest.fixture
+def phones(browser, live_server):  # type: ignore[no-untyped-def]
+    """More phones, one per person, each with its own cookies (several roles stay signed in side by side);
+    `phones(username)` hands over one already signed in."""
+    from tests.factories import PASSWORD
+
+    made = []
+
+    def make(username: str | None = None):  # type: ignore[no-untyped-def]
+        context = browser.new_context(**PHONE, base_url=None)
+        made.append(context)
+        if username:
+            sign_in(context, live_server, username, PASSWORD)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
 
 
 def login(page, base: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
@@ -132,3 +154,14 @@ def login(page, base: str, username: str, password: str) -> None:  # type: ignor
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(base + "/")
+
+
+def sign_in(context, base: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign a whole browser context in by posting the login form from its own cookie jar, without rendering the
+    login and home pages: for tests about something else that need several people signed in."""
+    context.request.get(base + "/masuk")
+    token = next(c["value"] for c in context.cookies(base) if c["name"] == CSRF_COOKIE)
+    response = context.request.post(
+        base + "/masuk", form={"csrf_token": token, "username": username, "password": password}, max_redirects=0
+    )
+    assert response.status == 303, response.text()

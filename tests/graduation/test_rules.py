@@ -23,6 +23,7 @@ from app.graduation.rules import (
     PovertyLineRef,
     RuleSet,
     add_months,
+    part,
     poverty_line_pick,
     readiness_evaluate,
     rules_effective,
@@ -32,7 +33,7 @@ TODAY = date(2026, 11, 23)
 RULES = RuleSet()
 ADULT = MemberFacts(birth_date=date(1985, 1, 1), schooling="lulus")
 CHILD = MemberFacts(birth_date=date(2015, 6, 1), schooling="sd")
-CIMAHI = LineUsed(629_561, "garis kemiskinan Kota Cimahi 2025")
+CIMAHI = LineUsed(629_561, part("garis kemiskinan %(name)s %(year)s", name="Kota Cimahi", year=2025))
 RICH = EconomicProfile(household_size=4, monthly_spending=4_080_000, monthly_income=4_500_000, income_sources=2,
                        has_savings=True, roof_ok=True, wall_ok=True, floor_ok=True, safe_water=True,
                        healthy_latrine=True, desil=6)
@@ -129,11 +130,11 @@ def test_poverty_line_falls_back_to_national_and_says_which():
     lines = [PovertyLineRef(None, "urban", 2025, 629_561), PovertyLineRef(None, "rural", 2025, 580_349),
              PovertyLineRef("32", "area", 2024, 524_052), PovertyLineRef("32.77", "area", 2024, 600_000)]
     own = poverty_line_pick(lines, village_code="32.77.01.1001", kabkota_name="Kota Cimahi", year=2026)
-    assert own == LineUsed(600_000, "garis kemiskinan Kota Cimahi 2024")
+    assert (own.amount, own.text) == (600_000, "garis kemiskinan Kota Cimahi 2024")
     desa = poverty_line_pick(lines, village_code="32.04.01.2001", kabkota_name="Kab. Bandung", year=2026)
-    assert desa == LineUsed(580_349, "garis kemiskinan nasional perdesaan 2025")
+    assert (desa.amount, desa.text) == (580_349, "garis kemiskinan nasional perdesaan 2025")
     kota = poverty_line_pick(lines, village_code="32.73.01.1001", kabkota_name="Kota Bandung", year=2026)
-    assert kota == LineUsed(629_561, "garis kemiskinan nasional perkotaan 2025")
+    assert (kota.amount, kota.text) == (629_561, "garis kemiskinan nasional perkotaan 2025")
 
 
 def test_add_months_clamps_to_month_end():
@@ -203,3 +204,35 @@ def test_alamiah_depends_only_on_members(facts, other):
     second = readiness_evaluate(swapped, today=TODAY, rules=RULES)
     assert (first.verdict == ALAMIAH) == (second.verdict == ALAMIAH)
     assert first.criteria[0] == second.criteria[0]
+
+
+def test_stored_verdict_is_language_neutral_and_reads_in_the_readers_locale():
+    from app.graduation.rules import verdict_from_json
+    from app.i18n import current_locale
+
+    facts = ready_facts(economy=replace(RICH, monthly_spending=1_000_000, household_size=1), marks_hadir=13,
+                        marks_total=14)
+    stored = readiness_evaluate(facts, today=TODAY, rules=RULES).to_json()
+    assert "Rp" not in stored and "%" not in stored.replace("%(", "")  # raw figures, formatted when read
+    verdict = verdict_from_json(stored)
+    assert verdict is not None and verdict.to_json() == stored
+    criteria = {c.code: c for c in verdict.criteria}
+    assert criteria["kehadiran"].figure == "hadir 13 dari 14 sesi (93 %; minimal 85 %)"
+    assert "Rp 1.000.000 = 1,59 × garis kemiskinan Kota Cimahi 2025" in criteria["ekonomi"].figure
+    token = current_locale.set("en")
+    try:
+        assert criteria["kehadiran"].figure == "present at 13 of 14 sessions (93 %; minimum 85 %)"
+        assert "Rp 1,000,000 = 1.59 ×" in criteria["ekonomi"].figure
+        assert criteria["kehadiran"].label == "Kehadiran P2K2 12 bulan terakhir"  # msgid; pages translate it
+    finally:
+        current_locale.reset(token)
+
+
+def test_verdicts_stored_in_the_first_format_still_read():
+    from app.graduation.rules import verdict_from_json
+
+    old = ('{"verdict": "belum", "criteria": [{"code": "sesi_inti", "label": "x", "state": "not_met", '
+           '"figure": "3 dari 14 sesi inti selesai"}], "warnings": []}')
+    verdict = verdict_from_json(old)
+    assert verdict is not None and verdict.criteria[0].figure == "3 dari 14 sesi inti selesai"
+    assert verdict_from_json("not json") is None
