@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from app.db import engine_create, normalise_url
+from app.db import engine_create
 from app.settings import ROOT
 from app.web import CSRF_COOKIE
 
@@ -45,26 +45,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dic
     }
 
 
-def e2e_url(suite_url: str | None, tmp_dir: Path) -> str:
-    """Its own database: the server commits, so it must not share the suite's rolled-back one."""
-    if not suite_url:
-        return f"sqlite:///{tmp_dir / 'e2e.sqlite3'}"
-    import psycopg
-
-    base, _, name = normalise_url(suite_url).replace("+psycopg", "").rpartition("/")
-    e2e_name = f"{name}_e2e"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{e2e_name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{e2e_name}"')
-    return f"{base}/{e2e_name}"
-
-
 @pytest.fixture(scope="session")
 def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database the server and the test share (committed data: no per-test rollback here)."""
-    from tests.conftest import migrate
+    from tests.conftest import migrate, scratch_url
 
-    url = e2e_url(os.environ.get("TEST_DATABASE_URL"), tmp_path_factory.mktemp("e2e"))
+    url = scratch_url("e2e", tmp_path_factory.mktemp("e2e"))
     engine = engine_create(url)
     migrate(url, engine)
     from tests.factories import base_data_load
