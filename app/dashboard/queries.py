@@ -198,7 +198,7 @@ def kelompok_figures(*, scope: Scope, today: date) -> Select[Any]:
         .group_by(col(Family.kelompok_id))
         .subquery()
     )
-    last = last_held_subquery()
+    last = last_held_subquery()  # one pass over held meetings beats a probe per kelompok here
     key = child_key(scope)
     overdue = case((last.c.last.is_(None) | (last.c.last < today - timedelta(days=OVERDUE_DAYS)), 1), else_=0)
     return (
@@ -212,6 +212,15 @@ def kelompok_figures(*, scope: Scope, today: date) -> Select[Any]:
     )
 
 
+def silent_since(day: date) -> ColumnElement[bool]:
+    """The kelompok held no meeting on or after `day`: one probe of the (kelompok, status, date) index each."""
+    return ~(
+        select(Meeting.id)
+        .where(col(Meeting.kelompok_id) == Kelompok.id, Meeting.status == MeetingStatus.HELD, col(Meeting.date) >= day)
+        .exists()
+    )
+
+
 def last_held_subquery() -> Any:
     return (
         select(Meeting.kelompok_id, func.max(Meeting.date).label("last"))
@@ -222,17 +231,19 @@ def last_held_subquery() -> Any:
 
 
 def overdue_kelompok(*, scope: Scope, today: date, limit: int = OVERDUE_LIST_LIMIT) -> Select[Any]:
-    """Kelompok with no held meeting in the last 45 days, longest silent first."""
-    last = last_held_subquery()
+    """Kelompok with no held meeting in the last 45 days, longest silent first (never met first)."""
+    last = (
+        select(func.max(Meeting.date))
+        .where(col(Meeting.kelompok_id) == Kelompok.id, Meeting.status == MeetingStatus.HELD)
+        .scalar_subquery()
+    )
     return (
-        select(Kelompok.id, Kelompok.name, Area.name, func.coalesce(User.full_name, "–"), last.c.last)
+        select(Kelompok.id, Kelompok.name, Area.name, func.coalesce(User.full_name, "–"), last)
         .select_from(Kelompok)
         .join(Area, col(Area.code) == Kelompok.village_code)
         .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
-        .outerjoin(last, last.c.kelompok_id == Kelompok.id)
-        .where(*kelompok_filter(scope),
-               last.c.last.is_(None) | (last.c.last < today - timedelta(days=OVERDUE_DAYS)))
-        .order_by(last.c.last.is_not(None), last.c.last, col(Kelompok.name))
+        .where(*kelompok_filter(scope), silent_since(today - timedelta(days=OVERDUE_DAYS)))
+        .order_by(last.is_not(None), last, col(Kelompok.name))
         .limit(limit)
     )
 
