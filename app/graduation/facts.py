@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
@@ -179,8 +179,8 @@ def indicator_answered() -> ColumnElement[int]:
     )
 
 
-ECONOMY_FIELDS = ("household_size", "monthly_income", "monthly_spending", "income_sources", "has_savings", "roof_ok",
-                  "wall_ok", "floor_ok", "safe_water", "healthy_latrine", "desil")
+# The profile's fields that are Assessment columns of the same name, in the profile's order (read positionally).
+ECONOMY_FIELDS = tuple(f.name for f in fields(EconomicProfile) if f.name not in ("assessed_on", "kind"))
 
 
 def final_assessments(*, session: Session, family_ids: Sequence[int] | None

@@ -1,6 +1,5 @@
 """Graduation readiness and warnings: pure functions over plain values (no database, no request)."""
 
-import json
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
@@ -317,7 +316,7 @@ class Verdict:
 def verdict_from_json(raw: str) -> Verdict | None:
     """A stored verdict; the first format (dicts with figures already in words) still reads."""
     try:
-        data = json.loads(raw or "{}")
+        data = orjson.loads(raw or "{}")
         if data.get("v") == 2:
             return Verdict(verdict=data["verdict"],
                            criteria=tuple(Criterion(c, s, _frozen(p)) for c, s, p in data["criteria"]),
@@ -325,7 +324,7 @@ def verdict_from_json(raw: str) -> Verdict | None:
         return Verdict(verdict=data["verdict"],
                        criteria=tuple(Criterion(c["code"], c["state"], ((c["figure"], ()),)) for c in data["criteria"]),
                        warnings=tuple(Flag(w["code"], ((w["figure"], ()),)) for w in data["warnings"]))
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):  # orjson.JSONDecodeError is a ValueError
         return None
 
 
