@@ -93,8 +93,13 @@ def _areas_load_report(*, session: Session, provinces: Sequence[str] | None) -> 
     started = time.perf_counter()
     written = areas_load(session=session, province_codes=set(provinces) if provinces else None)
     session.commit()
-    print(gettext("%(count)s wilayah dimuat dalam %(seconds)s detik.", count=written,
-                  seconds=f"{time.perf_counter() - started:.1f}"))
+    print(
+        gettext(
+            "%(count)s wilayah dimuat dalam %(seconds)s detik.",
+            count=written,
+            seconds=f"{time.perf_counter() - started:.1f}",
+        )
+    )
 
 
 @reports_violations
@@ -132,8 +137,12 @@ def _demo_logins(logins: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return lines
 
 
-ROLE_LABELS = {Role.ADMIN: N_("Admin"), Role.SUPERVISOR: N_("Supervisor"), Role.PENINJAU: N_("Peninjau"),
-               Role.PENDAMPING: N_("Pendamping")}
+ROLE_LABELS = {
+    Role.ADMIN: N_("Admin"),
+    Role.SUPERVISOR: N_("Supervisor"),
+    Role.PENINJAU: N_("Peninjau"),
+    Role.PENDAMPING: N_("Pendamping"),
+}
 
 
 def demo_logins_print(*, logins: Sequence[tuple[str, str]], password: str) -> None:
@@ -152,12 +161,19 @@ def command_load_demo(*, session: Session, password: str | None = None) -> int:
     curriculum_load(session=session)
     started = time.perf_counter()
     summary = demo_load(session=session, password=password or get_settings().demo_password)
-    print(gettext(
-        "Demo: %(users)s pengguna, %(kelompok)s kelompok, %(families)s KPM, %(members)s anggota, "
-        "%(meetings)s pertemuan, %(attendance)s catatan kehadiran (%(seconds)s detik).",
-        users=summary.users, kelompok=summary.kelompok, families=summary.families, members=summary.members,
-        meetings=summary.meetings, attendance=summary.attendance, seconds=f"{time.perf_counter() - started:.1f}",
-    ))
+    print(
+        gettext(
+            "Demo: %(users)s pengguna, %(kelompok)s kelompok, %(families)s KPM, %(members)s anggota, "
+            "%(meetings)s pertemuan, %(attendance)s catatan kehadiran (%(seconds)s detik).",
+            users=summary.users,
+            kelompok=summary.kelompok,
+            families=summary.families,
+            members=summary.members,
+            meetings=summary.meetings,
+            attendance=summary.attendance,
+            seconds=f"{time.perf_counter() - started:.1f}",
+        )
+    )
     return OK
 
 
@@ -198,8 +214,9 @@ def command_create_user(
         password = prompt(gettext("Kata sandi: "))
         if prompt(gettext("Ulangi kata sandi: ")) != password:
             raise RuleViolation(N_("Kedua kata sandi tidak sama."), field="password")
-    user = admin_user_create(session=session, actor=None, username=username, full_name=name, role=role,
-                             area_code=area, password=password)
+    user = admin_user_create(
+        session=session, actor=None, username=username, full_name=name, role=role, area_code=area, password=password
+    )
     print(gettext("Pengguna %(username)s telah dibuat.", username=user.username))
     return OK
 
@@ -208,8 +225,7 @@ def command_create_user(
 def command_assign_kelompok(*, session: Session, kelompok_id: int, username: str) -> int:
     pendamping = pendamping_by_username(session=session, username=username)
     kelompok = kelompok_assign(session=session, actor=None, kelompok_id=kelompok_id, pendamping_id=pendamping.id)
-    print(gettext("Kelompok %(name)s kini didampingi %(username)s.", name=kelompok.name,
-                  username=pendamping.username))
+    print(gettext("Kelompok %(name)s kini didampingi %(username)s.", name=kelompok.name, username=pendamping.username))
     return OK
 
 
@@ -223,8 +239,13 @@ def command_readiness(*, session: Session, workers: int | None = None) -> int:
 
     started = time.perf_counter()
     families = readiness_recompute_all(session=session, workers=workers or os.cpu_count() or 1)
-    print(gettext("Kesiapan graduasi %(n)s KPM dihitung ulang dalam %(s)s detik.", n=families,
-                  s=f"{time.perf_counter() - started:.1f}"))
+    print(
+        gettext(
+            "Kesiapan graduasi %(n)s KPM dihitung ulang dalam %(s)s detik.",
+            n=families,
+            s=f"{time.perf_counter() - started:.1f}",
+        )
+    )
     return OK
 
 
@@ -266,8 +287,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "readiness":
             return command_readiness(session=session, workers=args.workers)
         if args.command == "create-user":
-            return command_create_user(session=session, username=args.username, name=args.name, role=args.role,
-                                       area=args.area, password=args.password)
+            return command_create_user(
+                session=session,
+                username=args.username,
+                name=args.name,
+                role=args.role,
+                area=args.area,
+                password=args.password,
+            )
         return command_assign_kelompok(session=session, kelompok_id=args.kelompok_id, username=args.username)
 
 

@@ -4,9 +4,8 @@ import hmac
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
 from app import i18n
+from app.clock import today_local
 from app.errors import CsrfFailed, DomainError, LoginRequired
 from app.settings import ROOT, get_settings
 
@@ -168,14 +168,6 @@ def install(app: FastAPI) -> None:
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_page(request, 500, i18n.gettext("Terjadi kesalahan pada server. Coba lagi sebentar lagi."))
-
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
-
-
-def today_local() -> date:
-    """Today in Indonesia's western time zone, where every demo kelompok meets."""
-    return datetime.now(JAKARTA).date()
 
 
 Today = Annotated[date, Depends(today_local)]

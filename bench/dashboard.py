@@ -14,9 +14,10 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
-from datetime import date
 
 from sqlmodel import Session, select
+
+from app.clock import today_local
 
 RUNS = 9
 
@@ -46,8 +47,21 @@ def server_start(url: str) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
-                               str(port), "--log-level", "warning"], env={**os.environ, "DATABASE_URL": url})
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, "DATABASE_URL": url},
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -77,12 +91,13 @@ def main(argv: list[str] | None = None) -> None:
     from bench.generate import KABUPATEN, PASSWORD
 
     engine = get_engine()
-    today = date.today()
+    today = today_local()
     server, base = server_start(args.database_url)
     client = httpx2.Client(base_url=base, follow_redirects=False, timeout=120)
     client.get("/masuk")
-    response = client.post("/masuk", data={"username": "supervisor", "password": PASSWORD,
-                                           "csrf_token": client.cookies["p2k2_csrf"]})
+    response = client.post(
+        "/masuk", data={"username": "supervisor", "password": PASSWORD, "csrf_token": client.cookies["p2k2_csrf"]}
+    )
     assert response.status_code == 303, response.text[:300]
     with Session(engine) as session:
         supervisor = session.exec(select(User).where(User.username == "supervisor")).one()
@@ -98,23 +113,37 @@ def main(argv: list[str] | None = None) -> None:
             r = client.get(url)
             assert r.status_code == 200, (url, r.status_code, r.text[:300])
             return r.content
+
         return call
 
     def bare(completion: bool) -> Callable[[], object]:
         def call() -> object:
             with Session(engine) as session:
                 topics = topics_active(session=session, core_only=True) if completion else []
-                queries = dashboard_queries(session=session, scope=scope, today=today, topics=topics,
-                                            modules=curriculum_modules(topics), completion=completion)
+                queries = dashboard_queries(
+                    session=session,
+                    scope=scope,
+                    today=today,
+                    topics=topics,
+                    modules=curriculum_modules(topics),
+                    completion=completion,
+                )
                 conn = session.connection()
                 return [conn.execute(q).all() for q in queries.values()]
+
         return call
 
     if args.explain:
         with Session(engine) as session:
             topics = topics_active(session=session, core_only=True)
-            queries = dashboard_queries(session=session, scope=scope, today=today, topics=topics,
-                                        modules=curriculum_modules(topics), completion=True)
+            queries = dashboard_queries(
+                session=session,
+                scope=scope,
+                today=today,
+                topics=topics,
+                modules=curriculum_modules(topics),
+                completion=True,
+            )
             conn = session.connection()
             for name, q in queries.items():
                 sql = str(q.compile(engine, compile_kwargs={"literal_binds": True}))
@@ -124,8 +153,9 @@ def main(argv: list[str] | None = None) -> None:
                     print("   ", row[-1] if engine.dialect.name == "sqlite" else row[0])
 
     q = f"wilayah={KABUPATEN}"
-    rows = [("dashboard (kabupaten, 12 months, with completion)",
-             *timed_pair(get(f"/dasbor?{q}"), bare(True), args.runs))]
+    rows = [
+        ("dashboard (kabupaten, 12 months, with completion)", *timed_pair(get(f"/dasbor?{q}"), bare(True), args.runs))
+    ]
     single = [
         (f"kelompok page /kelompok/{kelompok_id}", timed(get(f"/kelompok/{kelompok_id}"), args.runs)),
         (f"XLSX absensi, whole kabupaten, {previous}", timed(get(f"/ekspor/absensi.xlsx?{q}&bulan={previous}"), 1)),

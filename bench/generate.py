@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 from alembic import command
 from app.areas.service import areas_load
 from app.auth.security import password_hash
+from app.clock import today_local
 from app.curriculum.queries import TopicRef, topics_active
 from app.curriculum.service import curriculum_load
 from app.db import engine_create, normalise_url
@@ -41,12 +42,68 @@ KELOMPOK_PER_PENDAMPING = 10
 SQLITE_CHUNK = 50_000
 STATUS_WEIGHTS = (("hadir", 0.0), ("izin", 0.45), ("sakit", 0.7), ("alpa", 1.0))
 CHECKLIST_ITEMS = ("pembukaan", "review", "kegiatan_lk", "tugas_rumah", "waktu", "partisipasi", "materi")
-FIRST_FEMALE = ("Siti", "Euis", "Neneng", "Imas", "Yati", "Enok", "Popon", "Lilis", "Nining", "Dewi", "Rina",
-                "Yuyun", "Cucu", "Ai", "Teti", "Wati", "Iis", "Entin", "Rohayati", "Nurhayati")
-FIRST_MALE = ("Asep", "Dede", "Ujang", "Cecep", "Dadang", "Endang", "Agus", "Iwan", "Yayat", "Ade", "Deden",
-              "Jajang", "Usep", "Wawan", "Rahmat", "Ridwan", "Hendra", "Budi", "Dani", "Rudi")
-LAST = ("Sutisna", "Suryana", "Kurniawan", "Hidayat", "Rohman", "Saepudin", "Permana", "Gunawan", "Setiawan",
-        "Mulyana", "Supriatna", "Nugraha", "Ramdani", "Hermawan", "Firmansyah", "Maulana")
+FIRST_FEMALE = (
+    "Siti",
+    "Euis",
+    "Neneng",
+    "Imas",
+    "Yati",
+    "Enok",
+    "Popon",
+    "Lilis",
+    "Nining",
+    "Dewi",
+    "Rina",
+    "Yuyun",
+    "Cucu",
+    "Ai",
+    "Teti",
+    "Wati",
+    "Iis",
+    "Entin",
+    "Rohayati",
+    "Nurhayati",
+)
+FIRST_MALE = (
+    "Asep",
+    "Dede",
+    "Ujang",
+    "Cecep",
+    "Dadang",
+    "Endang",
+    "Agus",
+    "Iwan",
+    "Yayat",
+    "Ade",
+    "Deden",
+    "Jajang",
+    "Usep",
+    "Wawan",
+    "Rahmat",
+    "Ridwan",
+    "Hendra",
+    "Budi",
+    "Dani",
+    "Rudi",
+)
+LAST = (
+    "Sutisna",
+    "Suryana",
+    "Kurniawan",
+    "Hidayat",
+    "Rohman",
+    "Saepudin",
+    "Permana",
+    "Gunawan",
+    "Setiawan",
+    "Mulyana",
+    "Supriatna",
+    "Nugraha",
+    "Ramdani",
+    "Hermawan",
+    "Firmansyah",
+    "Maulana",
+)
 FLOWERS = ("Mawar", "Melati", "Anggrek", "Kenanga", "Dahlia", "Flamboyan", "Cempaka", "Teratai", "Sakura", "Tulip")
 
 Row = tuple[Any, ...]
@@ -99,8 +156,19 @@ class PostgresWriter(Writer):
 
     def close(self) -> None:
         self.conn.execute("SET session_replication_role = DEFAULT")
-        for table in ("user", "kelompok", "family", "member", "meeting", "attendance", "monthlock", "qualityreview",
-                      "assessment", "assessmentvalue", "graduationproposal"):
+        for table in (
+            "user",
+            "kelompok",
+            "family",
+            "member",
+            "meeting",
+            "attendance",
+            "monthlock",
+            "qualityreview",
+            "assessment",
+            "assessmentvalue",
+            "graduationproposal",
+        ):
             self.conn.execute(
                 f"""SELECT setval(pg_get_serial_sequence('"{table}"', 'id'),
                                   COALESCE((SELECT max(id) FROM "{table}"), 0) + 1, false)"""
@@ -192,16 +260,26 @@ def reference_load(url: str) -> tuple[list[Village], list[TopicRef], list[tuple[
             ).all()
         ]
         topics = topics_active(session=session, core_only=True)
-        indicators = [(i.id or 0, i.value_type) for i in session.exec(
-            select(Indicator).where(col(Indicator.active).is_(True)).order_by(col(Indicator.id))
-        ).all()]
+        indicators = [
+            (i.id or 0, i.value_type)
+            for i in session.exec(
+                select(Indicator).where(col(Indicator.active).is_(True)).order_by(col(Indicator.id))
+            ).all()
+        ]
         first_module = session.exec(select(CurriculumModule.id).order_by(col(CurriculumModule.no))).first() or 1
     engine.dispose()
     return villages, topics, indicators, int(first_module)
 
 
-def generate(*, url: str, kpm: int = 100_000, months: int = 24, seed: int = 1,
-             today: date | None = None, log: Callable[[str], None] | None = None) -> dict[str, int]:
+def generate(
+    *,
+    url: str,
+    kpm: int = 100_000,
+    months: int = 24,
+    seed: int = 1,
+    today: date | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, int]:
     """Build the benchmark kabupaten into a fresh database at `url`; return row counts per table."""
     say = log or (lambda _msg: None)
     url = normalise_url(url)
@@ -212,9 +290,18 @@ def generate(*, url: str, kpm: int = 100_000, months: int = 24, seed: int = 1,
     say(f"schema and reference data in {clock.perf_counter() - started:.1f} s ({len(villages)} villages)")
     writer: Writer = SqliteWriter(make_url(url).database or "") if url.startswith("sqlite") else PostgresWriter(url)
     try:
-        counts = _load(writer=writer, villages=villages, topics=topics, indicators=indicators,
-                       first_module=first_module, kpm=kpm, months=months, rng=random.Random(seed),
-                       today=today or date.today(), say=say)
+        counts = _load(
+            writer=writer,
+            villages=villages,
+            topics=topics,
+            indicators=indicators,
+            first_module=first_module,
+            kpm=kpm,
+            months=months,
+            rng=random.Random(seed),
+            today=today or today_local(),
+            say=say,
+        )
     finally:
         writer.close()
     derived_counts(url)
@@ -239,17 +326,36 @@ def derived_counts(url: str) -> None:
         engine.dispose()
 
 
-def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], indicators: list[tuple[int, str]],
-          first_module: int, kpm: int, months: int, rng: random.Random, today: date,
-          say: Callable[[str], None]) -> dict[str, int]:
+def _load(
+    *,
+    writer: Writer,
+    villages: list[Village],
+    topics: list[TopicRef],
+    indicators: list[tuple[int, str]],
+    first_module: int,
+    kpm: int,
+    months: int,
+    rng: random.Random,
+    today: date,
+    say: Callable[[str], None],
+) -> dict[str, int]:
     w, day, moment = writer, writer.day, writer.moment
     now = moment(datetime.now(UTC))
     counts: dict[str, int] = {}
     n_kelompok = max(1, -(-kpm // KPM_PER_KELOMPOK))
     n_pendamping = max(1, -(-n_kelompok // KELOMPOK_PER_PENDAMPING))
     hashed = password_hash(PASSWORD)
-    user_cols = ("id", "username", "full_name", "password_hash", "role", "area_code", "locale", "is_active",
-                 "created_at")
+    user_cols = (
+        "id",
+        "username",
+        "full_name",
+        "password_hash",
+        "role",
+        "area_code",
+        "locale",
+        "is_active",
+        "created_at",
+    )
     staff: list[Row] = [
         (1, "admin", "Admin Dinsos", hashed, "admin", KABUPATEN, "id", True, now),
         (2, "supervisor", "Supervisor Kab. Bandung", hashed, "supervisor", KABUPATEN, "id", True, now),
@@ -260,8 +366,19 @@ def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], in
     for p in pendamping_ids:
         first = FIRST_FEMALE[p % len(FIRST_FEMALE)] if p % 2 else FIRST_MALE[p % len(FIRST_MALE)]
         home = kelompok_village[min(n_kelompok - 1, (p - 4) * KELOMPOK_PER_PENDAMPING)]
-        staff.append((p, f"pendamping{p - 3:04d}", f"{first} {LAST[p % len(LAST)]}", hashed, "pendamping",
-                      home.code, "id", True, now))
+        staff.append(
+            (
+                p,
+                f"pendamping{p - 3:04d}",
+                f"{first} {LAST[p % len(LAST)]}",
+                hashed,
+                "pendamping",
+                home.code,
+                "id",
+                True,
+                now,
+            )
+        )
     counts["user"] = w.write("user", user_cols, staff)
 
     kelompok_rows: list[Row] = []
@@ -270,10 +387,22 @@ def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], in
         pendamping = pendamping_ids[min(len(pendamping_ids) - 1, j // KELOMPOK_PER_PENDAMPING)]
         kelompok_pendamping.append(pendamping)
         village = kelompok_village[j]
-        kelompok_rows.append((j + 1, f"Kelompok {FLOWERS[j % len(FLOWERS)]} {j + 1}", village.code, pendamping,
-                              f"Balai Desa {village.name}", True, now))
-    counts["kelompok"] = w.write("kelompok", ("id", "name", "village_code", "pendamping_id", "default_place",
-                                              "active", "created_at"), kelompok_rows)
+        kelompok_rows.append(
+            (
+                j + 1,
+                f"Kelompok {FLOWERS[j % len(FLOWERS)]} {j + 1}",
+                village.code,
+                pendamping,
+                f"Balai Desa {village.name}",
+                True,
+                now,
+            )
+        )
+    counts["kelompok"] = w.write(
+        "kelompok",
+        ("id", "name", "village_code", "pendamping_id", "default_place", "active", "created_at"),
+        kelompok_rows,
+    )
     say(f"users and kelompok: {counts['user']} / {counts['kelompok']}")
 
     first_month = month_shift(today.replace(day=1), -(months - 1))
@@ -291,33 +420,110 @@ def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], in
         surname = LAST[rng.randrange(len(LAST))]
         enrolled = first_month - timedelta(days=rng.randrange(0, 900))
         kk = f"{village.kecamatan.replace('.', '')}{f % 10_000_000_000:010d}"
-        family_rows.append((f, f"PKH-3204-{f:07d}", kk, f"{wife} {surname}", f"Kp. {village.name} RT 0{f % 9 + 1}",
-                            village.code, k + 1, "aktif", day(enrolled), rng.randint(1, 4), now, now))
+        family_rows.append(
+            (
+                f,
+                f"PKH-3204-{f:07d}",
+                kk,
+                f"{wife} {surname}",
+                f"Kp. {village.name} RT 0{f % 9 + 1}",
+                village.code,
+                k + 1,
+                "aktif",
+                day(enrolled),
+                rng.randint(1, 4),
+                now,
+                now,
+            )
+        )
         kec = village.kecamatan.replace(".", "")
         born_mother = date(1975 + rng.randrange(25), rng.randint(1, 12), rng.randint(1, 28))
-        people = [(f"{wife} {surname}", born_mother, "P", "istri", True, "lulus"),
-                  (f"{husband} {surname}", born_mother - timedelta(days=rng.randrange(400, 3000)), "L", "suami",
-                   False, "lulus")]
+        people = [
+            (f"{wife} {surname}", born_mother, "P", "istri", True, "lulus"),
+            (
+                f"{husband} {surname}",
+                born_mother - timedelta(days=rng.randrange(400, 3000)),
+                "L",
+                "suami",
+                False,
+                "lulus",
+            ),
+        ]
         for c in range(rng.choice((1, 2, 2, 3))):
             born = date(2008 + rng.randrange(17), rng.randint(1, 12), rng.randint(1, 28))
             age = today.year - born.year
-            school = ("belum" if age < 4 else "paud" if age <= 6 else "sd" if age <= 12
-                      else "smp" if age <= 15 else "sma")
+            school = (
+                "belum" if age < 4 else "paud" if age <= 6 else "sd" if age <= 12 else "smp" if age <= 15 else "sma"
+            )
             sex = "P" if (f + c) % 2 else "L"
-            people.append((f"{(FIRST_FEMALE if sex == 'P' else FIRST_MALE)[(f + c) % 20]} {surname}", born, sex,
-                           "anak", False, school))
+            people.append(
+                (
+                    f"{(FIRST_FEMALE if sex == 'P' else FIRST_MALE)[(f + c) % 20]} {surname}",
+                    born,
+                    sex,
+                    "anak",
+                    False,
+                    school,
+                )
+            )
         for name, born, sex, rel, pengurus, school in people:
             member_id += 1
             dd = born.day + (40 if sex == "P" else 0)
             nik = f"{kec}{dd:02d}{born.month:02d}{born.year % 100:02d}{member_id % 9999 + 1:04d}"
-            member_rows.append((member_id, f, name, nik, day(born), sex, rel, pengurus, school, False, False,
-                                rel != "anak" or rng.random() < 0.9, True))
-    counts["family"] = w.write("family", ("id", "programme_id", "kk_number", "head_name", "address", "village_code",
-                                          "kelompok_id", "status", "enrolled_on", "desil", "created_at",
-                                          "updated_at"), family_rows)
-    counts["member"] = w.write("member", ("id", "family_id", "name", "nik", "birth_date", "sex", "relationship",
-                                          "is_pengurus", "schooling", "pregnant", "severe_disability",
-                                          "has_birth_certificate", "active"), member_rows)
+            member_rows.append(
+                (
+                    member_id,
+                    f,
+                    name,
+                    nik,
+                    day(born),
+                    sex,
+                    rel,
+                    pengurus,
+                    school,
+                    False,
+                    False,
+                    rel != "anak" or rng.random() < 0.9,
+                    True,
+                )
+            )
+    counts["family"] = w.write(
+        "family",
+        (
+            "id",
+            "programme_id",
+            "kk_number",
+            "head_name",
+            "address",
+            "village_code",
+            "kelompok_id",
+            "status",
+            "enrolled_on",
+            "desil",
+            "created_at",
+            "updated_at",
+        ),
+        family_rows,
+    )
+    counts["member"] = w.write(
+        "member",
+        (
+            "id",
+            "family_id",
+            "name",
+            "nik",
+            "birth_date",
+            "sex",
+            "relationship",
+            "is_pengurus",
+            "schooling",
+            "pregnant",
+            "severe_disability",
+            "has_birth_certificate",
+            "active",
+        ),
+        member_rows,
+    )
     del family_rows, member_rows
     say(f"families and members: {counts['family']} / {counts['member']}")
 
@@ -346,13 +552,44 @@ def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], in
                 status = "terlaksana"
             meeting_id += 1
             at = moment(datetime.combine(meeting_day, time(4, 0), UTC))
-            meeting_rows.append((meeting_id, k + 1, topic.id, day(meeting_day), start_at, topic.duration_minutes,
-                                 kelompok_rows[k][4], status, False, "", kelompok_pendamping[k], at, at))
+            meeting_rows.append(
+                (
+                    meeting_id,
+                    k + 1,
+                    topic.id,
+                    day(meeting_day),
+                    start_at,
+                    topic.duration_minutes,
+                    kelompok_rows[k][4],
+                    status,
+                    False,
+                    "",
+                    kelompok_pendamping[k],
+                    at,
+                    at,
+                )
+            )
             if status == "terlaksana":
                 held.append((meeting_id, k, at))
-    counts["meeting"] = w.write("meeting", ("id", "kelompok_id", "topic_id", "date", "start_time", "duration_minutes",
-                                            "place", "status", "is_makeup", "notes", "created_by_id", "created_at",
-                                            "updated_at"), meeting_rows)
+    counts["meeting"] = w.write(
+        "meeting",
+        (
+            "id",
+            "kelompok_id",
+            "topic_id",
+            "date",
+            "start_time",
+            "duration_minutes",
+            "place",
+            "status",
+            "is_makeup",
+            "notes",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+        ),
+        meeting_rows,
+    )
     say(f"meetings: {counts['meeting']}")
 
     random_ = rng.random
@@ -372,8 +609,11 @@ def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], in
                     status = "izin" if share < 0.35 else "sakit" if share < 0.6 else "alpa"
                 yield (aid, mid, f, status, "pengurus", "", recorder, at)
 
-    counts["attendance"] = w.write("attendance", ("id", "meeting_id", "family_id", "status", "attendee",
-                                                  "attendee_name", "recorded_by_id", "recorded_at"), attendance_rows())
+    counts["attendance"] = w.write(
+        "attendance",
+        ("id", "meeting_id", "family_id", "status", "attendee", "attendee_name", "recorded_by_id", "recorded_at"),
+        attendance_rows(),
+    )
     say(f"attendance: {counts['attendance']}")
 
     # Month locks: a supervisor verified every month but the last two for 90 % of kelompok.
@@ -383,8 +623,9 @@ def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], in
         for m in range(months - 2):
             if random_() < 0.9:
                 lock_rows.append((len(lock_rows) + 1, k + 1, day(month_shift(first_month, m)), 2, verified))
-    counts["monthlock"] = w.write("monthlock", ("id", "kelompok_id", "month", "verified_by_id", "verified_at"),
-                                  lock_rows)
+    counts["monthlock"] = w.write(
+        "monthlock", ("id", "kelompok_id", "month", "verified_by_id", "verified_at"), lock_rows
+    )
 
     # Quality reviews: about two held meetings per pendamping per quarter.
     review_rows: list[Row] = []
@@ -393,8 +634,9 @@ def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], in
             marks = {item: rng.choice((1, 2, 2)) for item in CHECKLIST_ITEMS}
             score = round(100 * sum(marks.values()) / (2 * len(CHECKLIST_ITEMS)))
             review_rows.append((len(review_rows) + 1, mid, 2, json.dumps(marks), score, "", at))
-    counts["qualityreview"] = w.write("qualityreview", ("id", "meeting_id", "supervisor_id", "checklist", "score",
-                                                        "notes", "created_at"), review_rows)
+    counts["qualityreview"] = w.write(
+        "qualityreview", ("id", "meeting_id", "supervisor_id", "checklist", "score", "notes", "created_at"), review_rows
+    )
 
     # Assessments: a baseline and one or two follow-ups per family, with a value for every active indicator.
     assessment_rows: list[Row] = []
@@ -407,29 +649,77 @@ def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], in
         for step in range(1 + rng.choice((1, 2))):
             aid = len(assessment_rows) + 1
             size = 3 + f % 3
-            assessment_rows.append((
-                aid, f, "baseline" if step == 0 else "lanjutan", day(on), observer, "final",
-                None if step == 0 else first_module, size, income, int(income * 0.9), 1 + (step and f % 2),
-                step > 0 and random_() < 0.5, True, random_() < 0.8, random_() < 0.7, random_() < 0.8,
-                random_() < 0.75, rng.randint(1, 5), "", now, now))
+            assessment_rows.append(
+                (
+                    aid,
+                    f,
+                    "baseline" if step == 0 else "lanjutan",
+                    day(on),
+                    observer,
+                    "final",
+                    None if step == 0 else first_module,
+                    size,
+                    income,
+                    int(income * 0.9),
+                    1 + (step and f % 2),
+                    step > 0 and random_() < 0.5,
+                    True,
+                    random_() < 0.8,
+                    random_() < 0.7,
+                    random_() < 0.8,
+                    random_() < 0.75,
+                    rng.randint(1, 5),
+                    "",
+                    now,
+                    now,
+                )
+            )
             for indicator_id, kind in indicators:
                 if kind == "number":
-                    value_rows.append((len(value_rows) + 1, aid, indicator_id, None, float(rng.randrange(0, 12)),
-                                       day(on), observer))
+                    value_rows.append(
+                        (len(value_rows) + 1, aid, indicator_id, None, float(rng.randrange(0, 12)), day(on), observer)
+                    )
                 else:
-                    value_rows.append((len(value_rows) + 1, aid, indicator_id, random_() < 0.4 + 0.2 * step, None,
-                                       day(on), observer))
+                    value_rows.append(
+                        (len(value_rows) + 1, aid, indicator_id, random_() < 0.4 + 0.2 * step, None, day(on), observer)
+                    )
             income = int(income * (1.0 + rng.random() * 0.3))
             on = on + timedelta(days=rng.randrange(180, 330))
             if on > today:
                 break
-    counts["assessment"] = w.write("assessment", (
-        "id", "family_id", "kind", "assessed_on", "observer_id", "status", "module_id", "household_size",
-        "monthly_income", "monthly_spending", "income_sources", "has_savings", "roof_ok", "wall_ok", "floor_ok",
-        "safe_water", "healthy_latrine", "desil", "notes", "created_at", "updated_at"), assessment_rows)
+    counts["assessment"] = w.write(
+        "assessment",
+        (
+            "id",
+            "family_id",
+            "kind",
+            "assessed_on",
+            "observer_id",
+            "status",
+            "module_id",
+            "household_size",
+            "monthly_income",
+            "monthly_spending",
+            "income_sources",
+            "has_savings",
+            "roof_ok",
+            "wall_ok",
+            "floor_ok",
+            "safe_water",
+            "healthy_latrine",
+            "desil",
+            "notes",
+            "created_at",
+            "updated_at",
+        ),
+        assessment_rows,
+    )
     del assessment_rows
-    counts["assessmentvalue"] = w.write("assessmentvalue", ("id", "assessment_id", "indicator_id", "value_bool",
-                                                            "value_num", "observed_on", "observer_id"), value_rows)
+    counts["assessmentvalue"] = w.write(
+        "assessmentvalue",
+        ("id", "assessment_id", "indicator_id", "value_bool", "value_num", "observed_on", "observer_id"),
+        value_rows,
+    )
     del value_rows
     say(f"assessments: {counts['assessment']} with {counts['assessmentvalue']} values")
 
@@ -437,11 +727,23 @@ def _load(*, writer: Writer, villages: list[Village], topics: list[TopicRef], in
     for f in range(1, kpm + 1):
         if random_() < 0.015:
             k = (f - 1) % n_kelompok
-            proposal_rows.append((len(proposal_rows) + 1, f, rng.choice(("alamiah", "mandiri")), "diusulkan", "{}",
-                                  kelompok_pendamping[k], now, ""))
-    counts["graduationproposal"] = w.write("graduationproposal", (
-        "id", "family_id", "route", "status", "readiness_snapshot", "proposed_by_id", "proposed_at", "reason"),
-        proposal_rows)
+            proposal_rows.append(
+                (
+                    len(proposal_rows) + 1,
+                    f,
+                    rng.choice(("alamiah", "mandiri")),
+                    "diusulkan",
+                    "{}",
+                    kelompok_pendamping[k],
+                    now,
+                    "",
+                )
+            )
+    counts["graduationproposal"] = w.write(
+        "graduationproposal",
+        ("id", "family_id", "route", "status", "readiness_snapshot", "proposed_by_id", "proposed_at", "reason"),
+        proposal_rows,
+    )
     return counts
 
 
@@ -452,8 +754,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    counts = generate(url=args.database_url, kpm=args.kpm, months=args.months, seed=args.seed,
-                      log=lambda msg: print(msg, flush=True))
+    counts = generate(
+        url=args.database_url, kpm=args.kpm, months=args.months, seed=args.seed, log=lambda msg: print(msg, flush=True)
+    )
     for table, n in counts.items():
         print(f"{table:20} {n:>10,}")
 

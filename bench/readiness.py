@@ -1,6 +1,6 @@
 """Readiness benchmark: evaluate and store the verdict of every family in one pass, and time it.
 
-    python -m bench.readiness --database-url sqlite:///data/bench.sqlite3 [--generate --kpm 100000]
+python -m bench.readiness --database-url sqlite:///data/bench.sqlite3 [--generate --kpm 100000]
 """
 
 import argparse
@@ -26,8 +26,14 @@ def readiness_time(*, url: str, workers: int, today: date | None = None) -> tupl
             started = clock.perf_counter()
             families = readiness_recompute_all(session=session, today=today, workers=workers)
             seconds = clock.perf_counter() - started
-            verdicts = Counter({v: n for v, n in session.exec(
-                select(FamilyReadiness.verdict, func.count()).group_by(FamilyReadiness.verdict)).all()})
+            verdicts = Counter(
+                {
+                    v: n
+                    for v, n in session.exec(
+                        select(FamilyReadiness.verdict, func.count()).group_by(FamilyReadiness.verdict)
+                    ).all()
+                }
+            )
     finally:
         engine.dispose()
     return families, seconds, verdicts
@@ -47,14 +53,22 @@ def main(argv: list[str] | None = None) -> None:
         from bench.generate import generate
 
         started = clock.perf_counter()
-        generate(url=args.database_url, kpm=args.kpm, months=args.months, seed=args.seed,
-                 log=lambda msg: print(msg, flush=True))
+        generate(
+            url=args.database_url,
+            kpm=args.kpm,
+            months=args.months,
+            seed=args.seed,
+            log=lambda msg: print(msg, flush=True),
+        )
         print(f"generated in {clock.perf_counter() - started:.1f} s", flush=True)
     for run in range(1, args.runs + 1):
         families, seconds, verdicts = readiness_time(url=args.database_url, workers=args.workers)
         rate = families / seconds if seconds else 0.0
-        print(f"run {run}: {families:,} families in {seconds:.2f} s ({rate:,.0f} families/s, "
-              f"{args.workers} worker processes)", flush=True)
+        print(
+            f"run {run}: {families:,} families in {seconds:.2f} s ({rate:,.0f} families/s, "
+            f"{args.workers} worker processes)",
+            flush=True,
+        )
         print("verdicts: " + ", ".join(f"{v} {n:,}" for v, n in sorted(verdicts.items())), flush=True)
 
 

@@ -8,6 +8,7 @@ from itertools import count
 from sqlmodel import Session, select
 
 from app.auth.security import password_hash
+from app.clock import today_local
 from app.models import Area, Family, Kelompok, Meeting, Member, Role, Topic, User
 
 PASSWORD = "rahasia123"
@@ -186,9 +187,9 @@ def world_make(session: Session) -> World:
         other_kelompok=k2,
         families=families,
         other_family=other,
-        today=date.today(),
+        today=today_local(),
     )
 
 
 def days(n: int) -> date:
-    return date.today() + timedelta(days=n)
+    return today_local() + timedelta(days=n)

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -25,18 +25,21 @@ HELD_MARKS = """FROM attendance a JOIN meeting m ON m.id = a.meeting_id
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('meeting') as batch:
-        batch.add_column(sa.Column('marks_count', sa.Integer(), nullable=False, server_default='0'))
-        batch.add_column(sa.Column('present_count', sa.Integer(), nullable=False, server_default='0'))
-    with op.batch_alter_table('family') as batch:
-        batch.add_column(sa.Column('sessions_done', sa.BigInteger(), nullable=False, server_default='0'))
-        batch.add_column(sa.Column('alpa_streak', sa.Integer(), nullable=False, server_default='0'))
-    with op.batch_alter_table('assessment') as batch:
-        batch.add_column(sa.Column('score_met', sa.Integer(), nullable=True))
-        batch.add_column(sa.Column('score_answered', sa.Integer(), nullable=True))
+    with op.batch_alter_table("meeting") as batch:
+        batch.add_column(sa.Column("marks_count", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("present_count", sa.Integer(), nullable=False, server_default="0"))
+    with op.batch_alter_table("family") as batch:
+        batch.add_column(sa.Column("sessions_done", sa.BigInteger(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("alpa_streak", sa.Integer(), nullable=False, server_default="0"))
+    with op.batch_alter_table("assessment") as batch:
+        batch.add_column(sa.Column("score_met", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("score_answered", sa.Integer(), nullable=True))
 
-    fold = ("bit_or(CAST(1 AS BIGINT) << m.topic_id)" if op.get_bind().dialect.name == 'postgresql'
-            else "sum(DISTINCT 1 << m.topic_id)")
+    fold = (
+        "bit_or(CAST(1 AS BIGINT) << m.topic_id)"
+        if op.get_bind().dialect.name == "postgresql"
+        else "sum(DISTINCT 1 << m.topic_id)"
+    )
     op.execute("""UPDATE meeting SET
         marks_count = (SELECT count(*) FROM attendance a WHERE a.meeting_id = meeting.id),
         present_count = (SELECT count(*) FROM attendance a WHERE a.meeting_id = meeting.id AND a.status = 'hadir')""")
@@ -58,12 +61,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('assessment') as batch:
-        batch.drop_column('score_answered')
-        batch.drop_column('score_met')
-    with op.batch_alter_table('family') as batch:
-        batch.drop_column('alpa_streak')
-        batch.drop_column('sessions_done')
-    with op.batch_alter_table('meeting') as batch:
-        batch.drop_column('present_count')
-        batch.drop_column('marks_count')
+    with op.batch_alter_table("assessment") as batch:
+        batch.drop_column("score_answered")
+        batch.drop_column("score_met")
+    with op.batch_alter_table("family") as batch:
+        batch.drop_column("alpa_streak")
+        batch.drop_column("sessions_done")
+    with op.batch_alter_table("meeting") as batch:
+        batch.drop_column("present_count")
+        batch.drop_column("marks_count")

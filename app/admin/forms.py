@@ -19,8 +19,7 @@ class UserInput:
 def user_input_parse(values: dict[str, str]) -> tuple[UserInput | None, FormErrors]:
     errors = FormErrors()
     username = parse_text(values.get("username", ""), name="username", errors=errors, required=True, max_length=64)
-    full_name = parse_text(values.get("full_name", ""), name="full_name", errors=errors, required=True,
-                           max_length=120)
+    full_name = parse_text(values.get("full_name", ""), name="full_name", errors=errors, required=True, max_length=120)
     role = values.get("role", "").strip()
     if role not in Role.ALL:
         errors.add("role", N_("Peran tidak dikenal."))
@@ -30,8 +29,7 @@ def user_input_parse(values: dict[str, str]) -> tuple[UserInput | None, FormErro
         errors.add("password", N_("Wajib diisi."))
     if errors:
         return None, errors
-    return UserInput(username=username, full_name=full_name, role=role, area_code=area_code,
-                     password=password), errors
+    return UserInput(username=username, full_name=full_name, role=role, area_code=area_code, password=password), errors
 
 
 @dataclass
@@ -50,12 +48,13 @@ def pendamping_id_parse(raw: str, *, errors: FormErrors) -> int | None:
 def kelompok_input_parse(values: dict[str, str]) -> tuple[KelompokInput | None, FormErrors]:
     errors = FormErrors()
     name = parse_text(values.get("name", ""), name="name", errors=errors, required=True, max_length=120)
-    village_code = parse_text(values.get("village_code", ""), name="village_code", errors=errors, required=True,
-                              max_length=13)
+    village_code = parse_text(
+        values.get("village_code", ""), name="village_code", errors=errors, required=True, max_length=13
+    )
     pendamping_id = pendamping_id_parse(values.get("pendamping_id", ""), errors=errors)
-    default_place = parse_text(values.get("default_place", ""), name="default_place", errors=errors,
-                               max_length=200)
+    default_place = parse_text(values.get("default_place", ""), name="default_place", errors=errors, max_length=200)
     if errors:
         return None, errors
-    return KelompokInput(name=name, village_code=village_code, pendamping_id=pendamping_id,
-                         default_place=default_place), errors
+    return KelompokInput(
+        name=name, village_code=village_code, pendamping_id=pendamping_id, default_place=default_place
+    ), errors

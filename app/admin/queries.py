@@ -24,16 +24,18 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def users_list(*, session: Session, role: str = "", search: str = "", limit: int = 50, offset: int = 0,
-               user_id: int | None = None) -> list[UserRow]:
+def users_list(
+    *, session: Session, role: str = "", search: str = "", limit: int = 50, offset: int = 0, user_id: int | None = None
+) -> list[UserRow]:
     """Accounts with their area's name, filtered by role and by a piece of username or name."""
     query = select(User, Area.name).outerjoin(Area, col(Area.code) == User.area_code)
     if role:
         query = query.where(User.role == role)
     if search:
         pattern = _like(search.lower())
-        query = query.where(or_(col(User.username).like(pattern, escape="\\"),
-                                func.lower(User.full_name).like(pattern, escape="\\")))
+        query = query.where(
+            or_(col(User.username).like(pattern, escape="\\"), func.lower(User.full_name).like(pattern, escape="\\"))
+        )
     if user_id is not None:
         query = query.where(User.id == user_id)
     query = query.order_by(col(User.role), col(User.username)).limit(limit).offset(offset)
@@ -57,10 +59,12 @@ def user_area_options(*, session: Session, actor: User) -> list[Area]:
     used = select(User.area_code).where(col(User.area_code).is_not(None)).distinct()
     query = (
         select(Area)
-        .where(or_(
-            col(Area.level).in_((2, 3)) & area_within(col(Area.code), _home_area(actor)),
-            col(Area.code).in_(used),
-        ))
+        .where(
+            or_(
+                col(Area.level).in_((2, 3)) & area_within(col(Area.code), _home_area(actor)),
+                col(Area.code).in_(used),
+            )
+        )
         .order_by(col(Area.code))
     )
     return list(session.exec(query).all())
@@ -94,8 +98,9 @@ class KelompokRow:
     families: int
 
 
-def kelompok_rows(*, session: Session, search: str = "", limit: int = 50, offset: int = 0,
-                  kelompok_id: int | None = None) -> list[KelompokRow]:
+def kelompok_rows(
+    *, session: Session, search: str = "", limit: int = 50, offset: int = 0, kelompok_id: int | None = None
+) -> list[KelompokRow]:
     """Every kelompok with its kelurahan, kecamatan, pendamping and active KPM count, in one query."""
     families = (
         select(Family.kelompok_id, func.count().label("n"))
@@ -113,11 +118,13 @@ def kelompok_rows(*, session: Session, search: str = "", limit: int = 50, offset
     )
     if search:
         pattern = _like(search.lower())
-        query = query.where(or_(
-            func.lower(Kelompok.name).like(pattern, escape="\\"),
-            func.lower(Area.name).like(pattern, escape="\\"),
-            func.lower(User.full_name).like(pattern, escape="\\"),
-        ))
+        query = query.where(
+            or_(
+                func.lower(Kelompok.name).like(pattern, escape="\\"),
+                func.lower(Area.name).like(pattern, escape="\\"),
+                func.lower(User.full_name).like(pattern, escape="\\"),
+            )
+        )
     if kelompok_id is not None:
         query = query.where(Kelompok.id == kelompok_id)
     query = query.order_by(col(Area.name), col(Kelompok.name), col(Kelompok.id)).limit(limit).offset(offset)

@@ -21,37 +21,60 @@ PAGE_SIZE = 50
 SEARCH_MAX = 60
 
 
-
-
-
 def _filters(request: Request) -> dict[str, Any]:
     """The list filters a row form came from, so the answer lands back on the same page."""
     params = request.query_params
     page = params.get("halaman", "1")
-    return {"q": params.get("q", "")[:SEARCH_MAX], "peran": params.get("peran", ""),
-            "page": int(page) if page.isdigit() and int(page) > 0 else 1}
+    return {
+        "q": params.get("q", "")[:SEARCH_MAX],
+        "peran": params.get("peran", ""),
+        "page": int(page) if page.isdigit() and int(page) > 0 else 1,
+    }
 
 
 # --- users ---
 
 
-def _users_context(session: SessionDep, actor: User, *, q: str, peran: str, page: int,
-                   values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-                   row_errors: dict[int, dict[str, str]] | None = None) -> dict[str, Any]:
+def _users_context(
+    session: SessionDep,
+    actor: User,
+    *,
+    q: str,
+    peran: str,
+    page: int,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    row_errors: dict[int, dict[str, str]] | None = None,
+) -> dict[str, Any]:
     role = peran if peran in Role.ALL else ""
-    rows = queries.users_list(session=session, role=role, search=q.strip()[:SEARCH_MAX], limit=PAGE_SIZE + 1,
-                              offset=(page - 1) * PAGE_SIZE)
+    rows = queries.users_list(
+        session=session, role=role, search=q.strip()[:SEARCH_MAX], limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
     return {
-        "rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE, "page": page, "q": q, "peran": role,
-        "roles": Role.ALL, "areas": queries.user_area_options(session=session, actor=actor),
+        "rows": rows[:PAGE_SIZE],
+        "has_next": len(rows) > PAGE_SIZE,
+        "page": page,
+        "q": q,
+        "peran": role,
+        "roles": Role.ALL,
+        "areas": queries.user_area_options(session=session, actor=actor),
         "values": values if values is not None else {"role": Role.PENDAMPING, "area_code": actor.area_code or ""},
-        "errors": errors or {}, "row_errors": row_errors or {}, "row_notes": {},
+        "errors": errors or {},
+        "row_errors": row_errors or {},
+        "row_notes": {},
     }
 
 
 @router.get("/admin/pengguna", name="admin_users")
-def admin_users(request: Request, session: SessionDep, user: CurrentUser, q: str = "", peran: str = "",
-                halaman: int = 1, dibuat: str = "") -> Response:
+def admin_users(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    q: str = "",
+    peran: str = "",
+    halaman: int = 1,
+    dibuat: str = "",
+) -> Response:
     require_role(user, Role.ADMIN)
     context = _users_context(session, user, q=q, peran=peran, page=max(1, halaman))
     created = queries.users_list(session=session, search=dibuat, limit=1) if dibuat else []
@@ -67,22 +90,34 @@ async def admin_user_create(request: Request, session: SessionDep, user: Current
     data, errors = user_input_parse(values)
     if data is not None:
         try:
-            created = service.admin_user_create(session=session, actor=user, username=data.username,
-                                                full_name=data.full_name, role=data.role,
-                                                area_code=data.area_code, password=data.password)
+            created = service.admin_user_create(
+                session=session,
+                actor=user,
+                username=data.username,
+                full_name=data.full_name,
+                role=data.role,
+                area_code=data.area_code,
+                password=data.password,
+            )
             return redirect(request.url_for("admin_users").include_query_params(dibuat=created.username), request)
         except RuleViolation as exc:
             session.rollback()
             errors.messages.update(violation_messages(exc))
     values.pop("password", None)  # never echoed back into the page
-    context = _users_context(session, user, q="", peran="", page=1, values=values,
-                             errors=errors.messages)
+    context = _users_context(session, user, q="", peran="", page=1, values=values, errors=errors.messages)
     block = "user_form" if hx_target(request) == "user-form" else None
     return render(request, "admin/users.html", context, block=block, status=422)
 
 
-def _user_row_answer(request: Request, session: SessionDep, actor: User, user_id: int, *,
-                     errors: dict[str, str] | None = None, note: str = "") -> Response:
+def _user_row_answer(
+    request: Request,
+    session: SessionDep,
+    actor: User,
+    user_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    note: str = "",
+) -> Response:
     """The row alone when the row asked (htmx), else the whole list; 422 when a rule refused the change."""
     filters = _filters(request)
     status = 422 if errors else 200
@@ -93,10 +128,15 @@ def _user_row_answer(request: Request, session: SessionDep, actor: User, user_id
         context = {**filters, "r": row, "row_errors": {user_id: errors or {}}, "row_notes": {user_id: note}}
         return render(request, "admin/users.html", context, block="user_row", status=status)
     if not errors:
-        return redirect(request.url_for("admin_users").include_query_params(
-            q=filters["q"], peran=filters["peran"], halaman=filters["page"]), request)
-    context = _users_context(session, actor, q=filters["q"], peran=filters["peran"],
-                             page=filters["page"], row_errors={user_id: errors})
+        return redirect(
+            request.url_for("admin_users").include_query_params(
+                q=filters["q"], peran=filters["peran"], halaman=filters["page"]
+            ),
+            request,
+        )
+    context = _users_context(
+        session, actor, q=filters["q"], peran=filters["peran"], page=filters["page"], row_errors={user_id: errors}
+    )
     return render(request, "admin/users.html", context, status=status)
 
 
@@ -127,22 +167,37 @@ async def admin_user_password(request: Request, user_id: int, session: SessionDe
 # --- kelompok ---
 
 
-def _kelompok_context(session: SessionDep, actor: User, *, q: str, page: int,
-                      values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-                      row_errors: dict[int, dict[str, str]] | None = None) -> dict[str, Any]:
-    rows = queries.kelompok_rows(session=session, search=q.strip()[:SEARCH_MAX], limit=PAGE_SIZE + 1,
-                                 offset=(page - 1) * PAGE_SIZE)
+def _kelompok_context(
+    session: SessionDep,
+    actor: User,
+    *,
+    q: str,
+    page: int,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    row_errors: dict[int, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    rows = queries.kelompok_rows(
+        session=session, search=q.strip()[:SEARCH_MAX], limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
     return {
-        "rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE, "page": page, "q": q,
+        "rows": rows[:PAGE_SIZE],
+        "has_next": len(rows) > PAGE_SIZE,
+        "page": page,
+        "q": q,
         "pendamping": queries.pendamping_options(session=session, actor=actor),
         "villages": queries.village_options(session=session, actor=actor),
-        "values": values or {}, "errors": errors or {}, "row_errors": row_errors or {}, "row_notes": {},
+        "values": values or {},
+        "errors": errors or {},
+        "row_errors": row_errors or {},
+        "row_notes": {},
     }
 
 
 @router.get("/admin/kelompok", name="admin_kelompok")
-def admin_kelompok(request: Request, session: SessionDep, user: CurrentUser, q: str = "", halaman: int = 1,
-                   dibuat: int | None = None) -> Response:
+def admin_kelompok(
+    request: Request, session: SessionDep, user: CurrentUser, q: str = "", halaman: int = 1, dibuat: int | None = None
+) -> Response:
     require_role(user, Role.ADMIN)
     context = _kelompok_context(session, user, q=q, page=max(1, halaman))
     context["created"] = queries.kelompok_row(session=session, kelompok_id=dibuat) if dibuat else None
@@ -157,9 +212,14 @@ async def admin_kelompok_create(request: Request, session: SessionDep, user: Cur
     data, errors = kelompok_input_parse(values)
     if data is not None:
         try:
-            kelompok = service.kelompok_create(session=session, actor=user, name=data.name,
-                                               village_code=data.village_code, pendamping_id=data.pendamping_id,
-                                               default_place=data.default_place)
+            kelompok = service.kelompok_create(
+                session=session,
+                actor=user,
+                name=data.name,
+                village_code=data.village_code,
+                pendamping_id=data.pendamping_id,
+                default_place=data.default_place,
+            )
             url = request.url_for("admin_kelompok").include_query_params(q=kelompok.name, dibuat=kelompok.id)
             return redirect(url, request)
         except RuleViolation as exc:
@@ -171,8 +231,7 @@ async def admin_kelompok_create(request: Request, session: SessionDep, user: Cur
 
 
 @router.post("/admin/kelompok/{kelompok_id}/pendamping", name="admin_kelompok_assign")
-async def admin_kelompok_assign(request: Request, kelompok_id: int, session: SessionDep,
-                                user: CurrentUser) -> Response:
+async def admin_kelompok_assign(request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     form_errors = FormErrors()
@@ -191,12 +250,17 @@ async def admin_kelompok_assign(request: Request, kelompok_id: int, session: Ses
         if row is None:
             raise NotFound(N_("Kelompok tidak ditemukan."))
         note = "" if errors else gettext("Tersimpan.")
-        context = {**filters, "r": row, "pendamping": queries.pendamping_options(session=session, actor=user),
-                   "row_errors": {kelompok_id: errors}, "row_notes": {kelompok_id: note}}
+        context = {
+            **filters,
+            "r": row,
+            "pendamping": queries.pendamping_options(session=session, actor=user),
+            "row_errors": {kelompok_id: errors},
+            "row_notes": {kelompok_id: note},
+        }
         return render(request, "admin/kelompok.html", context, block="kelompok_row", status=status)
     if not errors:
-        return redirect(request.url_for("admin_kelompok").include_query_params(q=filters["q"], halaman=filters["page"]),
-                        request)
-    context = _kelompok_context(session, user, q=filters["q"], page=filters["page"],
-                                row_errors={kelompok_id: errors})
+        return redirect(
+            request.url_for("admin_kelompok").include_query_params(q=filters["q"], halaman=filters["page"]), request
+        )
+    context = _kelompok_context(session, user, q=filters["q"], page=filters["page"], row_errors={kelompok_id: errors})
     return render(request, "admin/kelompok.html", context, status=status)

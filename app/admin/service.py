@@ -42,8 +42,15 @@ def admin_user_create(
     if role not in Role.ALL:
         raise RuleViolation(N_("Peran tidak dikenal."), field="role")
     code = _area_check(session=session, area_code=area_code, role=role)
-    return user_create(session=session, actor=actor, username=username, full_name=full_name, password=password,
-                       role=role, area_code=code)
+    return user_create(
+        session=session,
+        actor=actor,
+        username=username,
+        full_name=full_name,
+        password=password,
+        role=role,
+        area_code=code,
+    )
 
 
 def _user_get(*, session: Session, user_id: int) -> User:
@@ -69,8 +76,15 @@ def user_active_set(*, session: Session, actor: User | None, user_id: int, activ
     session.add(user)
     if not active:
         _login_sessions_end(session=session, user_id=user_id)
-    audit_record(session=session, user=actor, entity="user", entity_id=user_id,
-                 action="activate" if active else "deactivate", before=before, after={"is_active": active})
+    audit_record(
+        session=session,
+        user=actor,
+        entity="user",
+        entity_id=user_id,
+        action="activate" if active else "deactivate",
+        before=before,
+        after={"is_active": active},
+    )
     session.commit()
     return user
 
@@ -84,8 +98,14 @@ def user_password_reset(*, session: Session, actor: User | None, user_id: int, p
     session.add(user)
     if actor is None or actor.id != user.id:
         _login_sessions_end(session=session, user_id=user_id)
-    audit_record(session=session, user=actor, entity="user", entity_id=user_id, action="password_reset",
-                 after={"password_reset_at": utcnow().isoformat()})
+    audit_record(
+        session=session,
+        user=actor,
+        entity="user",
+        entity_id=user_id,
+        action="password_reset",
+        after={"password_reset_at": utcnow().isoformat()},
+    )
     session.commit()
     return user
 
@@ -119,8 +139,15 @@ def kelompok_assign(*, session: Session, actor: User | None, kelompok_id: int, p
     kelompok.pendamping_id = pendamping_id
     session.add(kelompok)
     session.flush()
-    audit_record(session=session, user=actor, entity="kelompok", entity_id=kelompok_id, action="assign_pendamping",
-                 before=before, after=snapshot(kelompok))
+    audit_record(
+        session=session,
+        user=actor,
+        entity="kelompok",
+        entity_id=kelompok_id,
+        action="assign_pendamping",
+        before=before,
+        after=snapshot(kelompok),
+    )
     session.commit()
     return kelompok
 
@@ -158,11 +185,11 @@ def kelompok_create(
         raise RuleViolation(N_("Terlalu panjang (maksimal %(max)s karakter)."), field="default_place", max=PLACE_MAX)
     code = kelompok_village_check(session=session, actor=actor, village_code=village_code)
     pendamping_check(session=session, pendamping_id=pendamping_id)
-    kelompok = Kelompok(name=name, village_code=code, pendamping_id=pendamping_id,
-                        default_place=default_place.strip())
+    kelompok = Kelompok(name=name, village_code=code, pendamping_id=pendamping_id, default_place=default_place.strip())
     session.add(kelompok)
     session.flush()
-    audit_record(session=session, user=actor, entity="kelompok", entity_id=kelompok.id, action="create",
-                 after=snapshot(kelompok))
+    audit_record(
+        session=session, user=actor, entity="kelompok", entity_id=kelompok.id, action="create", after=snapshot(kelompok)
+    )
     session.commit()
     return kelompok

@@ -92,8 +92,9 @@ def _answer(raw: str, indicator: Indicator, errors: FormErrors) -> Answer | None
     return Answer(value_num=number)
 
 
-def assessment_input_parse(values: dict[str, str], *, indicators: list[Indicator], module_ids: set[int],
-                           today: date) -> tuple[AssessmentInput | None, FormErrors]:
+def assessment_input_parse(
+    values: dict[str, str], *, indicators: list[Indicator], module_ids: set[int], today: date
+) -> tuple[AssessmentInput | None, FormErrors]:
     errors = FormErrors()
     kind = values.get("kind", "")
     if kind not in KINDS:
@@ -107,8 +108,9 @@ def assessment_input_parse(values: dict[str, str], *, indicators: list[Indicator
     size = _household_size(values.get("household_size", ""), errors)
     income = parse_money(values.get("monthly_income", ""), name="monthly_income", errors=errors)
     spending = parse_money(values.get("monthly_spending", ""), name="monthly_spending", errors=errors)
-    sources = parse_int(values.get("income_sources", ""), name="income_sources", errors=errors, minimum=0,
-                        maximum=20, required=False)
+    sources = parse_int(
+        values.get("income_sources", ""), name="income_sources", errors=errors, minimum=0, maximum=20, required=False
+    )
     desil = parse_int(values.get("desil", ""), name="desil", errors=errors, minimum=1, maximum=10, required=False)
     notes = parse_text(values.get("notes", ""), name="notes", errors=errors, max_length=2000)
     answers = {}
@@ -119,9 +121,17 @@ def assessment_input_parse(values: dict[str, str], *, indicators: list[Indicator
     if errors or day is None:
         return None, errors
     return AssessmentInput(
-        kind=kind, assessed_on=day, module_id=module_id, household_size=size, monthly_income=income,
-        monthly_spending=spending, income_sources=sources, desil=desil,
-        flags={name: parse_yes_no(values.get(name, "")) for name in ECONOMY_FLAGS}, notes=notes, answers=answers,
+        kind=kind,
+        assessed_on=day,
+        module_id=module_id,
+        household_size=size,
+        monthly_income=income,
+        monthly_spending=spending,
+        income_sources=sources,
+        desil=desil,
+        flags={name: parse_yes_no(values.get(name, "")) for name in ECONOMY_FLAGS},
+        notes=notes,
+        answers=answers,
         draft_requested=values.get("action") == "draf",
     ), errors
 

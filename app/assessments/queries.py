@@ -18,16 +18,19 @@ from app.models import Assessment, AssessmentValue, CurriculumModule, Family, In
 def domains_list(*, session: Session) -> list[tuple[str, str]]:
     """(code, title) of the core modules in teaching order: the domains of the indicators."""
     rows = session.exec(
-        select(CurriculumModule.code, CurriculumModule.title).where(col(CurriculumModule.core).is_(True))
+        select(CurriculumModule.code, CurriculumModule.title)
+        .where(col(CurriculumModule.core).is_(True))
         .order_by(col(CurriculumModule.no))
     ).all()
     return [(c, t) for c, t in rows]
 
 
 def core_modules(*, session: Session) -> list[CurriculumModule]:
-    return list(session.exec(
-        select(CurriculumModule).where(col(CurriculumModule.core).is_(True)).order_by(col(CurriculumModule.no))
-    ).all())
+    return list(
+        session.exec(
+            select(CurriculumModule).where(col(CurriculumModule.core).is_(True)).order_by(col(CurriculumModule.no))
+        ).all()
+    )
 
 
 def indicators_all(*, session: Session, active_only: bool) -> list[Indicator]:
@@ -52,7 +55,8 @@ def indicators_required(indicators: list[Indicator], *, kind: str, module_code: 
 
 def assessment_get(*, session: Session, user: User, assessment_id: int) -> Assessment:
     row = session.exec(
-        select(Assessment).join(Family, col(Family.id) == Assessment.family_id)
+        select(Assessment)
+        .join(Family, col(Family.id) == Assessment.family_id)
         .where(Assessment.id == assessment_id, family_clause(user))
     ).first()
     if row is None:
@@ -76,14 +80,16 @@ class AssessmentSummary:
 def family_assessments(*, session: Session, family_id: int) -> list[AssessmentSummary]:
     """The family's assessments, newest first, each with its score per domain (one grouped query)."""
     rows = session.exec(
-        select(Assessment, User.full_name).outerjoin(User, col(User.id) == Assessment.observer_id)
+        select(Assessment, User.full_name)
+        .outerjoin(User, col(User.id) == Assessment.observer_id)
         .where(Assessment.family_id == family_id)
         .order_by(col(Assessment.assessed_on).desc(), col(Assessment.id).desc())
     ).all()
     summaries = {a.id: AssessmentSummary(a, n or "–") for a, n in rows}
     scores = session.exec(
-        select(AssessmentValue.assessment_id, Indicator.domain, func.sum(indicator_met()),
-               func.sum(indicator_answered()))
+        select(
+            AssessmentValue.assessment_id, Indicator.domain, func.sum(indicator_met()), func.sum(indicator_answered())
+        )
         .join(Indicator, col(Indicator.id) == AssessmentValue.indicator_id)
         .join(Assessment, col(Assessment.id) == AssessmentValue.assessment_id)
         .where(Assessment.family_id == family_id)
@@ -101,12 +107,17 @@ def family_assessments(*, session: Session, family_id: int) -> list[AssessmentSu
 
 def domain_trends(*, summaries: list[AssessmentSummary], domains: list[tuple[str, str]]) -> list[DomainTrend]:
     """Per domain, the scores of final assessments oldest first (drafts are incomplete, so they do not count)."""
-    finals = sorted((s for s in summaries if s.assessment.status == FINAL),
-                    key=lambda s: (s.assessment.assessed_on, s.assessment.id or 0))
+    finals = sorted(
+        (s for s in summaries if s.assessment.status == FINAL),
+        key=lambda s: (s.assessment.assessed_on, s.assessment.id or 0),
+    )
     trends = []
     for code, title in domains:
-        points = tuple(ScorePoint(s.assessment.assessed_on, score) for s in finals
-                       if (score := s.domain_scores.get(code)) is not None)
+        points = tuple(
+            ScorePoint(s.assessment.assessed_on, score)
+            for s in finals
+            if (score := s.domain_scores.get(code)) is not None
+        )
         trends.append(DomainTrend(code, title, points))
     return trends
 

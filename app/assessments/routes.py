@@ -27,20 +27,32 @@ from app.web import Today, hx_target, redirect, render
 router = APIRouter()
 
 
-
-
-def _form_context(session: Session, family: Family, assessment: Assessment | None, values: dict[str, str],
-                  errors: dict[str, str]) -> dict[str, Any]:
+def _form_context(
+    session: Session, family: Family, assessment: Assessment | None, values: dict[str, str], errors: dict[str, str]
+) -> dict[str, Any]:
     return {
-        "family": family, "assessment": assessment, "values": values, "errors": errors, "kinds": KINDS,
-        "modules": core_modules(session=session), "domains": domains_list(session=session),
-        "indicators": indicators_all(session=session, active_only=True), "economy_flags": ECONOMY_FLAGS,
-        "field": indicator_field, "na": NOT_APPLICABLE,
+        "family": family,
+        "assessment": assessment,
+        "values": values,
+        "errors": errors,
+        "kinds": KINDS,
+        "modules": core_modules(session=session),
+        "domains": domains_list(session=session),
+        "indicators": indicators_all(session=session, active_only=True),
+        "economy_flags": ECONOMY_FLAGS,
+        "field": indicator_field,
+        "na": NOT_APPLICABLE,
     }
 
 
-def _form_page(request: Request, session: Session, family: Family, assessment: Assessment | None,
-               values: dict[str, str], errors: dict[str, str]) -> Response:
+def _form_page(
+    request: Request,
+    session: Session,
+    family: Family,
+    assessment: Assessment | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
     context = _form_context(session, family, assessment, values, errors)
     block = "assessment_form" if hx_target(request) == "assessment-form" else None
     return render(request, "assessments/form.html", context, block=block, status=422 if errors else 200)
@@ -48,17 +60,24 @@ def _form_page(request: Request, session: Session, family: Family, assessment: A
 
 def _values_of(assessment: Assessment, session: Session) -> dict[str, str]:
     """The stored assessment as form values, so editing a draft starts from what was recorded."""
+
     def yes_no(value: bool | None) -> str:
         return {True: "ya", False: "tidak"}.get(value, "")  # type: ignore[arg-type]
 
     def text(value: object) -> str:
         return "" if value is None else str(value)
 
-    values = {"kind": assessment.kind, "assessed_on": assessment.assessed_on.isoformat(),
-              "module_id": text(assessment.module_id), "household_size": text(assessment.household_size),
-              "monthly_income": text(assessment.monthly_income), "monthly_spending": text(assessment.monthly_spending),
-              "income_sources": text(assessment.income_sources), "desil": text(assessment.desil),
-              "notes": assessment.notes}
+    values = {
+        "kind": assessment.kind,
+        "assessed_on": assessment.assessed_on.isoformat(),
+        "module_id": text(assessment.module_id),
+        "household_size": text(assessment.household_size),
+        "monthly_income": text(assessment.monthly_income),
+        "monthly_spending": text(assessment.monthly_spending),
+        "income_sources": text(assessment.income_sources),
+        "desil": text(assessment.desil),
+        "notes": assessment.notes,
+    }
     values.update({name: yes_no(getattr(assessment, name)) for name in ECONOMY_FLAGS})
     for indicator_id, row in assessment_values(session=session, assessment_id=assessment.id or 0).items():
         if row.value_bool is not None:
@@ -70,8 +89,9 @@ def _values_of(assessment: Assessment, session: Session) -> dict[str, str]:
     return values
 
 
-async def _save(request: Request, session: Session, user: User, family: Family, assessment: Assessment | None,
-                today: Today) -> Response:
+async def _save(
+    request: Request, session: Session, user: User, family: Family, assessment: Assessment | None, today: Today
+) -> Response:
     values = await form_values(request)
     indicators = indicators_all(session=session, active_only=True)
     module_ids = {m.id or 0 for m in core_modules(session=session)}
@@ -94,8 +114,9 @@ def assessment_new(request: Request, family_id: int, session: SessionDep, user: 
 
 
 @router.post("/kpm/{family_id}/asesmen", name="assessment_create")
-async def assessment_create(request: Request, family_id: int, session: SessionDep, user: CurrentUser,
-                            today: Today) -> Response:
+async def assessment_create(
+    request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     return await _save(request, session, user, family, None, today)
 
@@ -106,14 +127,22 @@ def assessment_detail(request: Request, assessment_id: int, session: SessionDep,
     family = family_get(session=session, user=user, family_id=assessment.family_id)
     module = session.get(CurriculumModule, assessment.module_id) if assessment.module_id else None
     stored = assessment_values(session=session, assessment_id=assessment_id)
-    asked = indicators_required(indicators_all(session=session, active_only=True), kind=assessment.kind,
-                                module_code=module.code if module else None)
+    asked = indicators_required(
+        indicators_all(session=session, active_only=True),
+        kind=assessment.kind,
+        module_code=module.code if module else None,
+    )
     catalogue = {i.id: i for i in indicators_all(session=session, active_only=False)}
     shown = [catalogue[i] for i in stored if i in catalogue] + [i for i in asked if i.id not in stored]
     order = {i.id: n for n, i in enumerate(indicators_all(session=session, active_only=False))}
     context = {
-        "assessment": assessment, "family": family, "module": module, "kinds": KINDS, "values": stored,
-        "indicators": sorted(shown, key=lambda i: order.get(i.id, 0)), "domains": dict(domains_list(session=session)),
+        "assessment": assessment,
+        "family": family,
+        "module": module,
+        "kinds": KINDS,
+        "values": stored,
+        "indicators": sorted(shown, key=lambda i: order.get(i.id, 0)),
+        "domains": dict(domains_list(session=session)),
         "economy_flags": ECONOMY_FLAGS,
         "observer": session.get(User, assessment.observer_id) if assessment.observer_id else None,
         "missing": sum(1 for i in asked if i.id not in stored),
@@ -129,9 +158,9 @@ def assessment_edit(request: Request, assessment_id: int, session: SessionDep, u
 
 
 @router.post("/asesmen/{assessment_id}/ubah", name="assessment_update")
-async def assessment_update(request: Request, assessment_id: int, session: SessionDep, user: CurrentUser,
-                            today: Today) -> Response:
+async def assessment_update(
+    request: Request, assessment_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     assessment = assessment_get(session=session, user=user, assessment_id=assessment_id)
     family = family_get(session=session, user=user, family_id=assessment.family_id)
     return await _save(request, session, user, family, assessment, today)
-

@@ -41,13 +41,15 @@ def _values_snapshot(values: dict[int, AssessmentValue]) -> dict[str, Any]:
     return {str(k): [v.value_bool, v.value_num, v.observed_on.isoformat()] for k, v in sorted(values.items())}
 
 
-def assessment_save(*, session: Session, user: User, family: Family, data: AssessmentInput,
-                    assessment: Assessment | None = None) -> Assessment:
+def assessment_save(
+    *, session: Session, user: User, family: Family, data: AssessmentInput, assessment: Assessment | None = None
+) -> Assessment:
     """Create or update; saved as draf when incomplete (or asked), so missing items stay "unknown"."""
     _require_recorder(session, user, family)
     module_code = session.get(CurriculumModule, data.module_id).code if data.module_id else None  # type: ignore[union-attr]
-    required = indicators_required(indicators_all(session=session, active_only=True), kind=data.kind,
-                                   module_code=module_code)
+    required = indicators_required(
+        indicators_all(session=session, active_only=True), kind=data.kind, module_code=module_code
+    )
     complete = assessment_is_complete(data=data, required=required)
     before = snapshot(assessment)
     existing = _values(session, assessment)
@@ -58,10 +60,15 @@ def assessment_save(*, session: Session, user: User, family: Family, data: Asses
     session.add(assessment)
     session.flush()
     values = _answers_apply(session, assessment=assessment, existing=existing, answers=data.answers, user=user)
-    audit_record(session=session, user=user, entity="assessment", entity_id=assessment.id,
-                 action="create" if before is None else "update",
-                 before=None if before is None else {**before, "values": before_values},
-                 after={**(snapshot(assessment) or {}), "values": _values_snapshot(values)})
+    audit_record(
+        session=session,
+        user=user,
+        entity="assessment",
+        entity_id=assessment.id,
+        action="create" if before is None else "update",
+        before=None if before is None else {**before, "values": before_values},
+        after={**(snapshot(assessment) or {}), "values": _values_snapshot(values)},
+    )
     assessment_scores_refresh(session=session, assessment_ids=[assessment.id or 0])
     readiness_recompute(session=session, family_id=family.id or 0)
     session.commit()
@@ -72,11 +79,15 @@ def assessment_scores_refresh(*, session: Session, assessment_ids: Iterable[int]
     """Store each assessment's indicators met and answered (its score's parts), so readiness reads one row per
     assessment instead of every value. None: every assessment (bulk loads)."""
     values = (
-        select().select_from(AssessmentValue).join(Indicator, col(Indicator.id) == AssessmentValue.indicator_id)
+        select()
+        .select_from(AssessmentValue)
+        .join(Indicator, col(Indicator.id) == AssessmentValue.indicator_id)
         .where(col(AssessmentValue.assessment_id) == Assessment.id)
     )
-    stmt = update(Assessment).values(score_met=values.add_columns(func.sum(indicator_met())).scalar_subquery(),
-                                     score_answered=values.add_columns(func.sum(indicator_answered())).scalar_subquery())
+    stmt = update(Assessment).values(
+        score_met=values.add_columns(func.sum(indicator_met())).scalar_subquery(),
+        score_answered=values.add_columns(func.sum(indicator_answered())).scalar_subquery(),
+    )
     if assessment_ids is not None:
         stmt = stmt.where(col(Assessment.id).in_(list(assessment_ids)))
     session.execute(stmt.execution_options(synchronize_session=False))
@@ -93,15 +104,24 @@ def _fields_apply(assessment: Assessment, data: AssessmentInput, *, user: User, 
     assessment.kind, assessment.assessed_on, assessment.module_id = data.kind, data.assessed_on, data.module_id
     assessment.household_size, assessment.monthly_income = data.household_size, data.monthly_income
     assessment.monthly_spending, assessment.income_sources, assessment.desil = (
-        data.monthly_spending, data.income_sources, data.desil)
+        data.monthly_spending,
+        data.income_sources,
+        data.desil,
+    )
     for name, value in data.flags.items():
         setattr(assessment, name, value)
     assessment.notes, assessment.status, assessment.updated_at = data.notes, status, utcnow()
     assessment.observer_id = user.id
 
 
-def _answers_apply(session: Session, *, assessment: Assessment, existing: dict[int, AssessmentValue],
-                   answers: dict[int, Answer], user: User) -> dict[int, AssessmentValue]:
+def _answers_apply(
+    session: Session,
+    *,
+    assessment: Assessment,
+    existing: dict[int, AssessmentValue],
+    answers: dict[int, Answer],
+    user: User,
+) -> dict[int, AssessmentValue]:
     """Unchanged answers keep their date and observer; changed or new ones carry this visit's."""
     kept: dict[int, AssessmentValue] = {}
     for indicator_id, answer in answers.items():
@@ -109,8 +129,9 @@ def _answers_apply(session: Session, *, assessment: Assessment, existing: dict[i
         if row is not None and (row.value_bool, row.value_num) == (answer.value_bool, answer.value_num):
             kept[indicator_id] = row
             continue
-        row = row or AssessmentValue(assessment_id=assessment.id or 0, indicator_id=indicator_id,
-                                     observed_on=assessment.assessed_on)
+        row = row or AssessmentValue(
+            assessment_id=assessment.id or 0, indicator_id=indicator_id, observed_on=assessment.assessed_on
+        )
         row.value_bool, row.value_num = answer.value_bool, answer.value_num
         row.observed_on, row.observer_id = assessment.assessed_on, user.id
         session.add(row)
@@ -137,12 +158,24 @@ def indicator_add(*, session: Session, user: User, data: IndicatorInput) -> Indi
     require_role(user, Role.ADMIN)
     taken = set(session.exec(select(Indicator.code)).all())
     position = session.exec(select(func.max(Indicator.position)).where(Indicator.domain == data.domain)).one() or 0
-    indicator = Indicator(code=_code_for(data.label, taken), domain=data.domain, label=data.label,
-                          value_type=data.value_type, target=data.target, position=position + 1)
+    indicator = Indicator(
+        code=_code_for(data.label, taken),
+        domain=data.domain,
+        label=data.label,
+        value_type=data.value_type,
+        target=data.target,
+        position=position + 1,
+    )
     session.add(indicator)
     session.flush()
-    audit_record(session=session, user=user, entity="indicator", entity_id=indicator.id, action="create",
-                 after=snapshot(indicator))
+    audit_record(
+        session=session,
+        user=user,
+        entity="indicator",
+        entity_id=indicator.id,
+        action="create",
+        after=snapshot(indicator),
+    )
     session.commit()
     return indicator
 
@@ -161,8 +194,15 @@ def indicator_retire(*, session: Session, user: User, indicator_id: int) -> Indi
     before = snapshot(indicator)
     indicator.active, indicator.retired_at = False, utcnow()
     session.add(indicator)
-    audit_record(session=session, user=user, entity="indicator", entity_id=indicator.id, action="retire",
-                 before=before, after=snapshot(indicator))
+    audit_record(
+        session=session,
+        user=user,
+        entity="indicator",
+        entity_id=indicator.id,
+        action="retire",
+        before=before,
+        after=snapshot(indicator),
+    )
     session.commit()
     return indicator
 
@@ -180,14 +220,33 @@ def indicator_reword(*, session: Session, user: User, indicator_id: int, label: 
     old.active, old.retired_at = False, utcnow()
     session.add(old)
     taken = set(session.exec(select(Indicator.code)).all())
-    new = Indicator(code=_code_for(f"{old.code}_v", taken | {old.code}), domain=old.domain, label=label,
-                    value_type=old.value_type, target=old.target, position=old.position)
+    new = Indicator(
+        code=_code_for(f"{old.code}_v", taken | {old.code}),
+        domain=old.domain,
+        label=label,
+        value_type=old.value_type,
+        target=old.target,
+        position=old.position,
+    )
     session.add(new)
     session.flush()
-    audit_record(session=session, user=user, entity="indicator", entity_id=old.id, action="retire",
-                 before=retired, after=snapshot(old))
-    audit_record(session=session, user=user, entity="indicator", entity_id=new.id, action="reword",
-                 before=retired, after=snapshot(new))
+    audit_record(
+        session=session,
+        user=user,
+        entity="indicator",
+        entity_id=old.id,
+        action="retire",
+        before=retired,
+        after=snapshot(old),
+    )
+    audit_record(
+        session=session,
+        user=user,
+        entity="indicator",
+        entity_id=new.id,
+        action="reword",
+        before=retired,
+        after=snapshot(new),
+    )
     session.commit()
     return new
-

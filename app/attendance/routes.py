@@ -8,6 +8,7 @@ from starlette.responses import Response
 from app.access import meeting_get
 from app.attendance import service
 from app.auth.deps import CurrentUser
+from app.clock import JAKARTA
 from app.db import SessionDep
 from app.errors import RuleViolation
 from app.forms import violation_messages
@@ -15,7 +16,7 @@ from app.i18n import gettext
 from app.meetings.queries import roll_families
 from app.meetings.routes import meeting_context
 from app.models import AttendanceStatus, Family
-from app.web import JAKARTA, Today, hx_target, redirect, render
+from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
 

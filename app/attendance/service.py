@@ -49,8 +49,9 @@ def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok,
         raise RuleViolation(N_("Absensi bulan ini sudah diverifikasi dan dikunci supervisor. Ajukan koreksi."))
 
 
-def attendance_summaries_refresh(*, session: Session, meeting_ids: Iterable[int] | None = None,
-                                 family_ids: Iterable[int] | None = None) -> None:
+def attendance_summaries_refresh(
+    *, session: Session, meeting_ids: Iterable[int] | None = None, family_ids: Iterable[int] | None = None
+) -> None:
     """Recount what the dashboard and readiness read instead of every mark (None: every row).
 
     Per meeting: its marks and those hadir. Per family, from the marks of held meetings: `sessions_done` with
@@ -68,7 +69,9 @@ def attendance_summaries_refresh(*, session: Session, meeting_ids: Iterable[int]
         _counts_expire(session)
         return
     held_marks = (
-        select().select_from(Attendance).join(Meeting, col(Meeting.id) == Attendance.meeting_id)
+        select()
+        .select_from(Attendance)
+        .join(Meeting, col(Meeting.id) == Attendance.meeting_id)
         .where(col(Attendance.family_id) == Family.id, col(Meeting.status) == MeetingStatus.HELD)
     )
     bit = literal(1, BigInteger).op("<<")(col(Meeting.topic_id))
@@ -76,17 +79,23 @@ def attendance_summaries_refresh(*, session: Session, meeting_ids: Iterable[int]
     done = held_marks.add_columns(fold).where(col(Attendance.status) == AttendanceStatus.HADIR)
     other, other_meeting = aliased(Attendance), aliased(Meeting)
     last_other = (
-        select(func.max(other_meeting.date)).select_from(other)
+        select(func.max(other_meeting.date))
+        .select_from(other)
         .join(other_meeting, other_meeting.id == other.meeting_id)
-        .where(other.family_id == Family.id, other_meeting.status == MeetingStatus.HELD,
-               other.status != AttendanceStatus.ALPA)
+        .where(
+            other.family_id == Family.id,
+            other_meeting.status == MeetingStatus.HELD,
+            other.status != AttendanceStatus.ALPA,
+        )
         .correlate(Family)
         .scalar_subquery()
     )
     streak = held_marks.add_columns(func.count()).where(
-        col(Attendance.status) == AttendanceStatus.ALPA, col(Meeting.date) > func.coalesce(last_other, date.min))
-    stmt = update(Family).values(sessions_done=func.coalesce(done.scalar_subquery(), 0),
-                                 alpa_streak=streak.scalar_subquery())
+        col(Attendance.status) == AttendanceStatus.ALPA, col(Meeting.date) > func.coalesce(last_other, date.min)
+    )
+    stmt = update(Family).values(
+        sessions_done=func.coalesce(done.scalar_subquery(), 0), alpa_streak=streak.scalar_subquery()
+    )
     if family_ids is not None:
         stmt = stmt.where(col(Family.id).in_(family_ids))
     session.execute(stmt.execution_options(synchronize_session=False))

@@ -20,15 +20,16 @@ from app.web import hx_target, redirect, render
 router = APIRouter()
 
 
-
-
-
 def _form_state(user: User, **extra: Any) -> dict[str, Any]:
     """Per-record errors, submitted values and notes; empty unless an edit is being answered."""
     return {
         "can_edit": user.role == Role.ADMIN,
-        "topic_errors": {}, "topic_values": {}, "topic_notes": {},
-        "module_errors": {}, "module_values": {}, "module_notes": {},
+        "topic_errors": {},
+        "topic_values": {},
+        "topic_notes": {},
+        "module_errors": {},
+        "module_values": {},
+        "module_notes": {},
         **extra,
     }
 
@@ -42,12 +43,26 @@ def curriculum_page(request: Request, session: SessionDep, user: CurrentUser) ->
     return render(request, "curriculum/index.html", _page_context(session, user))
 
 
-def _answer(request: Request, session: SessionDep, user: User, *, kind: str, record_id: int, anchor: str,
-            errors: dict[str, str], values: dict[str, str], note: str, block_context: dict[str, Any]) -> Response:
+def _answer(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    *,
+    kind: str,
+    record_id: int,
+    anchor: str,
+    errors: dict[str, str],
+    values: dict[str, str],
+    note: str,
+    block_context: dict[str, Any],
+) -> Response:
     """Only the edited topic or module when it asked (htmx); else the page, or a redirect after success."""
     status = 422 if errors else 200
-    state = {f"{kind}_errors": {record_id: errors}, f"{kind}_values": {record_id: values} if errors else {},
-             f"{kind}_notes": {record_id: note}}
+    state = {
+        f"{kind}_errors": {record_id: errors},
+        f"{kind}_values": {record_id: values} if errors else {},
+        f"{kind}_notes": {record_id: note},
+    }
     if hx_target(request) == anchor:
         context = {**_form_state(user, **state), **block_context}
         block = "topic_rows" if kind == "topic" else "module_section"
@@ -58,42 +73,65 @@ def _answer(request: Request, session: SessionDep, user: User, *, kind: str, rec
 
 
 @router.post("/kurikulum/sesi/{topic_id}", name="curriculum_topic_update")
-async def curriculum_topic_update(request: Request, topic_id: int, session: SessionDep,
-                                  user: CurrentUser) -> Response:
+async def curriculum_topic_update(request: Request, topic_id: int, session: SessionDep, user: CurrentUser) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     data, form_errors = topic_input_parse(values)
     errors = form_errors.messages
     if data is not None:
         try:
-            service.topic_update(session=session, user=user, topic_id=topic_id, title=data.title,
-                                 duration_minutes=data.duration_minutes, active=data.active)
+            service.topic_update(
+                session=session,
+                user=user,
+                topic_id=topic_id,
+                title=data.title,
+                duration_minutes=data.duration_minutes,
+                active=data.active,
+            )
         except RuleViolation as exc:
             session.rollback()
             errors = violation_messages(exc)
     topic, module = topic_with_module(session=session, topic_id=topic_id)
-    return _answer(request, session, user, kind="topic", record_id=topic_id, anchor=f"topic-{topic_id}",
-                   errors=errors, values=values, note="" if errors else gettext("Tersimpan."),
-                   block_context={"t": topic, "m": module})
+    return _answer(
+        request,
+        session,
+        user,
+        kind="topic",
+        record_id=topic_id,
+        anchor=f"topic-{topic_id}",
+        errors=errors,
+        values=values,
+        note="" if errors else gettext("Tersimpan."),
+        block_context={"t": topic, "m": module},
+    )
 
 
 @router.post("/kurikulum/modul/{module_id}", name="curriculum_module_update")
-async def curriculum_module_update(request: Request, module_id: int, session: SessionDep,
-                                   user: CurrentUser) -> Response:
+async def curriculum_module_update(
+    request: Request, module_id: int, session: SessionDep, user: CurrentUser
+) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     data, form_errors = module_input_parse(values)
     errors = form_errors.messages
     if data is not None:
         try:
-            service.module_update(session=session, user=user, module_id=module_id, title=data.title,
-                                  active=data.active)
+            service.module_update(session=session, user=user, module_id=module_id, title=data.title, active=data.active)
         except RuleViolation as exc:
             session.rollback()
             errors = violation_messages(exc)
     found = curriculum_tree(session=session, module_id=module_id)
     if not found:
         raise NotFound(N_("Modul kurikulum tidak ditemukan."))
-    return _answer(request, session, user, kind="module", record_id=module_id, anchor=f"module-{module_id}",
-                   errors=errors, values=values, note="" if errors else gettext("Tersimpan."),
-                   block_context={"mt": found[0]})
+    return _answer(
+        request,
+        session,
+        user,
+        kind="module",
+        record_id=module_id,
+        anchor=f"module-{module_id}",
+        errors=errors,
+        values=values,
+        note="" if errors else gettext("Tersimpan."),
+        block_context={"mt": found[0]},
+    )

@@ -108,8 +108,12 @@ def topic_update(
         raise NotFound(N_("Sesi kurikulum tidak ditemukan."))
     title = _title_check(title, maximum=TOPIC_TITLE_MAX)
     if not DURATION_MIN <= duration_minutes <= DURATION_MAX:
-        raise RuleViolation(N_("Durasi harus antara %(minimum)s dan %(maximum)s menit."), field="duration_minutes",
-                            minimum=DURATION_MIN, maximum=DURATION_MAX)
+        raise RuleViolation(
+            N_("Durasi harus antara %(minimum)s dan %(maximum)s menit."),
+            field="duration_minutes",
+            minimum=DURATION_MIN,
+            maximum=DURATION_MAX,
+        )
     before = snapshot(topic)
     topic.title = title
     topic.duration_minutes = duration_minutes
@@ -118,8 +122,9 @@ def topic_update(
     session.flush()
     after = snapshot(topic)
     if after != before:
-        audit_record(session=session, user=user, entity="topic", entity_id=topic_id, action="update",
-                     before=before, after=after)
+        audit_record(
+            session=session, user=user, entity="topic", entity_id=topic_id, action="update", before=before, after=after
+        )
     session.commit()
     return topic
 
@@ -137,7 +142,14 @@ def module_update(*, session: Session, user: User | None, module_id: int, title:
     session.flush()
     after = snapshot(module)
     if after != before:
-        audit_record(session=session, user=user, entity="curriculum_module", entity_id=module_id, action="update",
-                     before=before, after=after)
+        audit_record(
+            session=session,
+            user=user,
+            entity="curriculum_module",
+            entity_id=module_id,
+            action="update",
+            before=before,
+            after=after,
+        )
     session.commit()
     return module

@@ -30,19 +30,23 @@ def hbar_chart(points: list[Point], *, label: str, percent: bool = True) -> Mark
     scale_max = 1.0 if percent else max(top, 1.0)
     plot = WIDTH - LABEL_WIDTH - 60
     height = len(points) * (BAR_HEIGHT + GAP) + GAP
-    parts = [f'<svg class="chart hbar" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(label)}" '
-             f'preserveAspectRatio="xMinYMin meet">']
+    parts = [
+        f'<svg class="chart hbar" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(label)}" '
+        f'preserveAspectRatio="xMinYMin meet">'
+    ]
     for i, p in enumerate(points):
         y = GAP + i * (BAR_HEIGHT + GAP)
         value = p.value or 0.0
         w = round(plot * value / scale_max, 1) if scale_max else 0
         shown = "–" if p.value is None else (f"{value * 100:.0f} %" if percent else f"{value:,.0f}".replace(",", "."))
-        bar = (f'<title>{escape(p.title or p.label)}: {shown}</title>'
-               f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT - 5}" text-anchor="end" class="label">'
-               f'{escape(p.label[:34])}</text>'
-               f'<rect x="{LABEL_WIDTH}" y="{y}" width="{plot}" height="{BAR_HEIGHT}" class="track"/>'
-               f'<rect x="{LABEL_WIDTH}" y="{y}" width="{w}" height="{BAR_HEIGHT}" class="bar"/>'
-               f'<text x="{LABEL_WIDTH + plot + 6}" y="{y + BAR_HEIGHT - 5}" class="value">{shown}</text>')
+        bar = (
+            f"<title>{escape(p.title or p.label)}: {shown}</title>"
+            f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT - 5}" text-anchor="end" class="label">'
+            f"{escape(p.label[:34])}</text>"
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{plot}" height="{BAR_HEIGHT}" class="track"/>'
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{w}" height="{BAR_HEIGHT}" class="bar"/>'
+            f'<text x="{LABEL_WIDTH + plot + 6}" y="{y + BAR_HEIGHT - 5}" class="value">{shown}</text>'
+        )
         parts.append(f"<g>{_link(p.href, bar)}</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -56,14 +60,21 @@ def month_chart(rates: list[Point], planned: list[Point], held: list[Point], *, 
     step = plot_w / n
     top_count = max([p.value or 0 for p in planned] + [1])
     base = top_pad + PLOT_HEIGHT
-    parts = [f'<svg class="chart months" viewBox="0 0 {WIDTH} {base + bottom}" role="img" '
-             f'aria-label="{escape(label)}" preserveAspectRatio="xMinYMin meet">']
+    parts = [
+        f'<svg class="chart months" viewBox="0 0 {WIDTH} {base + bottom}" role="img" '
+        f'aria-label="{escape(label)}" preserveAspectRatio="xMinYMin meet">'
+    ]
     for pct in (0, 50, 100):
         y = base - PLOT_HEIGHT * pct / 100
-        parts.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y}" y2="{y}" class="grid"/>'
-                     f'<text x="{WIDTH - right + 4}" y="{y + 4}" class="axis">{pct} %</text>')
-    parts.append(f'<text x="{left - 4}" y="{top_pad + 8}" text-anchor="end" class="axis">{top_count:,.0f}</text>'
-                 .replace(",", "."))
+        parts.append(
+            f'<line x1="{left}" x2="{WIDTH - right}" y1="{y}" y2="{y}" class="grid"/>'
+            f'<text x="{WIDTH - right + 4}" y="{y + 4}" class="axis">{pct} %</text>'
+        )
+    parts.append(
+        f'<text x="{left - 4}" y="{top_pad + 8}" text-anchor="end" class="axis">{top_count:,.0f}</text>'.replace(
+            ",", "."
+        )
+    )
     line: list[str] = []
     dots: list[str] = []
     for i, (rate, plan, done) in enumerate(zip(rates, planned, held, strict=True)):
@@ -72,18 +83,27 @@ def month_chart(rates: list[Point], planned: list[Point], held: list[Point], *, 
         ph = PLOT_HEIGHT * (plan.value or 0) / top_count
         hh = PLOT_HEIGHT * (done.value or 0) / top_count
         bx = x + step * 0.2
-        bars = (f'<title>{escape(rate.label)}: {escape(done.title)}</title>'
-                f'<rect x="{bx:.1f}" y="{base - ph:.1f}" width="{bar_w:.1f}" height="{ph:.1f}" class="planned"/>'
-                f'<rect x="{bx:.1f}" y="{base - hh:.1f}" width="{bar_w:.1f}" height="{hh:.1f}" class="held"/>')
+        bars = (
+            f"<title>{escape(rate.label)}: {escape(done.title)}</title>"
+            f'<rect x="{bx:.1f}" y="{base - ph:.1f}" width="{bar_w:.1f}" height="{ph:.1f}" class="planned"/>'
+            f'<rect x="{bx:.1f}" y="{base - hh:.1f}" width="{bar_w:.1f}" height="{hh:.1f}" class="held"/>'
+        )
         parts.append(f"<g>{_link(done.href, bars)}</g>")
         if n <= 12 or i % max(1, n // 12) == 0:
-            parts.append(f'<text x="{x + step / 2:.1f}" y="{base + 16}" text-anchor="middle" class="axis">'
-                         f'{escape(rate.label)}</text>')
+            parts.append(
+                f'<text x="{x + step / 2:.1f}" y="{base + 16}" text-anchor="middle" class="axis">'
+                f"{escape(rate.label)}</text>"
+            )
         if rate.value is not None:
             cx, cy = x + step / 2, base - PLOT_HEIGHT * rate.value
             line.append(f"{cx:.1f},{cy:.1f}")
-            dots.append(_link(rate.href, f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" class="dot">'
-                                          f'<title>{escape(rate.label)}: {escape(rate.title)}</title></circle>'))
+            dots.append(
+                _link(
+                    rate.href,
+                    f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" class="dot">'
+                    f"<title>{escape(rate.label)}: {escape(rate.title)}</title></circle>",
+                )
+            )
     if len(line) > 1:
         parts.append(f'<polyline points="{" ".join(line)}" class="rate"/>')
     parts.extend(dots)

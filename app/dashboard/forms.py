@@ -38,8 +38,10 @@ def parse_month(raw: str, *, name: str, errors: FormErrors) -> date | None:
 def period_parse(*, dari: str, sampai: str, today: date) -> tuple[Period, dict[str, str], FormErrors]:
     """The period asked for (or the last 12 months), the values to show back, and any messages."""
     default = period_default(today)
-    values = {"dari": dari.strip() or default.start.strftime("%Y-%m"),
-              "sampai": sampai.strip() or default.end.strftime("%Y-%m")}
+    values = {
+        "dari": dari.strip() or default.start.strftime("%Y-%m"),
+        "sampai": sampai.strip() or default.end.strftime("%Y-%m"),
+    }
     errors = FormErrors()
     start = parse_month(values["dari"], name="dari", errors=errors)
     end = parse_month(values["sampai"], name="sampai", errors=errors)

@@ -43,8 +43,16 @@ def user_name(*, session: Session, user_id: int | None) -> str:
     return user.full_name if user else ""
 
 
-def kelompok_rows(*, session: Session, scope: Scope, today: date, pendamping_id: int | None, overdue_only: bool,
-                  limit: int, offset: int) -> list[KelompokRow]:
+def kelompok_rows(
+    *,
+    session: Session,
+    scope: Scope,
+    today: date,
+    pendamping_id: int | None,
+    overdue_only: bool,
+    limit: int,
+    offset: int,
+) -> list[KelompokRow]:
     families = (
         select(Family.kelompok_id, func.count().label("n"))
         .where(Family.status == FamilyStatus.AKTIF)
@@ -53,8 +61,14 @@ def kelompok_rows(*, session: Session, scope: Scope, today: date, pendamping_id:
     )
     last = last_held_subquery()
     query = (
-        select(Kelompok.id, Kelompok.name, Area.name, func.coalesce(User.full_name, "–"),
-               func.coalesce(families.c.n, 0), last.c.last)
+        select(
+            Kelompok.id,
+            Kelompok.name,
+            Area.name,
+            func.coalesce(User.full_name, "–"),
+            func.coalesce(families.c.n, 0),
+            last.c.last,
+        )
         .select_from(Kelompok)
         .join(Area, col(Area.code) == Kelompok.village_code)
         .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
@@ -69,17 +83,37 @@ def kelompok_rows(*, session: Session, scope: Scope, today: date, pendamping_id:
         query = query.where(Kelompok.pendamping_id == pendamping_id)
     if overdue_only:
         query = query.where(last.c.last.is_(None) | (last.c.last < today - timedelta(days=OVERDUE_DAYS)))
-    return [KelompokRow(id=i, name=n, village=v, pendamping=p, kpm=k, last_held=d)
-            for i, n, v, p, k, d in session.exec(query).all()]
+    return [
+        KelompokRow(id=i, name=n, village=v, pendamping=p, kpm=k, last_held=d)
+        for i, n, v, p, k, d in session.exec(query).all()
+    ]
 
 
-def meeting_rows(*, session: Session, scope: Scope, month: date | None, status: str, pendamping_id: int | None,
-                 limit: int, offset: int) -> list[MeetingRow]:
+def meeting_rows(
+    *,
+    session: Session,
+    scope: Scope,
+    month: date | None,
+    status: str,
+    pendamping_id: int | None,
+    limit: int,
+    offset: int,
+) -> list[MeetingRow]:
     start = month or scope.period.start
     end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1) if month else scope.period.last_day
     query = (
-        select(Meeting.id, Meeting.date, Meeting.status, Kelompok.id, Kelompok.name, Topic.no, Topic.title,
-               CurriculumModule.core, CurriculumModule.code, func.coalesce(User.full_name, "–"))
+        select(
+            Meeting.id,
+            Meeting.date,
+            Meeting.status,
+            Kelompok.id,
+            Kelompok.name,
+            Topic.no,
+            Topic.title,
+            CurriculumModule.core,
+            CurriculumModule.code,
+            func.coalesce(User.full_name, "–"),
+        )
         .select_from(Meeting)
         .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
         .join(Topic, col(Topic.id) == Meeting.topic_id)

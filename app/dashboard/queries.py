@@ -88,8 +88,20 @@ class Tally:
 
     def add(self, other: "Tally") -> None:
         """Add another row's counts to this one (the counts are additive: a kelompok has one area, one pendamping)."""
-        for name in ("kelompok", "kpm", "overdue", "planned", "held", "cancelled", "marks", "present", "reviews",
-                     "review_points", "proposals", "all_done"):
+        for name in (
+            "kelompok",
+            "kpm",
+            "overdue",
+            "planned",
+            "held",
+            "cancelled",
+            "marks",
+            "present",
+            "reviews",
+            "review_points",
+            "proposals",
+            "all_done",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for mine, theirs in ((self.topic_done, other.topic_done), (self.module_done, other.module_done)):
             for k, v in theirs.items():
@@ -181,8 +193,15 @@ def meetings_by_month(*, session: Session, scope: Scope) -> Select[Any]:
     present marks counted on them (attendance counts those of held meetings): one pass over the period's meetings."""
     key, month = child_key(scope), month_key(session, Meeting.date)
     return (
-        select(key, Kelompok.pendamping_id, month, Meeting.status, func.count(), func.sum(Meeting.marks_count),
-               func.sum(Meeting.present_count))
+        select(
+            key,
+            Kelompok.pendamping_id,
+            month,
+            Meeting.status,
+            func.count(),
+            func.sum(Meeting.marks_count),
+            func.sum(Meeting.present_count),
+        )
         .select_from(Kelompok)
         .join(Meeting, col(Meeting.kelompok_id) == Kelompok.id)
         .where(*kelompok_filter(scope), _range(scope.period))
@@ -202,8 +221,7 @@ def kelompok_figures(*, scope: Scope, today: date) -> Select[Any]:
     key = child_key(scope)
     overdue = case((last.c.last.is_(None) | (last.c.last < today - timedelta(days=OVERDUE_DAYS)), 1), else_=0)
     return (
-        select(key, Kelompok.pendamping_id, func.count(), func.coalesce(func.sum(families.c.n), 0),
-               func.sum(overdue))
+        select(key, Kelompok.pendamping_id, func.count(), func.coalesce(func.sum(families.c.n), 0), func.sum(overdue))
         .select_from(Kelompok)
         .outerjoin(families, families.c.kelompok_id == Kelompok.id)
         .outerjoin(last, last.c.kelompok_id == Kelompok.id)
@@ -253,8 +271,9 @@ def curriculum_modules(topics: list[TopicRef]) -> list[Module]:
     Family.sessions_done)."""
     modules: dict[int, Module] = {}
     for topic in topics:
-        module = modules.setdefault(topic.module_no, Module(no=topic.module_no, title=topic.module_title, mask=0,
-                                                            topics=[]))
+        module = modules.setdefault(
+            topic.module_no, Module(no=topic.module_no, title=topic.module_title, mask=0, topics=[])
+        )
         module.mask |= 1 << topic.id
         module.topics.append(topic)
     return list(modules.values())
@@ -304,14 +323,18 @@ def proposal_figures(*, scope: Scope) -> Select[Any]:
         .select_from(GraduationProposal)
         .join(Family, col(Family.id) == GraduationProposal.family_id)
         .join(Kelompok, col(Kelompok.id) == Family.kelompok_id)
-        .where(*kelompok_filter(scope), col(GraduationProposal.proposed_at) >= start,
-               col(GraduationProposal.proposed_at) < end)
+        .where(
+            *kelompok_filter(scope),
+            col(GraduationProposal.proposed_at) >= start,
+            col(GraduationProposal.proposed_at) < end,
+        )
         .group_by(key, col(Kelompok.pendamping_id))
     )
 
 
-def dashboard_queries(*, session: Session, scope: Scope, today: date, topics: list[TopicRef],
-                      modules: list[Module], completion: bool) -> dict[str, Select[Any]]:
+def dashboard_queries(
+    *, session: Session, scope: Scope, today: date, topics: list[TopicRef], modules: list[Module], completion: bool
+) -> dict[str, Select[Any]]:
     """The aggregates a dashboard rests on, by name (the benchmark runs the same ones raw); `completion` adds the
     per-session and per-module completion."""
     queries = {
@@ -341,8 +364,9 @@ def dashboard_build(*, session: Session, scope: Scope, today: date, completion: 
     completion card's."""
     topics = topics_active(session=session, core_only=True) if completion else []
     modules = curriculum_modules(topics)
-    queries = dashboard_queries(session=session, scope=scope, today=today, topics=topics, modules=modules,
-                                completion=completion)
+    queries = dashboard_queries(
+        session=session, scope=scope, today=today, topics=topics, modules=modules, completion=completion
+    )
     # Rows come per (child, pendamping[, month, status]): summed per group and per month first, then each group
     # is added once to the total, its child and its pendamping.
     groups: dict[tuple[str, int | None], Tally] = defaultdict(Tally)
@@ -382,20 +406,33 @@ def dashboard_build(*, session: Session, scope: Scope, today: date, completion: 
 
     names = child_names(session=session, scope=scope, keys=set(by_child))
     children = sorted(
-        (Child(key=k, name=names.get(k, k), is_kelompok=scope.child_length is None, tally=t)
-         for k, t in by_child.items()),
+        (
+            Child(key=k, name=names.get(k, k), is_kelompok=scope.child_length is None, tally=t)
+            for k, t in by_child.items()
+        ),
         key=lambda c: (c.name, c.key),
     )
-    people = dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_(list(by_pendamping)))).all()) \
-        if by_pendamping else {}
+    people = (
+        dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_(list(by_pendamping)))).all())
+        if by_pendamping
+        else {}
+    )
     pendamping = sorted(
         (PendampingRow(user_id=i, name=people.get(i, "–"), tally=t) for i, t in by_pendamping.items()),
         key=lambda p: (p.name, p.user_id),
     )
     months = [(m, by_month.get(m.strftime("%Y-%m"), Tally())) for m in scope.period.months]
     overdue = [(i, n, v, p, last) for i, n, v, p, last in _rows(session, queries, "overdue")]
-    return Dashboard(scope=scope, total=total, months=months, children=children, pendamping=pendamping,
-                     overdue=overdue, topics=topics, modules=modules)
+    return Dashboard(
+        scope=scope,
+        total=total,
+        months=months,
+        children=children,
+        pendamping=pendamping,
+        overdue=overdue,
+        topics=topics,
+        modules=modules,
+    )
 
 
 def _rows(session: Session, queries: dict[str, Select[Any]], name: str) -> list[Any]:

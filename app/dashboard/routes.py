@@ -29,8 +29,9 @@ def _pendamping_shown(semua_pendamping: str) -> int:
     return 1_000_000 if semua_pendamping else PENDAMPING_SHOWN
 
 
-def _scope(session: Session, user: User, wilayah: str, dari: str, sampai: str,
-           today: date) -> tuple[Scope, dict[str, str], dict[str, str]]:
+def _scope(
+    session: Session, user: User, wilayah: str, dari: str, sampai: str, today: date
+) -> tuple[Scope, dict[str, str], dict[str, str]]:
     from app.access import require_role
 
     require_role(user, *DASHBOARD_ROLES)
@@ -50,28 +51,59 @@ def _charts(request: Request, board: Dashboard, values: dict[str, str]) -> dict[
     for month, t in board.months:
         label = month.strftime("%m/%y")
         href = str(request.url_for("dashboard_meetings").include_query_params(**base, bulan=month.strftime("%Y-%m")))
-        rates.append(Point(label=label, value=t.attendance_rate, href=href,
-                           title=gettext("kehadiran %(rate)s", rate=fmt_percent(t.attendance_rate))))
+        rates.append(
+            Point(
+                label=label,
+                value=t.attendance_rate,
+                href=href,
+                title=gettext("kehadiran %(rate)s", rate=fmt_percent(t.attendance_rate)),
+            )
+        )
         planned.append(Point(label=label, value=t.planned, href=href))
-        held.append(Point(label=label, value=t.held, href=href,
-                          title=gettext("%(held)s dari %(planned)s pertemuan terlaksana",
-                                        held=fmt_number(t.held), planned=fmt_number(t.planned))))
-    return {"month_chart": month_chart(rates, planned, held,
-                                       label=gettext("Pertemuan dan tingkat kehadiran per bulan"))}
+        held.append(
+            Point(
+                label=label,
+                value=t.held,
+                href=href,
+                title=gettext(
+                    "%(held)s dari %(planned)s pertemuan terlaksana",
+                    held=fmt_number(t.held),
+                    planned=fmt_number(t.planned),
+                ),
+            )
+        )
+    return {
+        "month_chart": month_chart(rates, planned, held, label=gettext("Pertemuan dan tingkat kehadiran per bulan"))
+    }
 
 
 @router.get("/dasbor", name="dashboard")
-def dashboard(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
-              dari: str = "", sampai: str = "", semua_pendamping: str = "") -> Response:
+def dashboard(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    today: Today,
+    wilayah: str = "",
+    dari: str = "",
+    sampai: str = "",
+    semua_pendamping: str = "",
+) -> Response:
     scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
-    context: dict[str, object] = {"values": values, "errors": errors, "filters": _filters(values), "today": today,
-                                  "trail": breadcrumbs(session=session, user=user, area=scope.area),
-                                  "area": scope.area, "pendamping_shown": _pendamping_shown(semua_pendamping)}
+    context: dict[str, object] = {
+        "values": values,
+        "errors": errors,
+        "filters": _filters(values),
+        "today": today,
+        "trail": breadcrumbs(session=session, user=user, area=scope.area),
+        "area": scope.area,
+        "pendamping_shown": _pendamping_shown(semua_pendamping),
+    }
     if errors:
         return render(request, "dashboard/index.html", {**context, "board": None}, status=422)
     board = dashboard_build(session=session, scope=scope, today=today, completion=True)
-    context.update(board=board, qs=urlencode, **_charts(request, board, values),
-                   **_completion_charts(request, board, values))
+    context.update(
+        board=board, qs=urlencode, **_charts(request, board, values), **_completion_charts(request, board, values)
+    )
     block = "dashboard_body" if hx_target(request) == "dashboard-body" else None
     return render(request, "dashboard/index.html", context, block=block)
 
@@ -79,57 +111,137 @@ def dashboard(request: Request, session: SessionDep, user: CurrentUser, today: T
 def _completion_charts(request: Request, board: Dashboard, values: dict[str, str]) -> dict[str, object]:
     kelompok_href = str(request.url_for("dashboard_kelompok").include_query_params(**_filters(values)))
     total = board.total
-    topic_points = [Point(label=f"{t.no}. {t.title}", value=total.completion(total.topic_done.get(t.id, 0)),
-                          href=kelompok_href) for t in board.topics]
-    module_points = [Point(label=f"{gettext('Modul')} {m.no} · {m.title}",
-                           value=total.completion(total.module_done.get(m.no, 0)), href=kelompok_href)
-                     for m in board.modules]
-    return {"topic_chart": hbar_chart(topic_points, label=gettext("KPM yang menyelesaikan tiap sesi")),
-            "module_chart": hbar_chart(module_points, label=gettext("KPM yang menyelesaikan tiap modul"))}
+    topic_points = [
+        Point(label=f"{t.no}. {t.title}", value=total.completion(total.topic_done.get(t.id, 0)), href=kelompok_href)
+        for t in board.topics
+    ]
+    module_points = [
+        Point(
+            label=f"{gettext('Modul')} {m.no} · {m.title}",
+            value=total.completion(total.module_done.get(m.no, 0)),
+            href=kelompok_href,
+        )
+        for m in board.modules
+    ]
+    return {
+        "topic_chart": hbar_chart(topic_points, label=gettext("KPM yang menyelesaikan tiap sesi")),
+        "module_chart": hbar_chart(module_points, label=gettext("KPM yang menyelesaikan tiap modul")),
+    }
 
 
 @router.get("/dasbor/penyelesaian", name="dashboard_completion")
-def dashboard_completion(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
-                         dari: str = "", sampai: str = "", semua_pendamping: str = "") -> Response:
+def dashboard_completion(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    today: Today,
+    wilayah: str = "",
+    dari: str = "",
+    sampai: str = "",
+    semua_pendamping: str = "",
+) -> Response:
     """The completion card as a page of its own (printable, linkable)."""
     scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
     board = dashboard_build(session=session, scope=scope, today=today, completion=True)
-    context = {"board": board, "values": values, "errors": errors, "filters": _filters(values), "area": scope.area,
-               "pendamping_shown": _pendamping_shown(semua_pendamping),
-               "trail": breadcrumbs(session=session, user=user, area=scope.area),
-               **_completion_charts(request, board, values)}
+    context = {
+        "board": board,
+        "values": values,
+        "errors": errors,
+        "filters": _filters(values),
+        "area": scope.area,
+        "pendamping_shown": _pendamping_shown(semua_pendamping),
+        "trail": breadcrumbs(session=session, user=user, area=scope.area),
+        **_completion_charts(request, board, values),
+    }
     return render(request, "dashboard/completion.html", context)
 
 
 @router.get("/dasbor/kelompok", name="dashboard_kelompok")
-def dashboard_kelompok(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
-                       dari: str = "", sampai: str = "", pendamping: int | None = None, terlambat: bool = False,
-                       halaman: int = 1) -> Response:
+def dashboard_kelompok(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    today: Today,
+    wilayah: str = "",
+    dari: str = "",
+    sampai: str = "",
+    pendamping: int | None = None,
+    terlambat: bool = False,
+    halaman: int = 1,
+) -> Response:
     scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
     page = max(1, halaman)
-    rows = lists.kelompok_rows(session=session, scope=scope, today=today, pendamping_id=pendamping,
-                               overdue_only=terlambat, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    context = {"rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE, "page": page, "values": values,
-               "errors": errors, "filters": _filters(values), "area": scope.area, "pendamping": pendamping,
-               "pendamping_name": lists.user_name(session=session, user_id=pendamping), "terlambat": terlambat,
-               "trail": breadcrumbs(session=session, user=user, area=scope.area), "today": today}
+    rows = lists.kelompok_rows(
+        session=session,
+        scope=scope,
+        today=today,
+        pendamping_id=pendamping,
+        overdue_only=terlambat,
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    context = {
+        "rows": rows[:PAGE_SIZE],
+        "has_next": len(rows) > PAGE_SIZE,
+        "page": page,
+        "values": values,
+        "errors": errors,
+        "filters": _filters(values),
+        "area": scope.area,
+        "pendamping": pendamping,
+        "pendamping_name": lists.user_name(session=session, user_id=pendamping),
+        "terlambat": terlambat,
+        "trail": breadcrumbs(session=session, user=user, area=scope.area),
+        "today": today,
+    }
     return render(request, "dashboard/kelompok.html", context, status=422 if errors else 200)
 
 
 @router.get("/dasbor/pertemuan", name="dashboard_meetings")
-def dashboard_meetings(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
-                       dari: str = "", sampai: str = "", bulan: str = "", status: str = "",
-                       pendamping: int | None = None, halaman: int = 1) -> Response:
+def dashboard_meetings(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    today: Today,
+    wilayah: str = "",
+    dari: str = "",
+    sampai: str = "",
+    bulan: str = "",
+    status: str = "",
+    pendamping: int | None = None,
+    halaman: int = 1,
+) -> Response:
     scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
     month_errors = FormErrors()
     month = parse_month(bulan, name="bulan", errors=month_errors) if bulan else None
     errors = {**errors, **month_errors.messages}
     page = max(1, halaman)
-    rows = [] if errors else lists.meeting_rows(
-        session=session, scope=scope, month=month, status=status if status in MeetingStatus.__dict__.values() else "",
-        pendamping_id=pendamping, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    context = {"rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE, "page": page, "values": values,
-               "errors": errors, "filters": _filters(values), "area": scope.area, "bulan": bulan, "status": status,
-               "pendamping": pendamping, "pendamping_name": lists.user_name(session=session, user_id=pendamping),
-               "trail": breadcrumbs(session=session, user=user, area=scope.area), "month": month}
+    rows = (
+        []
+        if errors
+        else lists.meeting_rows(
+            session=session,
+            scope=scope,
+            month=month,
+            status=status if status in MeetingStatus.__dict__.values() else "",
+            pendamping_id=pendamping,
+            limit=PAGE_SIZE + 1,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    )
+    context = {
+        "rows": rows[:PAGE_SIZE],
+        "has_next": len(rows) > PAGE_SIZE,
+        "page": page,
+        "values": values,
+        "errors": errors,
+        "filters": _filters(values),
+        "area": scope.area,
+        "bulan": bulan,
+        "status": status,
+        "pendamping": pendamping,
+        "pendamping_name": lists.user_name(session=session, user_id=pendamping),
+        "trail": breadcrumbs(session=session, user=user, area=scope.area),
+        "month": month,
+    }
     return render(request, "dashboard/meetings.html", context, status=422 if errors else 200)

@@ -24,6 +24,7 @@ from app.areas.service import areas_load
 from app.assessments.service import DRAFT, assessment_scores_refresh
 from app.attendance.service import attendance_summaries_refresh
 from app.auth.security import password_hash
+from app.clock import today_local
 from app.curriculum.queries import TopicRef, topics_active
 from app.curriculum.service import curriculum_load
 from app.families.rules import age_on
@@ -283,7 +284,7 @@ def demo_load(
         areas_load(session=session, province_codes={CIMAHI.split(".")[0]})
     builder = _DemoBuilder(
         rng=random.Random(seed),
-        today=today or date.today(),
+        today=today or today_local(),
         password_hash=password_hash(password),  # hashed once: argon2 is slow by design
         next_ids={model: _max_id(session=session, model=model) + 1 for model in TABLES},
         topics=_core_topics(session=session),

@@ -23,9 +23,20 @@ def attendance_rows(*, session: Session, conditions: list[ColumnElement[bool]], 
     """The absensi list: one row per KPM mark of the month's meetings, by kelompok, date and name."""
     end = (month + timedelta(days=32)).replace(day=1)
     query = (
-        select(Area.name, Kelompok.name, func.coalesce(User.full_name, ""), Meeting.date, Topic.no, Topic.title,
-               Meeting.status, Family.programme_id, Family.head_name, Attendance.status, Attendance.attendee,
-               Attendance.attendee_name)
+        select(
+            Area.name,
+            Kelompok.name,
+            func.coalesce(User.full_name, ""),
+            Meeting.date,
+            Topic.no,
+            Topic.title,
+            Meeting.status,
+            Family.programme_id,
+            Family.head_name,
+            Attendance.status,
+            Attendance.attendee,
+            Attendance.attendee_name,
+        )
         .select_from(Meeting)
         .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
         .join(Area, col(Area.code) == Kelompok.village_code)
@@ -37,19 +48,31 @@ def attendance_rows(*, session: Session, conditions: list[ColumnElement[bool]], 
         .order_by(col(Area.name), col(Kelompok.name), col(Meeting.date), col(Family.head_name), col(Family.id))
     )
     for village, kelompok, pendamping, day, no, title, m_status, pid, name, status, attendee, who in _batched(
-            session, query):
-        yield [village, kelompok, pendamping, day.isoformat(), no, title, m_status, pid, name, status,
-               attendee, who]
+        session, query
+    ):
+        yield [village, kelompok, pendamping, day.isoformat(), no, title, m_status, pid, name, status, attendee, who]
 
 
 def attendance_header() -> list[str]:
-    return [gettext("Kelurahan"), gettext("Kelompok"), gettext("Pendamping"), gettext("Tanggal"), gettext("Sesi"),
-            gettext("Judul sesi"), gettext("Status pertemuan"), gettext("ID PKH"), gettext("Nama KPM"),
-            gettext("Kehadiran"), gettext("Yang hadir"), gettext("Nama yang hadir")]
+    return [
+        gettext("Kelurahan"),
+        gettext("Kelompok"),
+        gettext("Pendamping"),
+        gettext("Tanggal"),
+        gettext("Sesi"),
+        gettext("Judul sesi"),
+        gettext("Status pertemuan"),
+        gettext("ID PKH"),
+        gettext("Nama KPM"),
+        gettext("Kehadiran"),
+        gettext("Yang hadir"),
+        gettext("Nama yang hadir"),
+    ]
 
 
-def completion_rows(*, session: Session, conditions: list[ColumnElement[bool]],
-                    topics: list[TopicRef]) -> Iterator[list[Any]]:
+def completion_rows(
+    *, session: Session, conditions: list[ColumnElement[bool]], topics: list[TopicRef]
+) -> Iterator[list[Any]]:
     """The completion matrix: one row per active KPM, 1/0 per core session, and the count."""
     query = (
         select(Area.name, Kelompok.name, Family.programme_id, Family.head_name, Family.sessions_done)
@@ -65,8 +88,14 @@ def completion_rows(*, session: Session, conditions: list[ColumnElement[bool]],
 
 
 def completion_header(topics: list[TopicRef]) -> list[str]:
-    return [gettext("Kelurahan"), gettext("Kelompok"), gettext("ID PKH"), gettext("Nama KPM"),
-            *[f"{gettext('Sesi')} {t.no}" for t in topics], gettext("Jumlah sesi selesai")]
+    return [
+        gettext("Kelurahan"),
+        gettext("Kelompok"),
+        gettext("ID PKH"),
+        gettext("Nama KPM"),
+        *[f"{gettext('Sesi')} {t.no}" for t in topics],
+        gettext("Jumlah sesi selesai"),
+    ]
 
 
 def _share(value: float | None) -> float | None:
@@ -75,22 +104,48 @@ def _share(value: float | None) -> float | None:
 
 def dashboard_tables(board: Dashboard) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """The dashboard's three tables as plain rows (percentages as numbers 0–100)."""
-    common = [gettext("Kelompok"), gettext("KPM"), gettext("Direncanakan"), gettext("Terlaksana"),
-              gettext("Kehadiran %"), gettext("Tanpa pertemuan ≥ 45 hari"), gettext("Penilaian kualitas"),
-              gettext("Skor kualitas rata-rata"), gettext("Usulan graduasi"), gettext("Selesai 14 sesi %")]
+    common = [
+        gettext("Kelompok"),
+        gettext("KPM"),
+        gettext("Direncanakan"),
+        gettext("Terlaksana"),
+        gettext("Kehadiran %"),
+        gettext("Tanpa pertemuan ≥ 45 hari"),
+        gettext("Penilaian kualitas"),
+        gettext("Skor kualitas rata-rata"),
+        gettext("Usulan graduasi"),
+        gettext("Selesai 14 sesi %"),
+    ]
 
     def figures(t: Any) -> list[Any]:
         quality = None if t.quality is None else round(t.quality, 1)
-        return [t.kelompok, t.kpm, t.planned, t.held, _share(t.attendance_rate), t.overdue, t.reviews, quality,
-                t.proposals, _share(t.completion(t.all_done))]
+        return [
+            t.kelompok,
+            t.kpm,
+            t.planned,
+            t.held,
+            _share(t.attendance_rate),
+            t.overdue,
+            t.reviews,
+            quality,
+            t.proposals,
+            _share(t.completion(t.all_done)),
+        ]
 
     return {
-        "wilayah": ([gettext("Kode"), gettext("Wilayah / kelompok"), *common],
-                    [[c.key, c.name, *figures(c.tally)] for c in board.children]),
-        "pendamping": ([gettext("Pendamping"), *common],
-                       [[p.name, *figures(p.tally)] for p in board.pendamping]),
-        "bulan": ([gettext("Bulan"), gettext("Direncanakan"), gettext("Terlaksana"), gettext("Dibatalkan"),
-                   gettext("Kehadiran %")],
-                  [[m.strftime("%Y-%m"), t.planned, t.held, t.cancelled, _share(t.attendance_rate)]
-                   for m, t in board.months]),
+        "wilayah": (
+            [gettext("Kode"), gettext("Wilayah / kelompok"), *common],
+            [[c.key, c.name, *figures(c.tally)] for c in board.children],
+        ),
+        "pendamping": ([gettext("Pendamping"), *common], [[p.name, *figures(p.tally)] for p in board.pendamping]),
+        "bulan": (
+            [
+                gettext("Bulan"),
+                gettext("Direncanakan"),
+                gettext("Terlaksana"),
+                gettext("Dibatalkan"),
+                gettext("Kehadiran %"),
+            ],
+            [[m.strftime("%Y-%m"), t.planned, t.held, t.cancelled, _share(t.attendance_rate)] for m, t in board.months],
+        ),
     }

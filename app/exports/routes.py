@@ -26,8 +26,7 @@ from app.models import Area, Kelompok, User
 from app.web import Today, render
 
 router = APIRouter()
-MEDIA = {"csv": "text/csv; charset=utf-8",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def _format(fmt: str) -> str:
@@ -37,12 +36,14 @@ def _format(fmt: str) -> str:
 
 
 def _download(fmt: str, filename: str, body: Iterator[bytes]) -> StreamingResponse:
-    return StreamingResponse(body, media_type=MEDIA[fmt],
-                             headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})
+    return StreamingResponse(
+        body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'}
+    )
 
 
-def _selection(*, session: Session, user: User, kelompok: int | None,
-               wilayah: str) -> tuple[list[ColumnElement[bool]], str]:
+def _selection(
+    *, session: Session, user: User, kelompok: int | None, wilayah: str
+) -> tuple[list[ColumnElement[bool]], str]:
     """Row filter and file-name stem: one kelompok (any role that may see it), else an area in scope."""
     if kelompok is not None:
         group = kelompok_get(session=session, user=user, kelompok_id=kelompok)
@@ -61,39 +62,62 @@ def _month(raw: str) -> date:
 
 
 @router.get("/ekspor/absensi.{fmt}", name="export_attendance")
-def export_attendance(fmt: str, session: SessionDep, user: CurrentUser, bulan: str = "", wilayah: str = "",
-                      kelompok: int | None = None) -> Response:
+def export_attendance(
+    fmt: str, session: SessionDep, user: CurrentUser, bulan: str = "", wilayah: str = "", kelompok: int | None = None
+) -> Response:
     fmt = _format(fmt)
     month = _month(bulan)
     conditions, stem = _selection(session=session, user=user, kelompok=kelompok, wilayah=wilayah)
-    sheet = Sheet(title=gettext("Absensi") + " " + month.strftime("%Y-%m"), header=queries.attendance_header(),
-                  rows=queries.attendance_rows(session=session, conditions=conditions, month=month))
+    sheet = Sheet(
+        title=gettext("Absensi") + " " + month.strftime("%Y-%m"),
+        header=queries.attendance_header(),
+        rows=queries.attendance_rows(session=session, conditions=conditions, month=month),
+    )
     body = csv_stream(sheet) if fmt == "csv" else xlsx_stream([sheet])
     return _download(fmt, f"absensi-{stem}-{month.strftime('%Y-%m')}", body)
 
 
 @router.get("/ekspor/penyelesaian.{fmt}", name="export_completion")
-def export_completion(fmt: str, session: SessionDep, user: CurrentUser, wilayah: str = "",
-                      kelompok: int | None = None, dari: str = "", sampai: str = "") -> Response:
+def export_completion(
+    fmt: str,
+    session: SessionDep,
+    user: CurrentUser,
+    wilayah: str = "",
+    kelompok: int | None = None,
+    dari: str = "",
+    sampai: str = "",
+) -> Response:
     fmt = _format(fmt)
     conditions, stem = _selection(session=session, user=user, kelompok=kelompok, wilayah=wilayah)
     topics = topics_active(session=session, core_only=True)
-    sheet = Sheet(title=gettext("Penyelesaian"), header=queries.completion_header(topics),
-                  rows=queries.completion_rows(session=session, conditions=conditions, topics=topics))
+    sheet = Sheet(
+        title=gettext("Penyelesaian"),
+        header=queries.completion_header(topics),
+        rows=queries.completion_rows(session=session, conditions=conditions, topics=topics),
+    )
     body = csv_stream(sheet) if fmt == "csv" else xlsx_stream([sheet])
     return _download(fmt, f"penyelesaian-{stem}", body)
 
 
 @router.get("/ekspor/dasbor.{fmt}", name="export_dashboard")
-def export_dashboard(fmt: str, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
-                     dari: str = "", sampai: str = "", tabel: str = "wilayah") -> Response:
+def export_dashboard(
+    fmt: str,
+    session: SessionDep,
+    user: CurrentUser,
+    today: Today,
+    wilayah: str = "",
+    dari: str = "",
+    sampai: str = "",
+    tabel: str = "wilayah",
+) -> Response:
     fmt = _format(fmt)
     area = area_resolve(session=session, user=user, code=wilayah)
     period, _values, errors = period_parse(dari=dari, sampai=sampai, today=today)
     if errors:
         raise RuleViolation(next(iter(errors.messages.values())))
-    board = dashboard_build(session=session, scope=Scope(user=user, area=area, period=period), today=today,
-                            completion=True)
+    board = dashboard_build(
+        session=session, scope=Scope(user=user, area=area, period=period), today=today, completion=True
+    )
     tables = queries.dashboard_tables(board)
     stem = f"dasbor-{area.code if area else 'semua'}-{period.start.strftime('%Y-%m')}-{period.end.strftime('%Y-%m')}"
     if fmt == "csv":
@@ -112,7 +136,10 @@ def meeting_print(request: Request, meeting_id: int, session: SessionDep, user: 
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     topic, module = meeting_topic(session=session, meeting=meeting)
     context = {
-        "meeting": meeting, "kelompok": kelompok, "topic": topic, "module": module,
+        "meeting": meeting,
+        "kelompok": kelompok,
+        "topic": topic,
+        "module": module,
         "families": roll_families(session=session, meeting=meeting),
         "marks": roll_rows(session=session, meeting=meeting),
         "village": session.get(Area, kelompok.village_code),

@@ -126,33 +126,51 @@ def _package(count: int, titles: list[str]) -> list[tuple[str, str]]:
     names = [_sheet_name(t, taken) for t in titles]
     sheet_types = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, count + 1))
-    sheets = "".join(f'<sheet name="{escape(n, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
-                     for i, n in enumerate(names, start=1))
+        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, count + 1)
+    )
+    sheets = "".join(
+        f'<sheet name="{escape(n, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, n in enumerate(names, start=1)
+    )
     sheet_rels = "".join(
         f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-        for i in range(1, count + 1))
+        for i in range(1, count + 1)
+    )
     return [
-        ("[Content_Types].xml", f'{XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-         '<Default Extension="xml" ContentType="application/xml"/>'
-         '<Override PartName="/xl/workbook.xml" ContentType="application/'
-         'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-         '<Override PartName="/xl/styles.xml" ContentType="application/'
-         f'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>{sheet_types}</Types>'),
-        ("_rels/.rels", f'{XML}<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
-         f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        (
+            "[Content_Types].xml",
+            f'{XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/'
+            f'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>{sheet_types}</Types>',
+        ),
+        (
+            "_rels/.rels",
+            f'{XML}<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
+            f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        ),
         ("xl/workbook.xml", f'{XML}<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>{sheets}</sheets></workbook>'),
-        ("xl/_rels/workbook.xml.rels", f'{XML}<Relationships xmlns="{PKG_REL}">{sheet_rels}<Relationship '
-         f'Id="rId{count + 1}" Type="{REL}/styles" Target="styles.xml"/></Relationships>'),
-        ("xl/styles.xml", f'{XML}<styleSheet xmlns="{MAIN}"><fonts count="2"><font><sz val="11"/><name val="Calibri"/>'
-         '</font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill '
-         'patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1">'
-         '<border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" '
-         'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" '
-         'fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" '
-         'applyFont="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
-         '</cellStyles></styleSheet>'),
+        (
+            "xl/_rels/workbook.xml.rels",
+            f'{XML}<Relationships xmlns="{PKG_REL}">{sheet_rels}<Relationship '
+            f'Id="rId{count + 1}" Type="{REL}/styles" Target="styles.xml"/></Relationships>',
+        ),
+        (
+            "xl/styles.xml",
+            f'{XML}<styleSheet xmlns="{MAIN}"><fonts count="2"><font><sz val="11"/><name val="Calibri"/>'
+            '</font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill '
+            'patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1">'
+            '<border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1">'
+            '<xf numFmtId="0" '
+            'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" '
+            'fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" '
+            'applyFont="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+            "</cellStyles></styleSheet>",
+        ),
     ]
 
 

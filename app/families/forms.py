@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from app.clock import today_local
 from app.forms import FormErrors, parse_date, parse_text
 from app.i18n import N_
 
@@ -45,7 +46,7 @@ def member_input_parse(values: dict[str, str]) -> tuple[MemberInput | None, Form
     errors = FormErrors()
     name = parse_text(values.get("name", ""), name="name", errors=errors, required=True, max_length=120)
     birth = parse_date(values.get("birth_date", ""), name="birth_date", errors=errors)
-    if birth is not None and birth > date.today():
+    if birth is not None and birth > today_local():
         errors.add("birth_date", N_("Tanggal lahir tidak boleh di masa depan."))
     sex = values.get("sex", "")
     if sex not in ("L", "P"):

@@ -39,8 +39,9 @@ def upload_check(upload: Upload | None, *, field: str, max_bytes: int) -> str:
     if upload is None or not upload.data:
         raise RuleViolation(N_("Unggah surat pernyataan yang sudah ditandatangani (PDF, JPG atau PNG)."), field=field)
     if len(upload.data) > max_bytes:
-        raise RuleViolation(N_("Berkas terlalu besar (maksimal %(mb)s MB)."), field=field,
-                            mb=max_bytes // (1024 * 1024))
+        raise RuleViolation(
+            N_("Berkas terlalu besar (maksimal %(mb)s MB)."), field=field, mb=max_bytes // (1024 * 1024)
+        )
     actual = sniffed_type(upload.data)
     if actual is None or upload.declared_type not in SIGNATURES or actual != upload.declared_type:
         raise RuleViolation(N_("Jenis berkas tidak diterima: hanya PDF, JPG atau PNG."), field=field)
@@ -51,8 +52,9 @@ def document_path(sha256: str) -> Path:
     return get_settings().upload_dir / sha256
 
 
-def document_store(*, session: Session, user: User, family: Family, kind: str, upload: Upload | None,
-                   field: str = "statement") -> Document:
+def document_store(
+    *, session: Session, user: User, family: Family, kind: str, upload: Upload | None, field: str = "statement"
+) -> Document:
     """Check, write the file once per checksum, add the Document row (the caller commits)."""
     content_type = upload_check(upload, field=field, max_bytes=get_settings().upload_max_bytes)
     assert upload is not None
@@ -64,10 +66,18 @@ def document_store(*, session: Session, user: User, family: Family, kind: str, u
         tmp.write_bytes(upload.data)
         tmp.replace(path)
     name = Path(upload.filename or "dokumen").name[:200]
-    document = Document(family_id=family.id or 0, kind=kind, filename=name, content_type=content_type,
-                        size=len(upload.data), sha256=digest, uploaded_by_id=user.id)
+    document = Document(
+        family_id=family.id or 0,
+        kind=kind,
+        filename=name,
+        content_type=content_type,
+        size=len(upload.data),
+        sha256=digest,
+        uploaded_by_id=user.id,
+    )
     session.add(document)
     session.flush()
-    audit_record(session=session, user=user, entity="document", entity_id=document.id, action="create",
-                 after=snapshot(document))
+    audit_record(
+        session=session, user=user, entity="document", entity_id=document.id, action="create", after=snapshot(document)
+    )
     return document

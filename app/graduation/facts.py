@@ -51,8 +51,9 @@ def rules_on(*, session: Session, day: date) -> RuleSet:
 
 
 def poverty_lines_load(*, session: Session) -> list[PovertyLineRef]:
-    rows = session.exec(select(PovertyLine.area_code, PovertyLine.kind, PovertyLine.year, PovertyLine.amount,
-                               PovertyLine.source)).all()
+    rows = session.exec(
+        select(PovertyLine.area_code, PovertyLine.kind, PovertyLine.year, PovertyLine.amount, PovertyLine.source)
+    ).all()
     return [PovertyLineRef(a, k, y, amt, src) for a, k, y, amt, src in rows]
 
 
@@ -83,13 +84,24 @@ class FamilyRow:
 
 
 def families_load(*, session: Session, family_ids: Sequence[int] | None) -> list[FamilyRow]:
-    rows = _fetch(session,
-        select(Family.id, Family.village_code, Family.kelompok_id, Family.status, _iso(Family.enrolled_on),
-               _iso(Family.exited_on), Family.desil, Family.sessions_done, Family.alpa_streak)
-        .where(_only(Family.id, family_ids))
+    rows = _fetch(
+        session,
+        select(
+            Family.id,
+            Family.village_code,
+            Family.kelompok_id,
+            Family.status,
+            _iso(Family.enrolled_on),
+            _iso(Family.exited_on),
+            Family.desil,
+            Family.sessions_done,
+            Family.alpa_streak,
+        ).where(_only(Family.id, family_ids)),
     )
-    return [FamilyRow(i or 0, v, k, s, _day(e) or date.min, _day(x), d, int(m or 0), int(a or 0))
-            for i, v, k, s, e, x, d, m, a in rows]
+    return [
+        FamilyRow(i or 0, v, k, s, _day(e) or date.min, _day(x), d, int(m or 0), int(a or 0))
+        for i, v, k, s, e, x, d, m, a in rows
+    ]
 
 
 def members_load(*, session: Session, family_ids: Sequence[int] | None) -> dict[int, list[MemberFacts]]:
@@ -97,18 +109,29 @@ def members_load(*, session: Session, family_ids: Sequence[int] | None) -> dict[
     found: dict[int, list[MemberFacts]] = defaultdict(list)
     shared: dict[tuple[object, ...], MemberFacts] = {}
     # The birth date comes as ISO text: parsed by date.fromisoformat, far cheaper than the dialect's processor.
-    rows = _fetch(session,
-        select(Member.family_id, cast(Member.birth_date, String), Member.schooling, Member.pregnant,
-               Member.severe_disability, Member.active).where(_only(Member.family_id, family_ids))
+    rows = _fetch(
+        session,
+        select(
+            Member.family_id,
+            cast(Member.birth_date, String),
+            Member.schooling,
+            Member.pregnant,
+            Member.severe_disability,
+            Member.active,
+        ).where(_only(Member.family_id, family_ids)),
     )
     for family_id, *values in rows:
         key = tuple(values)
         facts = shared.get(key)
         if facts is None:
             birth, schooling, pregnant, disability, active = values
-            facts = shared[key] = MemberFacts(birth_date=date.fromisoformat(str(birth)[:10]), schooling=schooling,
-                                              pregnant=bool(pregnant), severe_disability=bool(disability),
-                                              active=bool(active))
+            facts = shared[key] = MemberFacts(
+                birth_date=date.fromisoformat(str(birth)[:10]),
+                schooling=schooling,
+                pregnant=bool(pregnant),
+                severe_disability=bool(disability),
+                active=bool(active),
+            )
         found[family_id].append(facts)
     return found
 
@@ -132,23 +155,36 @@ def _day(raw: object) -> date | None:
 
 
 def core_topic_ids(*, session: Session) -> list[int]:
-    return [i or 0 for i in session.exec(
-        select(Topic.id).join(CurriculumModule, col(CurriculumModule.id) == Topic.module_id)
-        .where(col(Topic.core).is_(True), col(Topic.active).is_(True), col(CurriculumModule.core).is_(True),
-               col(CurriculumModule.active).is_(True))
-    ).all()]
+    return [
+        i or 0
+        for i in session.exec(
+            select(Topic.id)
+            .join(CurriculumModule, col(CurriculumModule.id) == Topic.module_id)
+            .where(
+                col(Topic.core).is_(True),
+                col(Topic.active).is_(True),
+                col(CurriculumModule.core).is_(True),
+                col(CurriculumModule.active).is_(True),
+            )
+        ).all()
+    ]
 
 
-def attendance_window(*, session: Session, family_ids: Sequence[int] | None, since: date,
-                      until: date) -> dict[int, tuple[int, int]]:
+def attendance_window(
+    *, session: Session, family_ids: Sequence[int] | None, since: date, until: date
+) -> dict[int, tuple[int, int]]:
     """(hadir, marks) of each family at meetings held in the window: from the (meeting, status, family) index,
     meeting by meeting; completed sessions and the alpa streak are kept on the family itself."""
     held = select(Meeting.id).where(_held(), col(Meeting.date) >= since, col(Meeting.date) <= until)
-    rows = _fetch(session,
-        select(Attendance.family_id, func.sum(case((col(Attendance.status) == AttendanceStatus.HADIR, 1), else_=0)),
-               func.count())
+    rows = _fetch(
+        session,
+        select(
+            Attendance.family_id,
+            func.sum(case((col(Attendance.status) == AttendanceStatus.HADIR, 1), else_=0)),
+            func.count(),
+        )
         .where(col(Attendance.meeting_id).in_(held), _only(Attendance.family_id, family_ids))
-        .group_by(col(Attendance.family_id))
+        .group_by(col(Attendance.family_id)),
     )
     return {family_id: (int(hadir or 0), int(marks)) for family_id, hadir, marks in rows}
 
@@ -164,8 +200,14 @@ def indicator_met() -> ColumnElement[int]:
     """1 when a stored value meets its indicator: yes, or a number at or above the target."""
     return case(
         (col(AssessmentValue.value_bool).is_(True), 1),
-        (and_(col(AssessmentValue.value_num).is_not(None), col(Indicator.target).is_not(None),
-              col(AssessmentValue.value_num) >= Indicator.target), 1),
+        (
+            and_(
+                col(AssessmentValue.value_num).is_not(None),
+                col(Indicator.target).is_not(None),
+                col(AssessmentValue.value_num) >= Indicator.target,
+            ),
+            1,
+        ),
         else_=0,
     )
 
@@ -183,15 +225,24 @@ def indicator_answered() -> ColumnElement[int]:
 ECONOMY_FIELDS = tuple(f.name for f in fields(EconomicProfile) if f.name not in ("assessed_on", "kind"))
 
 
-def final_assessments(*, session: Session, family_ids: Sequence[int] | None
-                      ) -> dict[int, tuple[float | None, float | None, EconomicProfile]]:
+def final_assessments(
+    *, session: Session, family_ids: Sequence[int] | None
+) -> dict[int, tuple[float | None, float | None, EconomicProfile]]:
     """Per family, from its final assessments (one row each, the score counts stored on them): the latest
     score, the baseline score (None without a later one) and the economic profile of the latest."""
-    rows = _fetch(session,
-        select(Assessment.family_id, _iso(Assessment.assessed_on), Assessment.id, Assessment.kind,
-               Assessment.score_met, Assessment.score_answered, *(getattr(Assessment, f) for f in ECONOMY_FIELDS))
+    rows = _fetch(
+        session,
+        select(
+            Assessment.family_id,
+            _iso(Assessment.assessed_on),
+            Assessment.id,
+            Assessment.kind,
+            Assessment.score_met,
+            Assessment.score_answered,
+            *(getattr(Assessment, f) for f in ECONOMY_FIELDS),
+        )
         .where(Assessment.status == FINAL, _only(Assessment.family_id, family_ids))
-        .order_by(col(Assessment.family_id), col(Assessment.assessed_on), col(Assessment.id))
+        .order_by(col(Assessment.family_id), col(Assessment.assessed_on), col(Assessment.id)),
     )
     result: dict[int, tuple[float | None, float | None, EconomicProfile]] = {}
     start = 0
@@ -223,8 +274,9 @@ def monitor_until_by_family(*, session: Session, family_ids: Sequence[int] | Non
     return {f: d for f, d in rows if d is not None}
 
 
-def facts_load(*, session: Session, family_ids: Sequence[int] | None, today: date,
-               rules: RuleSet) -> dict[int, FamilyFacts]:
+def facts_load(
+    *, session: Session, family_ids: Sequence[int] | None, today: date, rules: RuleSet
+) -> dict[int, FamilyFacts]:
     """Facts for the given families (None = all), with no query per family."""
     families = families_load(session=session, family_ids=family_ids)
     if not families:
@@ -232,8 +284,9 @@ def facts_load(*, session: Session, family_ids: Sequence[int] | None, today: dat
     members = members_load(session=session, family_ids=family_ids)
     core_ids = core_topic_ids(session=session)
     core_mask = sum(1 << i for i in core_ids)
-    window = attendance_window(session=session, family_ids=family_ids,
-                               since=add_months(today, -rules.attendance_window_months), until=today)
+    window = attendance_window(
+        session=session, family_ids=family_ids, since=add_months(today, -rules.attendance_window_months), until=today
+    )
     last_held = last_held_by_kelompok(session=session)
     assessed = final_assessments(session=session, family_ids=family_ids)
     monitor = monitor_until_by_family(session=session, family_ids=family_ids)
@@ -249,16 +302,26 @@ def facts_load(*, session: Session, family_ids: Sequence[int] | None, today: dat
         line_key = row.village_code
         if line_key not in line_cache:
             kabkota = ".".join(row.village_code.split(".")[:2])
-            line_cache[line_key] = poverty_line_pick(lines, village_code=row.village_code,
-                                                     kabkota_name=names.get(kabkota, kabkota), year=today.year)
+            line_cache[line_key] = poverty_line_pick(
+                lines, village_code=row.village_code, kabkota_name=names.get(kabkota, kabkota), year=today.year
+            )
         hadir, marks = window.get(row.id, (0, 0))
         graduated = row.status in (FamilyStatus.GRADUASI_ALAMIAH, FamilyStatus.GRADUASI_MANDIRI)
         facts[row.id] = FamilyFacts(
-            members=tuple(members.get(row.id, ())), enrolled_on=row.enrolled_on,
-            core_done=(row.sessions_done & core_mask).bit_count(), core_total=len(core_ids), marks_hadir=hadir,
-            marks_total=marks, latest_score=latest, baseline_score=baseline, economy=eco, line=line_cache[line_key],
-            alpa_streak=row.alpa_streak, has_kelompok=row.kelompok_id is not None,
+            members=tuple(members.get(row.id, ())),
+            enrolled_on=row.enrolled_on,
+            core_done=(row.sessions_done & core_mask).bit_count(),
+            core_total=len(core_ids),
+            marks_hadir=hadir,
+            marks_total=marks,
+            latest_score=latest,
+            baseline_score=baseline,
+            economy=eco,
+            line=line_cache[line_key],
+            alpa_streak=row.alpa_streak,
+            has_kelompok=row.kelompok_id is not None,
             last_held=last_held.get(row.kelompok_id) if row.kelompok_id is not None else None,
-            graduated_on=row.exited_on if graduated else None, monitor_until=monitor.get(row.id),
+            graduated_on=row.exited_on if graduated else None,
+            monitor_until=monitor.get(row.id),
         )
     return facts

@@ -19,19 +19,26 @@ def _int_or_none(raw: str) -> int | None:
 def candidate_filters_parse(params: dict[str, str]) -> CandidateFilters:
     """Query string → filters; anything malformed is ignored rather than refused (it is a GET)."""
     return CandidateFilters(
-        kecamatan=params.get("kecamatan", "")[:13], kelurahan=params.get("kelurahan", "")[:13],
-        kelompok_id=_int_or_none(params.get("kelompok", "")), pendamping_id=_int_or_none(params.get("pendamping", "")),
-        verdict=params.get("kesiapan", "")[:12], sort=params.get("urut", "verdict")[:12],
+        kecamatan=params.get("kecamatan", "")[:13],
+        kelurahan=params.get("kelurahan", "")[:13],
+        kelompok_id=_int_or_none(params.get("kelompok", "")),
+        pendamping_id=_int_or_none(params.get("pendamping", "")),
+        verdict=params.get("kesiapan", "")[:12],
+        sort=params.get("urut", "verdict")[:12],
         page=_int_or_none(params.get("halaman", "")) or 1,
     )
 
 
 def candidate_query_params(filters: CandidateFilters) -> dict[str, str]:
     """The filters back as query-string values (for links, the export and paging)."""
-    return {"kecamatan": filters.kecamatan, "kelurahan": filters.kelurahan,
-            "kelompok": "" if filters.kelompok_id is None else str(filters.kelompok_id),
-            "pendamping": "" if filters.pendamping_id is None else str(filters.pendamping_id),
-            "kesiapan": filters.verdict, "urut": filters.sort}
+    return {
+        "kecamatan": filters.kecamatan,
+        "kelurahan": filters.kelurahan,
+        "kelompok": "" if filters.kelompok_id is None else str(filters.kelompok_id),
+        "pendamping": "" if filters.pendamping_id is None else str(filters.pendamping_id),
+        "kesiapan": filters.verdict,
+        "urut": filters.sort,
+    }
 
 
 @dataclass
@@ -79,8 +86,13 @@ def poverty_line_input_parse(values: dict[str, str]) -> tuple[PovertyLineInput |
         area_code, kind = None, ""
         errors.add("scope", N_("Pilih garis nasional atau tulis kode kab/kota (contoh 32.77)."))
     year = parse_int(values.get("year", ""), name="year", errors=errors, minimum=2000, maximum=2100)
-    amount = parse_int(values.get("amount", "").lower().removeprefix("rp"), name="amount", errors=errors, minimum=1,
-                       maximum=100_000_000)
+    amount = parse_int(
+        values.get("amount", "").lower().removeprefix("rp"),
+        name="amount",
+        errors=errors,
+        minimum=1,
+        maximum=100_000_000,
+    )
     source = parse_text(values.get("source", ""), name="source", errors=errors, required=True, max_length=200)
     if errors or year is None or amount is None:
         return None, errors

@@ -75,7 +75,8 @@ def filter_options(*, session: Session, user: User) -> FilterOptions:
     kelompok = session.exec(
         select(Kelompok.id, Kelompok.name, Kelompok.village_code, Kelompok.pendamping_id, User.full_name)
         .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
-        .where(kelompok_clause(user), col(Kelompok.active).is_(True)).order_by(col(Kelompok.name))
+        .where(kelompok_clause(user), col(Kelompok.active).is_(True))
+        .order_by(col(Kelompok.name))
     ).all()
     villages = {v for _, _, v, _, _ in kelompok}
     districts = {v.rsplit(".", 1)[0] for v in villages}
@@ -125,8 +126,17 @@ def _candidate_query(user: User, filters: CandidateFilters) -> Select[Any]:
         "kelompok": (col(Kelompok.name), col(Family.head_name)),
     }[filters.sort]
     return (
-        select(Family.id, Family.head_name, Family.programme_id, Area.name, Kelompok.name, User.full_name,
-               FamilyReadiness.verdict, FamilyReadiness.warnings, FamilyReadiness.details)
+        select(
+            Family.id,
+            Family.head_name,
+            Family.programme_id,
+            Area.name,
+            Kelompok.name,
+            User.full_name,
+            FamilyReadiness.verdict,
+            FamilyReadiness.warnings,
+            FamilyReadiness.details,
+        )
         .join(Area, col(Area.code) == Family.village_code)
         .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
         .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
@@ -138,12 +148,22 @@ def _candidate_query(user: User, filters: CandidateFilters) -> Select[Any]:
 
 def _row(raw: tuple[Any, ...]) -> CandidateRow:
     fid, name, pid, village, kelompok, pendamping, verdict, warnings, details = raw
-    return CandidateRow(fid, name, pid, village, kelompok or "–", pendamping or "–", verdict or "",
-                        [w for w in (warnings or "").split(",") if w], details or "{}")
+    return CandidateRow(
+        fid,
+        name,
+        pid,
+        village,
+        kelompok or "–",
+        pendamping or "–",
+        verdict or "",
+        [w for w in (warnings or "").split(",") if w],
+        details or "{}",
+    )
 
 
-def candidates_list(*, session: Session, user: User, filters: CandidateFilters, limit: int,
-                    offset: int = 0) -> list[CandidateRow]:
+def candidates_list(
+    *, session: Session, user: User, filters: CandidateFilters, limit: int, offset: int = 0
+) -> list[CandidateRow]:
     rows = session.exec(_candidate_query(user, filters).limit(limit).offset(offset)).all()  # type: ignore[call-overload]
     return [_row(tuple(r)) for r in rows]
 
@@ -170,22 +190,39 @@ def verdict_counts(*, session: Session, user: User, filters: CandidateFilters) -
 def reenrolment_review(*, session: Session, user: User, limit: int = 100) -> list[CandidateRow]:
     """Graduates whose follow-up assessment fell below the poverty line during monitoring."""
     rows = session.exec(
-        select(Family.id, Family.head_name, Family.programme_id, Area.name, Kelompok.name, User.full_name,
-               FamilyReadiness.verdict, FamilyReadiness.warnings, FamilyReadiness.details)
+        select(
+            Family.id,
+            Family.head_name,
+            Family.programme_id,
+            Area.name,
+            Kelompok.name,
+            User.full_name,
+            FamilyReadiness.verdict,
+            FamilyReadiness.warnings,
+            FamilyReadiness.details,
+        )
         .join(Area, col(Area.code) == Family.village_code)
         .join(FamilyReadiness, col(FamilyReadiness.family_id) == Family.id)
         .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
         .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
-        .where(family_clause(user), col(Family.status).in_(GRADUATED),
-               col(FamilyReadiness.warnings).contains("tinjau_ulang"))
-        .order_by(col(Family.head_name)).limit(limit)
+        .where(
+            family_clause(user),
+            col(Family.status).in_(GRADUATED),
+            col(FamilyReadiness.warnings).contains("tinjau_ulang"),
+        )
+        .order_by(col(Family.head_name))
+        .limit(limit)
     ).all()
     return [_row(tuple(r)) for r in rows]
 
 
 def scope_family_ids(*, session: Session, user: User) -> list[int]:
-    return [i or 0 for i in session.exec(
-        select(Family.id).where(family_clause(user), col(Family.status) == FamilyStatus.AKTIF)).all()]
+    return [
+        i or 0
+        for i in session.exec(
+            select(Family.id).where(family_clause(user), col(Family.status) == FamilyStatus.AKTIF)
+        ).all()
+    ]
 
 
 # --- yearly target ---
@@ -208,23 +245,40 @@ def graduation_progress(*, session: Session, user: User, year: int) -> list[Pend
     """Graduations this year per pendamping in the user's scope, against the yearly target in force."""
     target = rules_on(session=session, day=date(year, 12, 31)).yearly_target
     people = session.exec(
-        select(User.id, User.full_name).join(Kelompok, col(Kelompok.pendamping_id) == User.id)
-        .where(kelompok_clause(user), User.role == Role.PENDAMPING).distinct()
+        select(User.id, User.full_name)
+        .join(Kelompok, col(Kelompok.pendamping_id) == User.id)
+        .where(kelompok_clause(user), User.role == Role.PENDAMPING)
+        .distinct()
     ).all()
-    graduated = dict(session.exec(
-        select(Kelompok.pendamping_id, func.count()).join(Family, col(Family.kelompok_id) == Kelompok.id)
-        .where(kelompok_clause(user), col(Family.status).in_(GRADUATED), col(Family.exited_on) >= date(year, 1, 1),
-               col(Family.exited_on) <= date(year, 12, 31))
-        .group_by(col(Kelompok.pendamping_id))
-    ).all())
-    in_review = dict(session.exec(
-        select(Kelompok.pendamping_id, func.count()).join(Family, col(Family.kelompok_id) == Kelompok.id)
-        .join(GraduationProposal, col(GraduationProposal.family_id) == Family.id)
-        .where(kelompok_clause(user), col(GraduationProposal.status).in_(ProposalStatus.OPEN))
-        .group_by(col(Kelompok.pendamping_id))
-    ).all())
-    return sorted((PendampingProgress(pid or 0, name, graduated.get(pid, 0), in_review.get(pid, 0), target)
-                   for pid, name in people), key=lambda p: p.name)
+    graduated = dict(
+        session.exec(
+            select(Kelompok.pendamping_id, func.count())
+            .join(Family, col(Family.kelompok_id) == Kelompok.id)
+            .where(
+                kelompok_clause(user),
+                col(Family.status).in_(GRADUATED),
+                col(Family.exited_on) >= date(year, 1, 1),
+                col(Family.exited_on) <= date(year, 12, 31),
+            )
+            .group_by(col(Kelompok.pendamping_id))
+        ).all()
+    )
+    in_review = dict(
+        session.exec(
+            select(Kelompok.pendamping_id, func.count())
+            .join(Family, col(Family.kelompok_id) == Kelompok.id)
+            .join(GraduationProposal, col(GraduationProposal.family_id) == Family.id)
+            .where(kelompok_clause(user), col(GraduationProposal.status).in_(ProposalStatus.OPEN))
+            .group_by(col(Kelompok.pendamping_id))
+        ).all()
+    )
+    return sorted(
+        (
+            PendampingProgress(pid or 0, name, graduated.get(pid, 0), in_review.get(pid, 0), target)
+            for pid, name in people
+        ),
+        key=lambda p: p.name,
+    )
 
 
 # --- proposals ---
@@ -241,7 +295,8 @@ class ProposalRow:
 
 def proposal_get(*, session: Session, user: User, proposal_id: int) -> GraduationProposal:
     row = session.exec(
-        select(GraduationProposal).join(Family, col(Family.id) == GraduationProposal.family_id)
+        select(GraduationProposal)
+        .join(Family, col(Family.id) == GraduationProposal.family_id)
         .where(GraduationProposal.id == proposal_id, family_clause(user))
     ).first()
     if row is None:
@@ -262,8 +317,9 @@ def _proposal_query(user: User) -> Select[Any]:
 
 
 def proposals_list(*, session: Session, user: User, status: str, limit: int, offset: int) -> list[ProposalRow]:
-    query = _proposal_query(user).order_by(col(GraduationProposal.proposed_at).desc(),
-                                           col(GraduationProposal.id).desc())
+    query = _proposal_query(user).order_by(
+        col(GraduationProposal.proposed_at).desc(), col(GraduationProposal.id).desc()
+    )
     if status:
         query = query.where(col(GraduationProposal.status) == status)
     rows = session.exec(query.limit(limit).offset(offset)).all()  # type: ignore[call-overload]
@@ -278,15 +334,18 @@ class EventLine:
 
 def proposal_events(*, session: Session, proposal_id: int) -> list[EventLine]:
     rows = session.exec(
-        select(GraduationEvent, User.full_name).outerjoin(User, col(User.id) == GraduationEvent.user_id)
-        .where(GraduationEvent.proposal_id == proposal_id).order_by(col(GraduationEvent.at), col(GraduationEvent.id))
+        select(GraduationEvent, User.full_name)
+        .outerjoin(User, col(User.id) == GraduationEvent.user_id)
+        .where(GraduationEvent.proposal_id == proposal_id)
+        .order_by(col(GraduationEvent.at), col(GraduationEvent.id))
     ).all()
     return [EventLine(e, n or "–") for e, n in rows]
 
 
 def document_get(*, session: Session, user: User, document_id: int) -> Document:
     row = session.exec(
-        select(Document).join(Family, col(Family.id) == Document.family_id)
+        select(Document)
+        .join(Family, col(Family.id) == Document.family_id)
         .where(Document.id == document_id, family_clause(user))
     ).first()
     if row is None:
@@ -319,9 +378,12 @@ def approved_between(*, session: Session, user: User, first: date, last: date) -
         .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
         .outerjoin(proposer, proposer.id == GraduationProposal.proposed_by_id)
         .outerjoin(decider, decider.id == GraduationProposal.decided_by_id)
-        .where(family_clause(user), GraduationProposal.status == ProposalStatus.DISETUJUI,
-               col(GraduationProposal.decided_at) >= _local_start(first),
-               col(GraduationProposal.decided_at) < _local_start(last + timedelta(days=1)))
+        .where(
+            family_clause(user),
+            GraduationProposal.status == ProposalStatus.DISETUJUI,
+            col(GraduationProposal.decided_at) >= _local_start(first),
+            col(GraduationProposal.decided_at) < _local_start(last + timedelta(days=1)),
+        )
         .order_by(col(Area.name), col(Family.head_name))
     ).all()
     return [BeritaAcaraRow(p, f, k or "–", v, pn or "–", dn or "–") for p, f, k, v, pn, dn in rows]
@@ -339,19 +401,23 @@ class FamilyGraduationPanel:
     monitor_until: date | None
 
 
-def family_graduation_panel(*, session: Session, user: User, family: Family, kelompok: Kelompok | None,
-                            today: date) -> FamilyGraduationPanel:
+def family_graduation_panel(
+    *, session: Session, user: User, family: Family, kelompok: Kelompok | None, today: date
+) -> FamilyGraduationPanel:
     """The verdict computed now (always current), the family's proposals and whether this user may propose."""
     verdict = readiness_evaluate_many(session=session, family_ids=[family.id or 0], today=today)[family.id or 0]
-    proposals = list(session.exec(
-        select(GraduationProposal).where(GraduationProposal.family_id == family.id)
-        .order_by(col(GraduationProposal.proposed_at).desc())
-    ).all())
+    proposals = list(
+        session.exec(
+            select(GraduationProposal)
+            .where(GraduationProposal.family_id == family.id)
+            .order_by(col(GraduationProposal.proposed_at).desc())
+        ).all()
+    )
     open_proposal = proposal_open(session=session, family_id=family.id or 0)
-    own = user.role == Role.ADMIN or (user.role == Role.PENDAMPING and kelompok is not None
-                                      and kelompok.pendamping_id == user.id)
-    can_propose = (own and family.status == FamilyStatus.AKTIF and open_proposal is None
-                   and verdict.route is not None)
+    own = user.role == Role.ADMIN or (
+        user.role == Role.PENDAMPING and kelompok is not None and kelompok.pendamping_id == user.id
+    )
+    can_propose = own and family.status == FamilyStatus.AKTIF and open_proposal is None and verdict.route is not None
     approved = [p.monitor_until for p in proposals if p.status == ProposalStatus.DISETUJUI and p.monitor_until]
     return FamilyGraduationPanel(verdict, open_proposal, proposals, can_propose, max(approved) if approved else None)
 
@@ -360,8 +426,9 @@ def stored_verdict(details: str) -> Verdict | None:
     return verdict_from_json(details)
 
 
-def family_page_extras(*, session: Session, user: User, family: Family, kelompok: Kelompok | None,
-                       today: date) -> dict[str, Any]:
+def family_page_extras(
+    *, session: Session, user: User, family: Family, kelompok: Kelompok | None, today: date
+) -> dict[str, Any]:
     """What the family page shows for issue 3: verdict, proposals, assessments and domain trends."""
     from app.assessments.forms import KINDS
     from app.assessments.queries import domain_trends, domains_list, family_assessments
@@ -370,10 +437,13 @@ def family_page_extras(*, session: Session, user: User, family: Family, kelompok
     assessments = family_assessments(session=session, family_id=family.id or 0)
     can_record = user.role == Role.ADMIN or (kelompok is not None and kelompok.pendamping_id == user.id)
     return {
-        "graduation": family_graduation_panel(session=session, user=user, family=family, kelompok=kelompok,
-                                              today=today),
-        "assessments": assessments, "assessment_kinds": KINDS, "can_record": can_record,
+        "graduation": family_graduation_panel(
+            session=session, user=user, family=family, kelompok=kelompok, today=today
+        ),
+        "assessments": assessments,
+        "assessment_kinds": KINDS,
+        "can_record": can_record,
         "trends": domain_trends(summaries=assessments, domains=domains_list(session=session)),
-        "sparkline": sparkline_points, "graduation_labels": LABELS,
+        "sparkline": sparkline_points,
+        "graduation_labels": LABELS,
     }
-

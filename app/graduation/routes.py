@@ -56,23 +56,26 @@ PARAMETER_LABELS = {
 }
 
 
-
-
-
-
 # --- candidates ---
 
 
 def _candidates_context(session: Session, user: User, params: dict[str, str], today: date) -> dict[str, Any]:
     options = queries.filter_options(session=session, user=user)
     filters = queries.filters_clean(candidate_filters_parse(params), options)
-    rows = queries.candidates_list(session=session, user=user, filters=filters, limit=PAGE_SIZE + 1,
-                                   offset=(filters.page - 1) * PAGE_SIZE)
+    rows = queries.candidates_list(
+        session=session, user=user, filters=filters, limit=PAGE_SIZE + 1, offset=(filters.page - 1) * PAGE_SIZE
+    )
     return {
-        "filters": filters, "options": options, "rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE,
-        "query": candidate_query_params(filters), "verdicts": VERDICTS, "labels": LABELS,
+        "filters": filters,
+        "options": options,
+        "rows": rows[:PAGE_SIZE],
+        "has_next": len(rows) > PAGE_SIZE,
+        "query": candidate_query_params(filters),
+        "verdicts": VERDICTS,
+        "labels": LABELS,
         "counts": queries.verdict_counts(session=session, user=user, filters=filters),
-        "progress": queries.graduation_progress(session=session, user=user, year=today.year), "year": today.year,
+        "progress": queries.graduation_progress(session=session, user=user, year=today.year),
+        "year": today.year,
         "review": queries.reenrolment_review(session=session, user=user),
     }
 
@@ -92,15 +95,28 @@ def graduation_recompute(request: Request, session: SessionDep, user: CurrentUse
     return redirect(request.url_for("graduation_candidates"), request)
 
 
-XLSX_HEADERS = (N_("Nama kepala keluarga"), N_("ID PKH"), N_("Kelurahan"), N_("Kelompok"), N_("Pendamping"),
-                N_("Kesiapan"), N_("Peringatan"))
+XLSX_HEADERS = (
+    N_("Nama kepala keluarga"),
+    N_("ID PKH"),
+    N_("Kelurahan"),
+    N_("Kelompok"),
+    N_("Pendamping"),
+    N_("Kesiapan"),
+    N_("Peringatan"),
+)
 
 
 def _xlsx_row(row: queries.CandidateRow) -> list[str]:
     verdict = verdict_from_json(row.details)
-    cells = [row.head_name, row.programme_id, row.village_name, row.kelompok_name, row.pendamping_name,
-             gettext(VERDICT_LABELS[row.verdict]) if row.verdict in VERDICT_LABELS else "–",
-             ", ".join(gettext(WARNING_LABELS.get(w, w)) for w in row.warnings)]
+    cells = [
+        row.head_name,
+        row.programme_id,
+        row.village_name,
+        row.kelompok_name,
+        row.pendamping_name,
+        gettext(VERDICT_LABELS[row.verdict]) if row.verdict in VERDICT_LABELS else "–",
+        ", ".join(gettext(WARNING_LABELS.get(w, w)) for w in row.warnings),
+    ]
     for criterion in verdict.criteria if verdict else ():
         cells.append(f"{gettext(STATE_LABELS[criterion.state])}: {criterion.figure}")
     return cells
@@ -110,8 +126,17 @@ def _xlsx_row(row: queries.CandidateRow) -> list[str]:
 def graduation_candidates_xlsx(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     options = queries.filter_options(session=session, user=user)
     filters = queries.filters_clean(candidate_filters_parse(dict(request.query_params)), options)
-    criteria = [gettext(h) for h in (N_("Tanpa komponen"), N_("Sesi inti"), N_("Kehadiran"), N_("Skor perilaku"),
-                                     N_("Ekonomi"), N_("Tanda kesejahteraan"))]
+    criteria = [
+        gettext(h)
+        for h in (
+            N_("Tanpa komponen"),
+            N_("Sesi inti"),
+            N_("Kehadiran"),
+            N_("Skor perilaku"),
+            N_("Ekonomi"),
+            N_("Tanda kesejahteraan"),
+        )
+    ]
     rows = (_xlsx_row(row) for row in queries.candidates_iter(session=session, user=user, filters=filters))
     sheet = Sheet(title=gettext("Kandidat graduasi"), header=[gettext(h) for h in XLSX_HEADERS] + criteria, rows=rows)
     name = f"kandidat-graduasi-{today.isoformat()}.xlsx"
@@ -125,13 +150,26 @@ def graduation_candidates_xlsx(request: Request, session: SessionDep, user: Curr
 # --- proposals ---
 
 
-def _proposal_form(request: Request, session: Session, user: User, family_id: int, today: date,
-                   values: dict[str, str], errors: dict[str, str]) -> Response:
+def _proposal_form(
+    request: Request,
+    session: Session,
+    user: User,
+    family_id: int,
+    today: date,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     kelompok = session.get(Kelompok, family.kelompok_id) if family.kelompok_id else None
     panel = queries.family_graduation_panel(session=session, user=user, family=family, kelompok=kelompok, today=today)
-    context = {"family": family, "panel": panel, "values": values, "errors": errors, "labels": LABELS,
-               "max_mb": get_settings().upload_max_bytes // (1024 * 1024)}
+    context = {
+        "family": family,
+        "panel": panel,
+        "values": values,
+        "errors": errors,
+        "labels": LABELS,
+        "max_mb": get_settings().upload_max_bytes // (1024 * 1024),
+    }
     return render(request, "graduation/propose.html", context, status=422 if errors else 200)
 
 
@@ -152,14 +190,21 @@ async def _upload_read(request: Request, name: str) -> Upload | None:
 
 
 @router.post("/kpm/{family_id}/usulan-graduasi", name="proposal_create")
-async def proposal_create(request: Request, family_id: int, session: SessionDep, user: CurrentUser,
-                          today: Today) -> Response:
+async def proposal_create(
+    request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     require_role(user, Role.PENDAMPING, Role.ADMIN)
     values = await form_values(request)
     upload = await _upload_read(request, "statement")
     try:
-        proposal = service.proposal_create(session=session, user=user, family_id=family_id, statement=upload,
-                                           justification=values.get("justification", "")[:2000], today=today)
+        proposal = service.proposal_create(
+            session=session,
+            user=user,
+            family_id=family_id,
+            statement=upload,
+            justification=values.get("justification", "")[:2000],
+            today=today,
+        )
     except RuleViolation as exc:
         session.rollback()
         return _proposal_form(request, session, user, family_id, today, values, violation_messages(exc))
@@ -167,29 +212,46 @@ async def proposal_create(request: Request, family_id: int, session: SessionDep,
 
 
 @router.get("/graduasi/usulan", name="proposal_list")
-def proposal_list(request: Request, session: SessionDep, user: CurrentUser, status: str = "",
-                  halaman: int = 1) -> Response:
+def proposal_list(
+    request: Request, session: SessionDep, user: CurrentUser, status: str = "", halaman: int = 1
+) -> Response:
     status = status if status in ProposalStatus.ALL else ""
     page = max(1, halaman)
-    rows = queries.proposals_list(session=session, user=user, status=status, limit=PAGE_SIZE + 1,
-                                  offset=(page - 1) * PAGE_SIZE)
-    context = {"rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE, "page": page, "status": status,
-               "statuses": ProposalStatus.ALL, "labels": LABELS}
+    rows = queries.proposals_list(
+        session=session, user=user, status=status, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
+    context = {
+        "rows": rows[:PAGE_SIZE],
+        "has_next": len(rows) > PAGE_SIZE,
+        "page": page,
+        "status": status,
+        "statuses": ProposalStatus.ALL,
+        "labels": LABELS,
+    }
     return render(request, "graduation/proposals.html", context)
 
 
-def _proposal_page(request: Request, session: Session, user: User, proposal_id: int,
-                   errors: dict[str, str] | None = None, values: dict[str, str] | None = None) -> Response:
+def _proposal_page(
+    request: Request,
+    session: Session,
+    user: User,
+    proposal_id: int,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
     proposal = queries.proposal_get(session=session, user=user, proposal_id=proposal_id)
     family = family_get(session=session, user=user, family_id=proposal.family_id)
     context = {
-        "proposal": proposal, "family": family, "labels": LABELS,
+        "proposal": proposal,
+        "family": family,
+        "labels": LABELS,
         "snapshot": verdict_from_json(proposal.readiness_snapshot),
         "events": queries.proposal_events(session=session, proposal_id=proposal_id),
         "can_verify": user.role in (Role.SUPERVISOR, Role.ADMIN) and proposal.status == ProposalStatus.DIUSULKAN,
         "can_decide": user.role in (Role.PENINJAU, Role.ADMIN)
         and proposal.status in (ProposalStatus.DIVERIFIKASI, ProposalStatus.DITUNDA),
-        "errors": errors or {}, "values": values or {},
+        "errors": errors or {},
+        "values": values or {},
     }
     return render(request, "graduation/proposal.html", context, status=422 if errors else 200)
 
@@ -213,8 +275,7 @@ def proposal_verify(request: Request, proposal_id: int, session: SessionDep, use
 async def proposal_send_back(request: Request, proposal_id: int, session: SessionDep, user: CurrentUser) -> Response:
     values = await form_values(request)
     try:
-        service.proposal_send_back(session=session, user=user, proposal_id=proposal_id,
-                                   reason=values.get("reason", ""))
+        service.proposal_send_back(session=session, user=user, proposal_id=proposal_id, reason=values.get("reason", ""))
     except RuleViolation as exc:
         session.rollback()
         errors = {("return_" + exc.field if exc.field else "form"): gettext(exc.message, **exc.params)}
@@ -223,12 +284,19 @@ async def proposal_send_back(request: Request, proposal_id: int, session: Sessio
 
 
 @router.post("/graduasi/usulan/{proposal_id}/keputusan", name="proposal_decide")
-async def proposal_decide(request: Request, proposal_id: int, session: SessionDep, user: CurrentUser,
-                          today: Today) -> Response:
+async def proposal_decide(
+    request: Request, proposal_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     values = await form_values(request)
     try:
-        service.proposal_decide(session=session, user=user, proposal_id=proposal_id,
-                                decision=values.get("decision", ""), reason=values.get("reason", ""), today=today)
+        service.proposal_decide(
+            session=session,
+            user=user,
+            proposal_id=proposal_id,
+            decision=values.get("decision", ""),
+            reason=values.get("reason", ""),
+            today=today,
+        )
     except RuleViolation as exc:
         session.rollback()
         return _proposal_page(request, session, user, proposal_id, violation_messages(exc), values)
@@ -241,16 +309,18 @@ def document_download(document_id: int, session: SessionDep, user: CurrentUser) 
     path = document_path(document.sha256)
     if not path.exists():
         raise NotFound(N_("Berkas dokumen tidak ditemukan."))
-    return FileResponse(path, media_type=document.content_type, filename=document.filename,
-                        content_disposition_type="inline")
+    return FileResponse(
+        path, media_type=document.content_type, filename=document.filename, content_disposition_type="inline"
+    )
 
 
 # --- berita acara ---
 
 
 @router.get("/graduasi/berita-acara", name="berita_acara")
-def berita_acara(request: Request, session: SessionDep, user: CurrentUser, today: Today, dari: str = "",
-                 sampai: str = "") -> Response:
+def berita_acara(
+    request: Request, session: SessionDep, user: CurrentUser, today: Today, dari: str = "", sampai: str = ""
+) -> Response:
     require_role(user, Role.PENINJAU, Role.SUPERVISOR, Role.ADMIN)
     errors = FormErrors()
     first = parse_date(dari, name="dari", errors=errors, required=False) or today.replace(day=1)
@@ -260,30 +330,50 @@ def berita_acara(request: Request, session: SessionDep, user: CurrentUser, today
     last = min(last, first + timedelta(days=366))
     rows = queries.approved_between(session=session, user=user, first=first, last=last)
     area = session.get(Area, user.area_code) if user.area_code else None
-    context = {"rows": rows, "first": first, "last": last, "today": today, "area": area, "labels": LABELS,
-               "errors": errors.messages}
+    context = {
+        "rows": rows,
+        "first": first,
+        "last": last,
+        "today": today,
+        "area": area,
+        "labels": LABELS,
+        "errors": errors.messages,
+    }
     return render(request, "graduation/berita_acara.html", context)
 
 
 # --- rule settings (admin) ---
 
 
-def _rules_context(session: Session, today: date, *, values: dict[str, dict[str, str]] | None = None,
-                   errors: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
-    history = session.exec(select(RuleParameter).order_by(col(RuleParameter.key),
-                                                          col(RuleParameter.effective_from).desc())).all()
+def _rules_context(
+    session: Session,
+    today: date,
+    *,
+    values: dict[str, dict[str, str]] | None = None,
+    errors: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    history = session.exec(
+        select(RuleParameter).order_by(col(RuleParameter.key), col(RuleParameter.effective_from).desc())
+    ).all()
     current = rules_on(session=session, day=today)
     lines = sorted(poverty_lines_load(session=session), key=lambda ln: (ln.area_code or "", ln.kind, -ln.year))
     return {
-        "current": current, "history": history, "keys": RULE_KEYS, "parameter_labels": PARAMETER_LABELS,
-        "lines": lines, "domains": domains_list(session=session),
-        "indicators": indicators_all(session=session, active_only=False), "today": today,
-        "values": values or {}, "errors": errors or {},
+        "current": current,
+        "history": history,
+        "keys": RULE_KEYS,
+        "parameter_labels": PARAMETER_LABELS,
+        "lines": lines,
+        "domains": domains_list(session=session),
+        "indicators": indicators_all(session=session, active_only=False),
+        "today": today,
+        "values": values or {},
+        "errors": errors or {},
     }
 
 
-def _rules_page(request: Request, session: Session, today: date, form: str, values: dict[str, str],
-                errors: dict[str, str]) -> Response:
+def _rules_page(
+    request: Request, session: Session, today: date, form: str, values: dict[str, str], errors: dict[str, str]
+) -> Response:
     context = _rules_context(session, today, values={form: values}, errors={form: errors})
     return render(request, "graduation/rules.html", context, status=422 if errors else 200)
 
@@ -295,8 +385,9 @@ def _rules_changed(request: Request, session: Session, background: BackgroundTas
 
 
 @router.get("/admin/aturan", name="admin_rules")
-def admin_rules(request: Request, session: SessionDep, user: CurrentUser, today: Today,
-                dihitung_ulang: str = "") -> Response:
+def admin_rules(
+    request: Request, session: SessionDep, user: CurrentUser, today: Today, dihitung_ulang: str = ""
+) -> Response:
     require_role(user, Role.ADMIN)
     context = _rules_context(session, today)
     context["recomputing"] = bool(dihitung_ulang)
@@ -304,15 +395,22 @@ def admin_rules(request: Request, session: SessionDep, user: CurrentUser, today:
 
 
 @router.post("/admin/aturan/parameter", name="admin_rule_parameter_add")
-async def admin_rule_parameter_add(request: Request, session: SessionDep, user: CurrentUser, today: Today,
-                                   background: BackgroundTasks) -> Response:
+async def admin_rule_parameter_add(
+    request: Request, session: SessionDep, user: CurrentUser, today: Today, background: BackgroundTasks
+) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     data, errors = parameter_input_parse(values)
     if data is not None:
         try:
-            service.rule_parameter_add(session=session, user=user, key=data.key, value=data.value,
-                                       effective_from=data.effective_from, note=data.note)
+            service.rule_parameter_add(
+                session=session,
+                user=user,
+                key=data.key,
+                value=data.value,
+                effective_from=data.effective_from,
+                note=data.note,
+            )
             return _rules_changed(request, session, background, today)
         except RuleViolation as exc:
             session.rollback()
@@ -321,15 +419,23 @@ async def admin_rule_parameter_add(request: Request, session: SessionDep, user: 
 
 
 @router.post("/admin/aturan/garis-kemiskinan", name="admin_poverty_line_add")
-async def admin_poverty_line_add(request: Request, session: SessionDep, user: CurrentUser, today: Today,
-                                 background: BackgroundTasks) -> Response:
+async def admin_poverty_line_add(
+    request: Request, session: SessionDep, user: CurrentUser, today: Today, background: BackgroundTasks
+) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     data, errors = poverty_line_input_parse(values)
     if data is not None:
         try:
-            service.poverty_line_save(session=session, user=user, area_code=data.area_code, kind=data.kind,
-                                      year=data.year, amount=data.amount, source=data.source)
+            service.poverty_line_save(
+                session=session,
+                user=user,
+                area_code=data.area_code,
+                kind=data.kind,
+                year=data.year,
+                amount=data.amount,
+                source=data.source,
+            )
             return _rules_changed(request, session, background, today)
         except RuleViolation as exc:
             session.rollback()
@@ -355,13 +461,15 @@ def admin_indicator_retire(request: Request, indicator_id: int, session: Session
 
 
 @router.post("/admin/aturan/indikator/{indicator_id}/ubah", name="admin_indicator_reword")
-async def admin_indicator_reword(request: Request, indicator_id: int, session: SessionDep, user: CurrentUser,
-                                 today: Today) -> Response:
+async def admin_indicator_reword(
+    request: Request, indicator_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     try:
-        assessment_service.indicator_reword(session=session, user=user, indicator_id=indicator_id,
-                                            label=values.get("label", ""))
+        assessment_service.indicator_reword(
+            session=session, user=user, indicator_id=indicator_id, label=values.get("label", "")
+        )
     except RuleViolation as exc:
         session.rollback()
         return _rules_page(request, session, today, f"reword-{indicator_id}", values, violation_messages(exc))

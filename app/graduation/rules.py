@@ -46,8 +46,12 @@ class RuleSet:
 
     @cached_property
     def limits(self) -> ComponentLimits:
-        return ComponentLimits(early_childhood_max_age=self.early_childhood_max_age, school_min_age=self.school_min_age,
-                               school_max_age=self.school_max_age, elderly_min_age=self.elderly_min_age)
+        return ComponentLimits(
+            early_childhood_max_age=self.early_childhood_max_age,
+            school_min_age=self.school_min_age,
+            school_max_age=self.school_max_age,
+            elderly_min_age=self.elderly_min_age,
+        )
 
 
 RULE_KEYS = tuple(f.name for f in fields(RuleSet))
@@ -168,8 +172,9 @@ def is_urban(village_code: str) -> bool:
     return len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) >= 71
 
 
-def poverty_line_pick(lines: list[PovertyLineRef], *, village_code: str, kabkota_name: str,
-                      year: int) -> LineUsed | None:
+def poverty_line_pick(
+    lines: list[PovertyLineRef], *, village_code: str, kabkota_name: str, year: int
+) -> LineUsed | None:
     """The kab/kota line of the latest year up to `year`; else the national urban or rural line."""
     kabkota = ".".join(village_code.split(".")[:2])
     own = _latest([ln for ln in lines if ln.area_code == kabkota and ln.kind == "area"], year)
@@ -179,8 +184,11 @@ def poverty_line_pick(lines: list[PovertyLineRef], *, village_code: str, kabkota
     national = _latest([ln for ln in lines if ln.area_code is None and ln.kind == kind], year)
     if national is None:
         return None
-    label = N_("garis kemiskinan nasional perkotaan %(year)s") if kind == "urban" else N_(
-        "garis kemiskinan nasional perdesaan %(year)s")
+    label = (
+        N_("garis kemiskinan nasional perkotaan %(year)s")
+        if kind == "urban"
+        else N_("garis kemiskinan nasional perdesaan %(year)s")
+    )
     return LineUsed(national.amount, part(label, year=national.year))
 
 
@@ -309,8 +317,10 @@ class Verdict:
 
     def to_json(self) -> str:
         """Compact and language-neutral: codes, states and the raw figures (each distinct criterion encoded once)."""
-        return (f'{{"v":2,"verdict":"{self.verdict}","criteria":[{",".join(c.json for c in self.criteria)}],'
-                f'"warnings":[{",".join(w.json for w in self.warnings)}]}}')
+        return (
+            f'{{"v":2,"verdict":"{self.verdict}","criteria":[{",".join(c.json for c in self.criteria)}],'
+            f'"warnings":[{",".join(w.json for w in self.warnings)}]}}'
+        )
 
 
 def verdict_from_json(raw: str) -> Verdict | None:
@@ -318,12 +328,16 @@ def verdict_from_json(raw: str) -> Verdict | None:
     try:
         data = orjson.loads(raw or "{}")
         if data.get("v") == 2:
-            return Verdict(verdict=data["verdict"],
-                           criteria=tuple(Criterion(c, s, _frozen(p)) for c, s, p in data["criteria"]),
-                           warnings=tuple(Flag(c, _frozen(p)) for c, p in data["warnings"]))
-        return Verdict(verdict=data["verdict"],
-                       criteria=tuple(Criterion(c["code"], c["state"], ((c["figure"], ()),)) for c in data["criteria"]),
-                       warnings=tuple(Flag(w["code"], ((w["figure"], ()),)) for w in data["warnings"]))
+            return Verdict(
+                verdict=data["verdict"],
+                criteria=tuple(Criterion(c, s, _frozen(p)) for c, s, p in data["criteria"]),
+                warnings=tuple(Flag(c, _frozen(p)) for c, p in data["warnings"]),
+            )
+        return Verdict(
+            verdict=data["verdict"],
+            criteria=tuple(Criterion(c["code"], c["state"], ((c["figure"], ()),)) for c in data["criteria"]),
+            warnings=tuple(Flag(w["code"], ((w["figure"], ()),)) for w in data["warnings"]),
+        )
     except (ValueError, KeyError, TypeError, AttributeError):  # orjson.JSONDecodeError is a ValueError
         return None
 
@@ -375,8 +389,9 @@ def criterion_core_sessions(facts: FamilyFacts) -> Criterion:
 @lru_cache(maxsize=1024)
 def _core_sessions(done: int, total: int) -> Criterion:
     state = MET if total and done >= total else NOT_MET
-    return Criterion("sesi_inti", state, (part(N_("%(done)s dari %(total)s sesi inti selesai"), done=done,
-                                               total=total),))
+    return Criterion(
+        "sesi_inti", state, (part(N_("%(done)s dari %(total)s sesi inti selesai"), done=done, total=total),)
+    )
 
 
 def criterion_attendance(facts: FamilyFacts, rules: RuleSet) -> Criterion:
@@ -388,9 +403,19 @@ def _attendance(hadir: int, total: int, minimum: float) -> Criterion:
     if total == 0:
         return Criterion("kehadiran", UNKNOWN, (part(N_("belum ada catatan kehadiran")),))
     share = hadir / total
-    return Criterion("kehadiran", MET if share >= minimum else NOT_MET, (part(
-        N_("hadir %(hadir)s dari %(total)s sesi (%(share)s; minimal %(min)s)"), hadir=hadir, total=total,
-        share=("pct", share), min=("pct", minimum)),))
+    return Criterion(
+        "kehadiran",
+        MET if share >= minimum else NOT_MET,
+        (
+            part(
+                N_("hadir %(hadir)s dari %(total)s sesi (%(share)s; minimal %(min)s)"),
+                hadir=hadir,
+                total=total,
+                share=("pct", share),
+                min=("pct", minimum),
+            ),
+        ),
+    )
 
 
 def criterion_score(facts: FamilyFacts, rules: RuleSet) -> Criterion:
@@ -407,20 +432,35 @@ def _score(latest_score: float | None, baseline_score: float | None, minimum: fl
     if baseline_score is None:
         return Criterion("skor", UNKNOWN, (latest, part(N_("belum ada asesmen pembanding baseline"))))
     rose = latest_score > baseline_score
-    return Criterion("skor", MET if rose else NOT_MET,
-                     (latest, part(N_("baseline %(score)s"), score=("pct", baseline_score))))
+    return Criterion(
+        "skor", MET if rose else NOT_MET, (latest, part(N_("baseline %(score)s"), score=("pct", baseline_score)))
+    )
 
 
 def criterion_economy(facts: FamilyFacts, rules: RuleSet) -> Criterion:
     """Met by any one of: per capita ≥ k × poverty line, DTSEN desil ≥ d, household income ≥ Rp x."""
     eco = facts.economy
-    return _economy(per_capita(eco), facts.line, eco.desil, eco.monthly_income, rules.poverty_multiplier,
-                    rules.desil_min, rules.household_income_min)
+    return _economy(
+        per_capita(eco),
+        facts.line,
+        eco.desil,
+        eco.monthly_income,
+        rules.poverty_multiplier,
+        rules.desil_min,
+        rules.household_income_min,
+    )
 
 
 @lru_cache(maxsize=65536)
-def _economy(capita: tuple[int, str] | None, line: LineUsed | None, desil: int | None, income: int | None,
-             multiplier: float, desil_min: int, income_min: int) -> Criterion:
+def _economy(
+    capita: tuple[int, str] | None,
+    line: LineUsed | None,
+    desil: int | None,
+    income: int | None,
+    multiplier: float,
+    desil_min: int,
+    income_min: int,
+) -> Criterion:
     states: list[str] = []
     notes: list[Part] = []
     if capita is None or line is None:
@@ -430,9 +470,17 @@ def _economy(capita: tuple[int, str] | None, line: LineUsed | None, desil: int |
         amount, name = capita
         ratio = amount / line.amount
         states.append(MET if ratio >= multiplier else NOT_MET)
-        notes.append(part(N_("%(name)s %(amount)s = %(ratio)s × %(line)s (%(line_amount)s; minimal %(min)s ×)"),
-                          name=("msgs", (name,)), amount=("rp", amount), ratio=("num2", ratio),
-                          line=("msg", *line.label), line_amount=("rp", line.amount), min=("num2", multiplier)))
+        notes.append(
+            part(
+                N_("%(name)s %(amount)s = %(ratio)s × %(line)s (%(line_amount)s; minimal %(min)s ×)"),
+                name=("msgs", (name,)),
+                amount=("rp", amount),
+                ratio=("num2", ratio),
+                line=("msg", *line.label),
+                line_amount=("rp", line.amount),
+                min=("num2", multiplier),
+            )
+        )
     if desil is None:
         states.append(UNKNOWN)
         notes.append(part(N_("desil DTSEN belum diketahui")))
@@ -443,33 +491,60 @@ def _economy(capita: tuple[int, str] | None, line: LineUsed | None, desil: int |
         states.append(UNKNOWN)
     else:
         states.append(MET if income >= income_min else NOT_MET)
-        notes.append(part(N_("penghasilan rumah tangga %(amount)s/bulan (minimal %(min)s)"), amount=("rp", income),
-                          min=("rp", income_min)))
+        notes.append(
+            part(
+                N_("penghasilan rumah tangga %(amount)s/bulan (minimal %(min)s)"),
+                amount=("rp", income),
+                min=("rp", income_min),
+            )
+        )
     return Criterion("ekonomi", any_of(states), tuple(notes))
 
 
-ASSET_NAMES = (N_("tabungan"), N_("beberapa sumber penghasilan"), N_("rumah layak"), N_("air minum aman"),
-               N_("jamban sehat"))
+ASSET_NAMES = (
+    N_("tabungan"),
+    N_("beberapa sumber penghasilan"),
+    N_("rumah layak"),
+    N_("air minum aman"),
+    N_("jamban sehat"),
+)
 
 
 def criterion_assets(facts: FamilyFacts, rules: RuleSet) -> Criterion:
     eco = facts.economy
     sources = None if eco.income_sources is None else eco.income_sources > 1
-    return _assets(eco.has_savings, sources, eco.roof_ok, eco.wall_ok, eco.floor_ok, eco.safe_water,
-                   eco.healthy_latrine, rules.assets_min)
+    return _assets(
+        eco.has_savings,
+        sources,
+        eco.roof_ok,
+        eco.wall_ok,
+        eco.floor_ok,
+        eco.safe_water,
+        eco.healthy_latrine,
+        rules.assets_min,
+    )
 
 
 @lru_cache(maxsize=65536)
-def _assets(savings: bool | None, sources: bool | None, roof: bool | None, wall: bool | None, floor: bool | None,
-            water: bool | None, latrine: bool | None, minimum: int) -> Criterion:
+def _assets(
+    savings: bool | None,
+    sources: bool | None,
+    roof: bool | None,
+    wall: bool | None,
+    floor: bool | None,
+    water: bool | None,
+    latrine: bool | None,
+    minimum: int,
+) -> Criterion:
     house = all_of([_state(roof), _state(wall), _state(floor)])
     states = (_state(savings), _state(sources), house, _state(water), _state(latrine))
     met = states.count(MET)
     unknown = states.count(UNKNOWN)
     state = MET if met >= minimum else (NOT_MET if met + unknown < minimum else UNKNOWN)
     have = ("msgs", tuple(name for name, s in zip(ASSET_NAMES, states, strict=True) if s == MET))
-    parts: tuple[Part, ...] = (part(N_("%(met)s dari 5 terpenuhi (minimal %(min)s): %(have)s"), met=met, min=minimum,
-                                    have=have),)
+    parts: tuple[Part, ...] = (
+        part(N_("%(met)s dari 5 terpenuhi (minimal %(min)s): %(have)s"), met=met, min=minimum, have=have),
+    )
     if unknown:
         parts += (part(N_("%(n)s belum diketahui"), n=unknown),)
     return Criterion("aset", state, parts)
@@ -495,16 +570,31 @@ def all_of(states: list[str]) -> str:
 def readiness_warnings(facts: FamilyFacts, *, today: date, rules: RuleSet) -> tuple[Flag, ...]:
     """Compliance and monitoring flags; they never change the verdict, they stand beside it."""
     graduated = facts.graduated_on is not None
-    found = _warnings(facts.alpa_streak, facts.has_kelompok and not graduated, facts.last_held,
-                      None if graduated else facts.enrolled_on, today, rules.alpa_streak_warning,
-                      rules.meeting_gap_days, rules.years_in_pkh_warning)
+    found = _warnings(
+        facts.alpa_streak,
+        facts.has_kelompok and not graduated,
+        facts.last_held,
+        None if graduated else facts.enrolled_on,
+        today,
+        rules.alpa_streak_warning,
+        rules.meeting_gap_days,
+        rules.years_in_pkh_warning,
+    )
     monitor = monitoring_flag(facts)
     return found if monitor is None else (*found, monitor)
 
 
 @lru_cache(maxsize=65536)
-def _warnings(alpa_streak: int, in_kelompok: bool, last_held: date | None, enrolled_on: date | None, today: date,
-              alpa_max: int, gap_days: int, years_max: int) -> tuple[Flag, ...]:
+def _warnings(
+    alpa_streak: int,
+    in_kelompok: bool,
+    last_held: date | None,
+    enrolled_on: date | None,
+    today: date,
+    alpa_max: int,
+    gap_days: int,
+    years_max: int,
+) -> tuple[Flag, ...]:
     found: list[Flag] = []
     if alpa_streak >= alpa_max:
         found.append(Flag("alpa_beruntun", (part(N_("%(n)s kali alpa berturut-turut"), n=alpa_streak),)))
@@ -512,12 +602,22 @@ def _warnings(alpa_streak: int, in_kelompok: bool, last_held: date | None, enrol
         if last_held is None:
             found.append(Flag("kelompok_tidak_bertemu", (part(N_("kelompok belum pernah mengadakan pertemuan")),)))
         elif (today - last_held).days >= gap_days:
-            found.append(Flag("kelompok_tidak_bertemu", (part(N_("pertemuan terakhir %(day)s (%(n)s hari lalu)"),
-                                                              day=last_held.isoformat(),
-                                                              n=(today - last_held).days),)))
+            found.append(
+                Flag(
+                    "kelompok_tidak_bertemu",
+                    (
+                        part(
+                            N_("pertemuan terakhir %(day)s (%(n)s hari lalu)"),
+                            day=last_held.isoformat(),
+                            n=(today - last_held).days,
+                        ),
+                    ),
+                )
+            )
     if enrolled_on is not None and (years := age_on(enrolled_on, today)) >= years_max:
-        found.append(Flag("lama_di_pkh", (part(N_("%(n)s tahun di PKH sejak %(day)s"), n=years,
-                                               day=enrolled_on.isoformat()),)))
+        found.append(
+            Flag("lama_di_pkh", (part(N_("%(n)s tahun di PKH sejak %(day)s"), n=years, day=enrolled_on.isoformat()),))
+        )
     return tuple(found)
 
 
@@ -531,18 +631,32 @@ def monitoring_flag(facts: FamilyFacts) -> Flag | None:
         return None
     if capita[0] >= facts.line.amount:
         return None
-    return Flag("tinjau_ulang", (part(
-        N_("%(name)s %(amount)s di bawah %(line)s (%(line_amount)s) pada asesmen %(day)s"), name=("msgs", (capita[1],)),
-        amount=("rp", capita[0]), line=("msg", *facts.line.label), line_amount=("rp", facts.line.amount),
-        day=eco.assessed_on.isoformat()),))
+    return Flag(
+        "tinjau_ulang",
+        (
+            part(
+                N_("%(name)s %(amount)s di bawah %(line)s (%(line_amount)s) pada asesmen %(day)s"),
+                name=("msgs", (capita[1],)),
+                amount=("rp", capita[0]),
+                line=("msg", *facts.line.label),
+                line_amount=("rp", facts.line.amount),
+                day=eco.assessed_on.isoformat(),
+            ),
+        ),
+    )
 
 
 def readiness_evaluate(facts: FamilyFacts, *, today: date, rules: RuleSet) -> Verdict:
     """Alamiah when no component remains; else sejahtera mandiri when all five criteria are met,
     hampir when exactly one is not met or unknown, belum otherwise."""
     alamiah = criterion_alamiah(facts.members, today=today, rules=rules)
-    mandiri = (criterion_core_sessions(facts), criterion_attendance(facts, rules), criterion_score(facts, rules),
-               criterion_economy(facts, rules), criterion_assets(facts, rules))
+    mandiri = (
+        criterion_core_sessions(facts),
+        criterion_attendance(facts, rules),
+        criterion_score(facts, rules),
+        criterion_economy(facts, rules),
+        criterion_assets(facts, rules),
+    )
     short = sum(1 for c in mandiri if c.state != MET)
     verdict = ALAMIAH if alamiah.state == MET else MANDIRI if short == 0 else HAMPIR if short == 1 else BELUM
     return Verdict(verdict, (alamiah, *mandiri), readiness_warnings(facts, today=today, rules=rules))

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, func, select
 
 from app.access import family_get, kelompok_require_editor, require_role
 from app.audit import audit_record, snapshot
+from app.clock import today_local
 from app.errors import Forbidden, RuleViolation
 from app.graduation.documents import Upload, document_store
 from app.graduation.facts import facts_load, rules_on
@@ -31,7 +32,6 @@ from app.models import (
     User,
     utcnow,
 )
-from app.web import today_local
 
 CHUNK = 2000
 READINESS_TABLE = SQLModel.metadata.tables[str(FamilyReadiness.__tablename__)]
@@ -77,8 +77,10 @@ ReadinessRow = tuple[int, str, str, str]  # family id, verdict, warning codes, d
 
 
 def _rows(verdicts: dict[int, Verdict]) -> list[ReadinessRow]:
-    return [(family_id, v.verdict, ",".join(w.code for w in v.warnings)[:200], v.to_json())
-            for family_id, v in verdicts.items()]
+    return [
+        (family_id, v.verdict, ",".join(w.code for w in v.warnings)[:200], v.to_json())
+        for family_id, v in verdicts.items()
+    ]
 
 
 def readiness_store(*, session: Session, verdicts: dict[int, Verdict]) -> None:
@@ -93,8 +95,10 @@ def readiness_rows_store(*, session: Session, rows: list[ReadinessRow]) -> None:
     now = utcnow()
     if session.get_bind().dialect.name == "postgresql":
         cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS readiness_in (family_id int, verdict text, warnings text, "
-                       "details text) ON COMMIT DELETE ROWS")
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS readiness_in (family_id int, verdict text, warnings text, "
+            "details text) ON COMMIT DELETE ROWS"
+        )
         with cursor.copy("COPY readiness_in FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -102,7 +106,9 @@ def readiness_rows_store(*, session: Session, rows: list[ReadinessRow]) -> None:
             "INSERT INTO familyreadiness (family_id, verdict, warnings, details, computed_at) "
             "SELECT family_id, verdict, warnings, details, %s FROM readiness_in ON CONFLICT (family_id) DO UPDATE "
             "SET verdict = excluded.verdict, warnings = excluded.warnings, details = excluded.details, "
-            "computed_at = excluded.computed_at", (now,))
+            "computed_at = excluded.computed_at",
+            (now,),
+        )
         cursor.execute("DELETE FROM readiness_in")
         return
     computed_at = READINESS_TABLE.c.computed_at.type.bind_processor(session.get_bind().dialect)(now)
@@ -110,7 +116,9 @@ def readiness_rows_store(*, session: Session, rows: list[ReadinessRow]) -> None:
     cursor.executemany(
         "INSERT INTO familyreadiness (family_id, verdict, warnings, details, computed_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (family_id) DO UPDATE SET verdict = excluded.verdict, warnings = excluded.warnings, "
-        "details = excluded.details, computed_at = excluded.computed_at", [(*row, computed_at) for row in rows])
+        "details = excluded.details, computed_at = excluded.computed_at",
+        [(*row, computed_at) for row in rows],
+    )
 
 
 def readiness_recompute(*, session: Session, family_id: int, today: date | None = None) -> Verdict | None:
@@ -124,8 +132,9 @@ def readiness_refresh_families(*, session: Session, family_ids: Sequence[int], t
     """Recompute the verdicts of families whose data changed (e.g. after a roll call) and commit."""
     ids = sorted(set(family_ids))
     for start in range(0, len(ids), CHUNK):
-        verdicts = readiness_evaluate_many(session=session, family_ids=ids[start:start + CHUNK],
-                                           today=today or today_local())
+        verdicts = readiness_evaluate_many(
+            session=session, family_ids=ids[start : start + CHUNK], today=today or today_local()
+        )
         readiness_store(session=session, verdicts=verdicts)
     session.commit()
     return len(ids)
@@ -185,21 +194,31 @@ def _event(session: Session, *, proposal: GraduationProposal, step: str, user: U
     session.add(GraduationEvent(proposal_id=proposal.id or 0, step=step, reason=reason, user_id=user.id))
 
 
-def _audit(session: Session, *, user: User, proposal: GraduationProposal, action: str,
-           before: dict[str, object] | None) -> None:
-    audit_record(session=session, user=user, entity="graduation_proposal", entity_id=proposal.id, action=action,
-                 before=before, after=snapshot(proposal))
+def _audit(
+    session: Session, *, user: User, proposal: GraduationProposal, action: str, before: dict[str, object] | None
+) -> None:
+    audit_record(
+        session=session,
+        user=user,
+        entity="graduation_proposal",
+        entity_id=proposal.id,
+        action=action,
+        before=before,
+        after=snapshot(proposal),
+    )
 
 
 def proposal_open(*, session: Session, family_id: int) -> GraduationProposal | None:
     return session.exec(
-        select(GraduationProposal).where(GraduationProposal.family_id == family_id,
-                                         col(GraduationProposal.status).in_(ProposalStatus.OPEN))
+        select(GraduationProposal).where(
+            GraduationProposal.family_id == family_id, col(GraduationProposal.status).in_(ProposalStatus.OPEN)
+        )
     ).first()
 
 
-def proposal_create(*, session: Session, user: User, family_id: int, statement: Upload | None, justification: str,
-                    today: date) -> GraduationProposal:
+def proposal_create(
+    *, session: Session, user: User, family_id: int, statement: Upload | None, justification: str, today: date
+) -> GraduationProposal:
     """The family's pendamping proposes it: alamiah or mandiri as computed, or hampir with a written reason."""
     require_role(user, Role.PENDAMPING, Role.ADMIN)
     family = family_get(session=session, user=user, family_id=family_id)
@@ -209,9 +228,14 @@ def proposal_create(*, session: Session, user: User, family_id: int, statement: 
     kelompok_require_editor(user, kelompok)
     verdict = _proposable_verdict(session=session, family=family, justification=justification, today=today)
     document = document_store(session=session, user=user, family=family, kind="surat_pernyataan", upload=statement)
-    proposal = GraduationProposal(family_id=family.id or 0, route=verdict.route or MANDIRI,
-                                  status=ProposalStatus.DIUSULKAN, statement_document_id=document.id,
-                                  readiness_snapshot=verdict.to_json(), proposed_by_id=user.id)
+    proposal = GraduationProposal(
+        family_id=family.id or 0,
+        route=verdict.route or MANDIRI,
+        status=ProposalStatus.DIUSULKAN,
+        statement_document_id=document.id,
+        readiness_snapshot=verdict.to_json(),
+        proposed_by_id=user.id,
+    )
     session.add(proposal)
     session.flush()
     _event(session, proposal=proposal, step=ProposalStatus.DIUSULKAN, user=user, reason=justification)
@@ -227,8 +251,11 @@ def _proposable_verdict(*, session: Session, family: Family, justification: str,
         raise RuleViolation(N_("KPM ini sudah memiliki usulan graduasi yang sedang diproses."))
     verdict = readiness_evaluate_many(session=session, family_ids=[family.id or 0], today=today)[family.id or 0]
     if verdict.verdict == HAMPIR and len(justification.strip()) < JUSTIFICATION_MIN:
-        raise RuleViolation(N_("KPM hampir siap: tulis alasan usulan minimal %(n)s karakter."), field="justification",
-                            n=JUSTIFICATION_MIN)
+        raise RuleViolation(
+            N_("KPM hampir siap: tulis alasan usulan minimal %(n)s karakter."),
+            field="justification",
+            n=JUSTIFICATION_MIN,
+        )
     if verdict.verdict not in (ALAMIAH, MANDIRI, HAMPIR):
         raise RuleViolation(N_("KPM ini belum memenuhi kriteria graduasi."))
     return verdict
@@ -275,8 +302,9 @@ def proposal_send_back(*, session: Session, user: User, proposal_id: int, reason
     return _step_save(session, user=user, proposal=proposal, before=before, reason=text)
 
 
-def proposal_decide(*, session: Session, user: User, proposal_id: int, decision: str, reason: str,
-                    today: date) -> GraduationProposal:
+def proposal_decide(
+    *, session: Session, user: User, proposal_id: int, decision: str, reason: str, today: date
+) -> GraduationProposal:
     """The peninjau approves (the family graduates), defers or rejects (both with a reason)."""
     require_role(user, Role.PENINJAU, Role.ADMIN)
     if decision not in (ProposalStatus.DISETUJUI, ProposalStatus.DITUNDA, ProposalStatus.DITOLAK):
@@ -299,12 +327,26 @@ def _family_graduate(session: Session, *, user: User, family: Family, route: str
     family.status = FamilyStatus.GRADUASI_ALAMIAH if route == ALAMIAH else FamilyStatus.GRADUASI_MANDIRI
     family.exited_on, family.updated_at = today, utcnow()
     session.add(family)
-    audit_record(session=session, user=user, entity="family", entity_id=family.id, action="graduate", before=before,
-                 after=snapshot(family))
+    audit_record(
+        session=session,
+        user=user,
+        entity="family",
+        entity_id=family.id,
+        action="graduate",
+        before=before,
+        after=snapshot(family),
+    )
 
 
-def _step_save(session: Session, *, user: User, proposal: GraduationProposal, before: dict[str, object] | None,
-               reason: str, today: date | None = None) -> GraduationProposal:
+def _step_save(
+    session: Session,
+    *,
+    user: User,
+    proposal: GraduationProposal,
+    before: dict[str, object] | None,
+    reason: str,
+    today: date | None = None,
+) -> GraduationProposal:
     session.add(proposal)
     _event(session, proposal=proposal, step=proposal.status, user=user, reason=reason)
     _audit(session, user=user, proposal=proposal, action=proposal.status, before=before)
@@ -314,42 +356,56 @@ def _step_save(session: Session, *, user: User, proposal: GraduationProposal, be
     return proposal
 
 
-
 # --- rule parameters and poverty lines (admin) ---
 
 
-def rule_parameter_add(*, session: Session, user: User, key: str, value: str, effective_from: date,
-                       note: str) -> RuleParameter:
+def rule_parameter_add(
+    *, session: Session, user: User, key: str, value: str, effective_from: date, note: str
+) -> RuleParameter:
     """A new value from a date on; older verdicts stay explainable by the values in force then."""
     require_role(user, Role.ADMIN)
-    clash = session.exec(select(RuleParameter).where(RuleParameter.key == key,
-                                                     RuleParameter.effective_from == effective_from)).first()
+    clash = session.exec(
+        select(RuleParameter).where(RuleParameter.key == key, RuleParameter.effective_from == effective_from)
+    ).first()
     if clash is not None:
-        raise RuleViolation(N_("Parameter ini sudah punya nilai yang berlaku mulai tanggal itu."),
-                            field="effective_from")
+        raise RuleViolation(
+            N_("Parameter ini sudah punya nilai yang berlaku mulai tanggal itu."), field="effective_from"
+        )
     row = RuleParameter(key=key, value=value, effective_from=effective_from, note=note, created_by_id=user.id)
     session.add(row)
     session.flush()
-    audit_record(session=session, user=user, entity="rule_parameter", entity_id=row.id, action="create",
-                 after=snapshot(row))
+    audit_record(
+        session=session, user=user, entity="rule_parameter", entity_id=row.id, action="create", after=snapshot(row)
+    )
     session.commit()
     return row
 
 
-def poverty_line_save(*, session: Session, user: User, area_code: str | None, kind: str, year: int, amount: int,
-                      source: str) -> PovertyLine:
+def poverty_line_save(
+    *, session: Session, user: User, area_code: str | None, kind: str, year: int, amount: int, source: str
+) -> PovertyLine:
     """Add a line, or correct the amount of the same area, kind and year."""
     require_role(user, Role.ADMIN)
     if area_code is not None and session.get(Area, area_code) is None:
         raise RuleViolation(N_("Kode kab/kota tidak dikenal."), field="scope")
-    row = session.exec(select(PovertyLine).where(PovertyLine.area_code == area_code, PovertyLine.kind == kind,
-                                                 PovertyLine.year == year)).first()
+    row = session.exec(
+        select(PovertyLine).where(
+            PovertyLine.area_code == area_code, PovertyLine.kind == kind, PovertyLine.year == year
+        )
+    ).first()
     before = snapshot(row)
     row = row or PovertyLine(area_code=area_code, kind=kind, year=year, amount=amount)
     row.amount, row.source = amount, source
     session.add(row)
     session.flush()
-    audit_record(session=session, user=user, entity="poverty_line", entity_id=row.id,
-                 action="create" if before is None else "update", before=before, after=snapshot(row))
+    audit_record(
+        session=session,
+        user=user,
+        entity="poverty_line",
+        entity_id=row.id,
+        action="create" if before is None else "update",
+        before=before,
+        after=snapshot(row),
+    )
     session.commit()
     return row

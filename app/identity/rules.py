@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from app.clock import today_local
 from app.i18n import N_, gettext
 
 NUMBER_LENGTH = 16
@@ -109,7 +110,7 @@ def nik_parse(nik: str, *, today: date | None = None) -> NikParts | None:
     if number_problems(number, label="NIK"):
         return None
     day, month, year, sex = birth_fields(number)
-    born = birth_date_resolve(day=day, month=month, year=year, today=today or date.today())
+    born = birth_date_resolve(day=day, month=month, year=year, today=today or today_local())
     if born is None:
         return None
     return NikParts(area_code=area_code_of(number), birth_date=born, sex=sex, serial=int(number[12:]))
@@ -118,7 +119,7 @@ def nik_parse(nik: str, *, today: date | None = None) -> NikParts | None:
 def birth_problems(number: str, *, sex: str | None, birth_date: date | None) -> list[str]:
     """Problems of the NIK's birth-date digits, alone and against the recorded sex and birth date."""
     day, month, year, nik_sex = birth_fields(number)
-    if birth_date_resolve(day=day, month=month, year=year, today=date.today()) is None:
+    if birth_date_resolve(day=day, month=month, year=year, today=today_local()) is None:
         return [gettext(MSG_DATE_INVALID, digits=number[6:12])]
     problems = []
     if sex is not None and sex_require(sex) != nik_sex:

@@ -7,6 +7,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from app.access import kelompok_clause
+from app.clock import today_local
 from app.curriculum.queries import TopicRef, topics_active
 from app.models import (
     Area,
@@ -60,7 +61,7 @@ def kelompok_summaries(
     )
     upcoming = (
         select(Meeting.kelompok_id, func.min(Meeting.date).label("next"))
-        .where(Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.date) >= date.today())
+        .where(Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.date) >= today_local())
         .group_by(col(Meeting.kelompok_id))
         .subquery()
     )

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from app.access import kelompok_get, meeting_get
 from app.attendance.service import makeup_candidates, month_locked, next_status, roll_rows
 from app.auth.deps import CurrentUser
+from app.clock import JAKARTA
 from app.curriculum.queries import topics_active
 from app.db import SessionDep
 from app.errors import RuleViolation
@@ -18,14 +19,13 @@ from app.meetings.forms import meeting_input_parse
 from app.meetings.queries import meeting_events, meeting_topic, roll_families
 from app.models import AttendanceStatus, Kelompok, Meeting, MeetingStatus, User
 from app.supervision.queries import supervision_panel
-from app.web import JAKARTA, Today, redirect, render
+from app.web import Today, redirect, render
 
 router = APIRouter()
 
 
 def _form_page(request: Request, template: str, context: dict[str, object], errors: dict[str, str]) -> Response:
     return render(request, template, {**context, "errors": errors}, status=422 if errors else 200)
-
 
 
 # --- schedule one meeting ---

@@ -70,8 +70,11 @@ def corrections_of_meeting(*, session: Session, meeting_id: int) -> list[Correct
         select(CorrectionRequest, Family.head_name, Attendance.status, User.full_name)
         .join(Family, col(Family.id) == CorrectionRequest.family_id)
         .join(User, col(User.id) == CorrectionRequest.requested_by_id)
-        .outerjoin(Attendance, (col(Attendance.meeting_id) == CorrectionRequest.meeting_id)
-                   & (col(Attendance.family_id) == CorrectionRequest.family_id))
+        .outerjoin(
+            Attendance,
+            (col(Attendance.meeting_id) == CorrectionRequest.meeting_id)
+            & (col(Attendance.family_id) == CorrectionRequest.family_id),
+        )
         .where(CorrectionRequest.meeting_id == meeting_id)
         .order_by(col(CorrectionRequest.requested_at).desc())
     ).all()
@@ -99,18 +102,25 @@ def supervision_panel(*, session: Session, user: User, meeting: Meeting) -> Supe
             (i, name, status)
             for i, name, status in session.exec(
                 select(Family.id, Family.head_name, Attendance.status)
-                .outerjoin(Attendance, (col(Attendance.family_id) == Family.id)
-                           & (col(Attendance.meeting_id) == meeting.id))
-                .where((col(Family.kelompok_id) == kelompok.id) & (col(Family.status) == FamilyStatus.AKTIF)
-                       | col(Attendance.id).is_not(None))
+                .outerjoin(
+                    Attendance, (col(Attendance.family_id) == Family.id) & (col(Attendance.meeting_id) == meeting.id)
+                )
+                .where(
+                    (col(Family.kelompok_id) == kelompok.id) & (col(Family.status) == FamilyStatus.AKTIF)
+                    | col(Attendance.id).is_not(None)
+                )
                 .order_by(col(Family.head_name))
             ).all()
         ]
     return SupervisionPanel(
-        meeting=meeting, reviews=reviews,
+        meeting=meeting,
+        reviews=reviews,
         corrections=corrections_of_meeting(session=session, meeting_id=meeting.id or 0),
-        locked=locked, can_review=user.role in SUPERVISING_ROLES and meeting.status == MeetingStatus.HELD,
-        can_decide=user.role in SUPERVISING_ROLES, can_request=can_request, roll=roll,
+        locked=locked,
+        can_review=user.role in SUPERVISING_ROLES and meeting.status == MeetingStatus.HELD,
+        can_decide=user.role in SUPERVISING_ROLES,
+        can_request=can_request,
+        roll=roll,
     )
 
 
@@ -135,7 +145,8 @@ def kelompok_months(*, session: Session, kelompok_id: int, dialect: str) -> list
     """Each month of a kelompok with meetings: counts, attendance, lock and pending corrections (newest first)."""
     month = func.to_char(Meeting.date, "YYYY-MM") if dialect == "postgresql" else func.strftime("%Y-%m", Meeting.date)
     meetings = session.exec(
-        select(month, Meeting.status, func.count()).where(Meeting.kelompok_id == kelompok_id)
+        select(month, Meeting.status, func.count())
+        .where(Meeting.kelompok_id == kelompok_id)
         .group_by(month, col(Meeting.status))
     ).all()
     marks = session.exec(
@@ -145,18 +156,34 @@ def kelompok_months(*, session: Session, kelompok_id: int, dialect: str) -> list
         .group_by(month)
     ).all()
     pending = session.exec(
-        select(month, func.count()).select_from(CorrectionRequest)
+        select(month, func.count())
+        .select_from(CorrectionRequest)
         .join(Meeting, col(Meeting.id) == CorrectionRequest.meeting_id)
         .where(Meeting.kelompok_id == kelompok_id, CorrectionRequest.status == CORRECTION_PENDING)
         .group_by(month)
     ).all()
-    locks = {m.strftime("%Y-%m"): at for m, at in session.exec(
-        select(MonthLock.month, MonthLock.verified_at).where(MonthLock.kelompok_id == kelompok_id)).all()}
+    locks = {
+        m.strftime("%Y-%m"): at
+        for m, at in session.exec(
+            select(MonthLock.month, MonthLock.verified_at).where(MonthLock.kelompok_id == kelompok_id)
+        ).all()
+    }
     rows: dict[str, MonthRow] = {}
     for key, status, n in meetings:
-        row = rows.setdefault(key, MonthRow(month=date(int(key[:4]), int(key[5:7]), 1), planned=0, held=0,
-                                            cancelled=0, open=0, marks=0, present=0, locked_at=locks.get(key),
-                                            pending=0))
+        row = rows.setdefault(
+            key,
+            MonthRow(
+                month=date(int(key[:4]), int(key[5:7]), 1),
+                planned=0,
+                held=0,
+                cancelled=0,
+                open=0,
+                marks=0,
+                present=0,
+                locked_at=locks.get(key),
+                pending=0,
+            ),
+        )
         row.planned += n
         row.held += n if status == MeetingStatus.HELD else 0
         row.cancelled += n if status == MeetingStatus.CANCELLED else 0
@@ -170,18 +197,23 @@ def kelompok_months(*, session: Session, kelompok_id: int, dialect: str) -> list
     return sorted(rows.values(), key=lambda r: r.month, reverse=True)
 
 
-def corrections_pending(*, session: Session, user: User, limit: int = 200) -> list[tuple[CorrectionRequest, str, str,
-                                                                                         Meeting, Kelompok, str]]:
+def corrections_pending(
+    *, session: Session, user: User, limit: int = 200
+) -> list[tuple[CorrectionRequest, str, str, Meeting, Kelompok, str]]:
     """Correction requests awaiting a decision in the user's scope (a pendamping: their own), oldest first."""
     query = (
-        select(CorrectionRequest, Family.head_name, User.full_name, Meeting, Kelompok,
-               func.coalesce(Attendance.status, ""))
+        select(
+            CorrectionRequest, Family.head_name, User.full_name, Meeting, Kelompok, func.coalesce(Attendance.status, "")
+        )
         .join(Meeting, col(Meeting.id) == CorrectionRequest.meeting_id)
         .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
         .join(Family, col(Family.id) == CorrectionRequest.family_id)
         .join(User, col(User.id) == CorrectionRequest.requested_by_id)
-        .outerjoin(Attendance, (col(Attendance.meeting_id) == CorrectionRequest.meeting_id)
-                   & (col(Attendance.family_id) == CorrectionRequest.family_id))
+        .outerjoin(
+            Attendance,
+            (col(Attendance.meeting_id) == CorrectionRequest.meeting_id)
+            & (col(Attendance.family_id) == CorrectionRequest.family_id),
+        )
         .where(kelompok_clause(user), CorrectionRequest.status == CORRECTION_PENDING)
         .order_by(col(CorrectionRequest.requested_at))
         .limit(limit)
@@ -189,8 +221,9 @@ def corrections_pending(*, session: Session, user: User, limit: int = 200) -> li
     return [tuple(row) for row in session.exec(query).all()]  # type: ignore[misc]
 
 
-def quality_reviews(*, session: Session, scope: Scope, pendamping_id: int | None,
-                    limit: int = 200) -> list[tuple[QualityReview, Meeting, Kelompok, str, str]]:
+def quality_reviews(
+    *, session: Session, scope: Scope, pendamping_id: int | None, limit: int = 200
+) -> list[tuple[QualityReview, Meeting, Kelompok, str, str]]:
     """Quality reviews of meetings in the area and period, newest first, with pendamping and supervisor names."""
     pendamping = aliased(User)
     query = (
@@ -199,8 +232,9 @@ def quality_reviews(*, session: Session, scope: Scope, pendamping_id: int | None
         .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
         .join(User, col(User.id) == QualityReview.supervisor_id)
         .outerjoin(pendamping, pendamping.id == Kelompok.pendamping_id)
-        .where(*kelompok_filter(scope), col(Meeting.date) >= scope.period.start,
-               col(Meeting.date) <= scope.period.last_day)
+        .where(
+            *kelompok_filter(scope), col(Meeting.date) >= scope.period.start, col(Meeting.date) <= scope.period.last_day
+        )
         .order_by(col(Meeting.date).desc(), col(QualityReview.id).desc())
         .limit(limit)
     )

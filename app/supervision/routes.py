@@ -25,15 +25,25 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
 
-
 # --- quality review of a meeting ---
 
 
-def _review_page(request: Request, session: SessionDep, user: CurrentUser, meeting_id: int, values: dict[str, str],
-                 errors: dict[str, str]) -> Response:
+def _review_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    meeting_id: int,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
-    context = {"meeting": meeting, "kelompok": kelompok, "values": values, "errors": errors,
-               "checklist": service.CHECKLIST}
+    context = {
+        "meeting": meeting,
+        "kelompok": kelompok,
+        "values": values,
+        "errors": errors,
+        "checklist": service.CHECKLIST,
+    }
     return render(request, "supervision/review.html", context, status=422 if errors else 200)
 
 
@@ -67,44 +77,79 @@ async def quality_create(request: Request, meeting_id: int, session: SessionDep,
 
 
 @router.get("/supervisi/penilaian", name="quality_list")
-def quality_list(request: Request, session: SessionDep, user: CurrentUser, today: Today, wilayah: str = "",
-                 dari: str = "", sampai: str = "", pendamping: int | None = None) -> Response:
+def quality_list(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    today: Today,
+    wilayah: str = "",
+    dari: str = "",
+    sampai: str = "",
+    pendamping: int | None = None,
+) -> Response:
     require_role(user, *DASHBOARD_ROLES)
     area = area_resolve(session=session, user=user, code=wilayah)
     period, values, errors = period_parse(dari=dari, sampai=sampai, today=today)
     values["wilayah"] = area.code if area else ""
-    rows = [] if errors else queries.quality_reviews(session=session, scope=Scope(user=user, area=area, period=period),
-                                                     pendamping_id=pendamping)
-    context = {"rows": rows, "values": values, "errors": errors.messages, "area": area,
-               "filters": {k: v for k, v in values.items() if v}, "pendamping": pendamping,
-               "pendamping_name": user_name(session=session, user_id=pendamping),
-               "checklist": service.CHECKLIST, "trail": [], "filter_route": "quality_list",
-               "extra_hidden": {"pendamping": pendamping} if pendamping else {}}
+    rows = (
+        []
+        if errors
+        else queries.quality_reviews(
+            session=session, scope=Scope(user=user, area=area, period=period), pendamping_id=pendamping
+        )
+    )
+    context = {
+        "rows": rows,
+        "values": values,
+        "errors": errors.messages,
+        "area": area,
+        "filters": {k: v for k, v in values.items() if v},
+        "pendamping": pendamping,
+        "pendamping_name": user_name(session=session, user_id=pendamping),
+        "checklist": service.CHECKLIST,
+        "trail": [],
+        "filter_route": "quality_list",
+        "extra_hidden": {"pendamping": pendamping} if pendamping else {},
+    }
     return render(request, "supervision/quality_list.html", context, status=422 if errors else 200)
 
 
 # --- verify and lock a kelompok's month ---
 
 
-def _kelompok_page(request: Request, session: SessionDep, user: CurrentUser, kelompok_id: int,
-                   errors: dict[str, str], today: Today, status: int = 200) -> Response:
+def _kelompok_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    kelompok_id: int,
+    errors: dict[str, str],
+    today: Today,
+    status: int = 200,
+) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
-    months = queries.kelompok_months(session=session, kelompok_id=kelompok_id,
-                                     dialect=session.get_bind().dialect.name)
-    context = {"kelompok": kelompok, "months": months, "errors": errors, "today": today,
-               "can_lock": user.role in service.SUPERVISING_ROLES, "this_month": today.replace(day=1)}
+    months = queries.kelompok_months(session=session, kelompok_id=kelompok_id, dialect=session.get_bind().dialect.name)
+    context = {
+        "kelompok": kelompok,
+        "months": months,
+        "errors": errors,
+        "today": today,
+        "can_lock": user.role in service.SUPERVISING_ROLES,
+        "this_month": today.replace(day=1),
+    }
     return render(request, "supervision/kelompok.html", context, status=status)
 
 
 @router.get("/kelompok/{kelompok_id}/supervisi", name="supervision_kelompok")
-def supervision_kelompok(request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser,
-                         today: Today) -> Response:
+def supervision_kelompok(
+    request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     return _kelompok_page(request, session, user, kelompok_id, {}, today)
 
 
 @router.post("/kelompok/{kelompok_id}/kunci", name="month_lock")
-async def month_lock(request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser,
-                     today: Today) -> Response:
+async def month_lock(
+    request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
     require_role(user, *service.SUPERVISING_ROLES)
     values = await _form(request)
@@ -117,16 +162,18 @@ async def month_lock(request: Request, kelompok_id: int, session: SessionDep, us
         except RuleViolation as exc:
             session.rollback()
             errors.messages.update({"form": gettext(exc.message, **exc.params)})
-    return _kelompok_page(request, session, user, kelompok_id, {"form": next(iter(errors.messages.values()))}, today,
-                          status=422)
+    return _kelompok_page(
+        request, session, user, kelompok_id, {"form": next(iter(errors.messages.values()))}, today, status=422
+    )
 
 
 # --- correction requests ---
 
 
 @router.post("/pertemuan/{meeting_id}/koreksi", name="correction_create")
-async def correction_create(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser,
-                            today: Today) -> Response:
+async def correction_create(
+    request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     values = await _form(request)
     errors = FormErrors()
@@ -134,9 +181,15 @@ async def correction_create(request: Request, meeting_id: int, session: SessionD
     reason = parse_text(values.get("reason", ""), name="reason", errors=errors, required=True, max_length=1000)
     if not errors and family_id is not None:
         try:
-            service.correction_request_create(session=session, user=user, kelompok=kelompok, meeting=meeting,
-                                              family_id=family_id, requested_status=values.get("requested_status", ""),
-                                              reason=reason)
+            service.correction_request_create(
+                session=session,
+                user=user,
+                kelompok=kelompok,
+                meeting=meeting,
+                family_id=family_id,
+                requested_status=values.get("requested_status", ""),
+                reason=reason,
+            )
             return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
         except RuleViolation as exc:
             session.rollback()
@@ -144,16 +197,22 @@ async def correction_create(request: Request, meeting_id: int, session: SessionD
     from app.meetings.routes import meeting_context
 
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
-    context = {**meeting_context(session, user, meeting, kelompok, today), "errors": errors.messages,
-               "correction_values": values}
+    context = {
+        **meeting_context(session, user, meeting, kelompok, today),
+        "errors": errors.messages,
+        "correction_values": values,
+    }
     return render(request, "meetings/detail.html", context, status=422)
 
 
 @router.get("/supervisi/koreksi", name="correction_list")
 def correction_list(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     rows = queries.corrections_pending(session=session, user=user)
-    return render(request, "supervision/corrections.html",
-                  {"rows": rows, "can_decide": user.role in service.SUPERVISING_ROLES, "errors": {}})
+    return render(
+        request,
+        "supervision/corrections.html",
+        {"rows": rows, "can_decide": user.role in service.SUPERVISING_ROLES, "errors": {}},
+    )
 
 
 @router.post("/koreksi/{request_id}/keputusan", name="correction_decide")
@@ -168,12 +227,26 @@ async def correction_decide(request: Request, request_id: int, session: SessionD
     try:
         if decision not in ("terima", "tolak"):
             raise RuleViolation(N_("Pilih terima atau tolak."))
-        service.correction_decide(session=session, user=user, request=correction, meeting=meeting,
-                                  accept=decision == "terima", note=values.get("decision_note", ""))
+        service.correction_decide(
+            session=session,
+            user=user,
+            request=correction,
+            meeting=meeting,
+            accept=decision == "terima",
+            note=values.get("decision_note", ""),
+        )
     except RuleViolation as exc:
         session.rollback()
         rows = queries.corrections_pending(session=session, user=user)
-        return render(request, "supervision/corrections.html",
-                      {"rows": rows, "can_decide": True, "values": values,
-                       "errors": {**violation_messages(exc), "request_id": str(request_id)}}, status=422)
+        return render(
+            request,
+            "supervision/corrections.html",
+            {
+                "rows": rows,
+                "can_decide": True,
+                "values": values,
+                "errors": {**violation_messages(exc), "request_id": str(request_id)},
+            },
+            status=422,
+        )
     return redirect(request.url_for("correction_list"), request)

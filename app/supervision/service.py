@@ -49,19 +49,26 @@ def checklist_score(marks: dict[str, int]) -> int:
     return round(100 * sum(marks.values()) / (MARK_MAX * len(CHECKLIST)))
 
 
-def quality_review_create(*, session: Session, user: User, meeting: Meeting, marks: dict[str, int],
-                          notes: str) -> QualityReview:
+def quality_review_create(
+    *, session: Session, user: User, meeting: Meeting, marks: dict[str, int], notes: str
+) -> QualityReview:
     require_role(user, *SUPERVISING_ROLES)
     if meeting.status != MeetingStatus.HELD:
         raise RuleViolation(N_("Penilaian kualitas hanya untuk pertemuan yang sudah terlaksana."))
     if set(marks) != {key for key, _ in CHECKLIST} or any(not 0 <= v <= MARK_MAX for v in marks.values()):
         raise RuleViolation(N_("Isi setiap butir daftar periksa."))
-    review = QualityReview(meeting_id=meeting.id or 0, supervisor_id=user.id or 0, checklist=json.dumps(marks),
-                           score=checklist_score(marks), notes=notes.strip())
+    review = QualityReview(
+        meeting_id=meeting.id or 0,
+        supervisor_id=user.id or 0,
+        checklist=json.dumps(marks),
+        score=checklist_score(marks),
+        notes=notes.strip(),
+    )
     session.add(review)
     session.flush()
-    audit_record(session=session, user=user, entity="qualityreview", entity_id=review.id, action="create",
-                 after=snapshot(review))
+    audit_record(
+        session=session, user=user, entity="qualityreview", entity_id=review.id, action="create", after=snapshot(review)
+    )
     session.commit()
     return review
 
@@ -76,23 +83,42 @@ def month_lock(*, session: Session, user: User, kelompok: Kelompok, month: date,
         raise RuleViolation(N_("Bulan ini sudah diverifikasi dan dikunci."), field="bulan")
     next_month = (month + timedelta(days=32)).replace(day=1)
     open_meetings = session.exec(
-        select(Meeting.id).where(Meeting.kelompok_id == kelompok.id, Meeting.date >= month,
-                                 Meeting.date < next_month, Meeting.status == MeetingStatus.SCHEDULED)
+        select(Meeting.id).where(
+            Meeting.kelompok_id == kelompok.id,
+            Meeting.date >= month,
+            Meeting.date < next_month,
+            Meeting.status == MeetingStatus.SCHEDULED,
+        )
     ).all()
     if open_meetings:
-        raise RuleViolation(N_("Masih ada %(n)s pertemuan berstatus dijadwalkan di bulan ini; pendamping perlu "
-                               "menandainya terlaksana atau membatalkannya."), field="bulan", n=len(open_meetings))
+        raise RuleViolation(
+            N_(
+                "Masih ada %(n)s pertemuan berstatus dijadwalkan di bulan ini; pendamping perlu "
+                "menandainya terlaksana atau membatalkannya."
+            ),
+            field="bulan",
+            n=len(open_meetings),
+        )
     lock = MonthLock(kelompok_id=kelompok.id or 0, month=month, verified_by_id=user.id or 0)
     session.add(lock)
     session.flush()
-    audit_record(session=session, user=user, entity="monthlock", entity_id=lock.id, action="verify_lock",
-                 after=snapshot(lock))
+    audit_record(
+        session=session, user=user, entity="monthlock", entity_id=lock.id, action="verify_lock", after=snapshot(lock)
+    )
     session.commit()
     return lock
 
 
-def correction_request_create(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting,
-                              family_id: int, requested_status: str, reason: str) -> CorrectionRequest:
+def correction_request_create(
+    *,
+    session: Session,
+    user: User,
+    kelompok: Kelompok,
+    meeting: Meeting,
+    family_id: int,
+    requested_status: str,
+    reason: str,
+) -> CorrectionRequest:
     """The pendamping asks to change one mark of a locked month; the supervisor decides."""
     kelompok_require_editor(user, kelompok)
     if not month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date):
@@ -110,24 +136,38 @@ def correction_request_create(*, session: Session, user: User, kelompok: Kelompo
     if mark is not None and mark.status == requested_status:
         raise RuleViolation(N_("Status yang diminta sama dengan yang tercatat."), field="requested_status")
     pending = session.exec(
-        select(CorrectionRequest.id).where(CorrectionRequest.meeting_id == meeting.id,
-                                           CorrectionRequest.family_id == family_id,
-                                           CorrectionRequest.status == CORRECTION_PENDING)
+        select(CorrectionRequest.id).where(
+            CorrectionRequest.meeting_id == meeting.id,
+            CorrectionRequest.family_id == family_id,
+            CorrectionRequest.status == CORRECTION_PENDING,
+        )
     ).first()
     if pending is not None:
         raise RuleViolation(N_("Sudah ada permintaan koreksi yang menunggu untuk KPM ini."), field="family_id")
-    request = CorrectionRequest(meeting_id=meeting.id or 0, family_id=family_id, requested_status=requested_status,
-                                reason=reason.strip(), requested_by_id=user.id or 0)
+    request = CorrectionRequest(
+        meeting_id=meeting.id or 0,
+        family_id=family_id,
+        requested_status=requested_status,
+        reason=reason.strip(),
+        requested_by_id=user.id or 0,
+    )
     session.add(request)
     session.flush()
-    audit_record(session=session, user=user, entity="correctionrequest", entity_id=request.id, action="create",
-                 after=snapshot(request))
+    audit_record(
+        session=session,
+        user=user,
+        entity="correctionrequest",
+        entity_id=request.id,
+        action="create",
+        after=snapshot(request),
+    )
     session.commit()
     return request
 
 
-def correction_decide(*, session: Session, user: User, request: CorrectionRequest, meeting: Meeting, accept: bool,
-                      note: str) -> CorrectionRequest:
+def correction_decide(
+    *, session: Session, user: User, request: CorrectionRequest, meeting: Meeting, accept: bool, note: str
+) -> CorrectionRequest:
     """Accepting applies the requested mark despite the lock; both the decision and the mark are audited."""
     require_role(user, *SUPERVISING_ROLES)
     if request.status != CORRECTION_PENDING:
@@ -148,11 +188,25 @@ def correction_decide(*, session: Session, user: User, request: CorrectionReques
         mark.status, mark.recorded_by_id, mark.recorded_at = request.requested_status, user.id, utcnow()
         session.add(mark)
         session.flush()
-        audit_record(session=session, user=user, entity="attendance", entity_id=mark.id, action="correction",
-                     before=mark_before, after=snapshot(mark))
+        audit_record(
+            session=session,
+            user=user,
+            entity="attendance",
+            entity_id=mark.id,
+            action="correction",
+            before=mark_before,
+            after=snapshot(mark),
+        )
     session.flush()
-    audit_record(session=session, user=user, entity="correctionrequest", entity_id=request.id,
-                 action="accept" if accept else "refuse", before=before, after=snapshot(request))
+    audit_record(
+        session=session,
+        user=user,
+        entity="correctionrequest",
+        entity_id=request.id,
+        action="accept" if accept else "refuse",
+        before=before,
+        after=snapshot(request),
+    )
     if accept:
         attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=[request.family_id])
     session.commit()

@@ -19,9 +19,16 @@ def test_admin_creates_user_who_appears_in_list(web, session):
     page = web.get("/admin/pengguna")
     assert page.status_code == 200
     assert 'id="user-form"' in page.text and "Cimahi Selatan (32.77.01)" in page.text
-    response = web.post("/admin/pengguna", data={
-        "username": "Pendamping_Baru", "full_name": "Rina Marlina", "role": "pendamping",
-        "area_code": "32.77.01", "password": "sandiBaru99"})
+    response = web.post(
+        "/admin/pengguna",
+        data={
+            "username": "Pendamping_Baru",
+            "full_name": "Rina Marlina",
+            "role": "pendamping",
+            "area_code": "32.77.01",
+            "password": "sandiBaru99",
+        },
+    )
     assert response.status_code == 303, text_of(response.text)[:400]
     listing = web.get(response.headers["location"])
     text = text_of(listing.text)
@@ -38,9 +45,16 @@ def test_admin_creates_user_who_appears_in_list(web, session):
 def test_duplicate_username_keeps_values_at_422(web, session):
     w = world_make(session)
     web.login(w.admin.username)
-    response = web.post("/admin/pengguna", data={
-        "username": w.pendamping.username, "full_name": "Nama Ketik Ulang", "role": "supervisor",
-        "area_code": "32.77.02", "password": "rahasiaSekali"})
+    response = web.post(
+        "/admin/pengguna",
+        data={
+            "username": w.pendamping.username,
+            "full_name": "Nama Ketik Ulang",
+            "role": "supervisor",
+            "area_code": "32.77.02",
+            "password": "rahasiaSekali",
+        },
+    )
     assert response.status_code == 422
     text = text_of(response.text)
     assert "Nama pengguna sudah dipakai." in text
@@ -54,23 +68,55 @@ def test_duplicate_username_keeps_values_at_422(web, session):
 def test_htmx_create_error_answers_with_the_form_only(web, session):
     w = world_make(session)
     web.login(w.admin.username)
-    response = web.post("/admin/pengguna", htmx_target="user-form", data={
-        "username": "orang.baru", "full_name": "Orang Baru", "role": "supervisor", "area_code": "",
-        "password": "pendek"})
+    response = web.post(
+        "/admin/pengguna",
+        htmx_target="user-form",
+        data={
+            "username": "orang.baru",
+            "full_name": "Orang Baru",
+            "role": "supervisor",
+            "area_code": "",
+            "password": "pendek",
+        },
+    )
     assert response.status_code == 422
     assert response.text.lstrip().startswith('<form method="post"') and 'id="user-form"' in response.text
     assert "Wilayah wajib diisi untuk peran ini." in text_of(response.text)
-    response = web.post("/admin/pengguna", htmx_target="user-form", data={
-        "username": "orang.baru", "full_name": "Orang Baru", "role": "pendamping", "area_code": "99.99",
-        "password": "cukupPanjang"})
+    response = web.post(
+        "/admin/pengguna",
+        htmx_target="user-form",
+        data={
+            "username": "orang.baru",
+            "full_name": "Orang Baru",
+            "role": "pendamping",
+            "area_code": "99.99",
+            "password": "cukupPanjang",
+        },
+    )
     assert response.status_code == 422 and "Kode wilayah 99.99 tidak dikenal." in text_of(response.text)
-    response = web.post("/admin/pengguna", htmx_target="user-form", data={
-        "username": "orang.baru", "full_name": "Orang Baru", "role": "pendamping", "area_code": "32.77",
-        "password": "pendek"})
+    response = web.post(
+        "/admin/pengguna",
+        htmx_target="user-form",
+        data={
+            "username": "orang.baru",
+            "full_name": "Orang Baru",
+            "role": "pendamping",
+            "area_code": "32.77",
+            "password": "pendek",
+        },
+    )
     assert response.status_code == 422 and "Kata sandi minimal 8 karakter." in text_of(response.text)
-    response = web.post("/admin/pengguna", htmx_target="user-form", data={
-        "username": "orang.baru", "full_name": "Orang Baru", "role": "pendamping", "area_code": "32.77",
-        "password": "cukupPanjang"})
+    response = web.post(
+        "/admin/pengguna",
+        htmx_target="user-form",
+        data={
+            "username": "orang.baru",
+            "full_name": "Orang Baru",
+            "role": "pendamping",
+            "area_code": "32.77",
+            "password": "cukupPanjang",
+        },
+    )
     assert response.status_code == 204 and "dibuat=orang.baru" in response.headers["HX-Location"]
 
 
@@ -79,20 +125,25 @@ def test_filter_by_role_and_search(web, session):
     web.login(w.admin.username)
     text = text_of(web.get("/admin/pengguna", params={"peran": "supervisor"}).text)
     assert w.supervisor.username in text and w.pendamping.username not in text
-    page = web.get("/admin/pengguna", params={"q": "siti"}, headers={"HX-Request": "true",
-                                                                       "HX-Target": "users-table"})
+    page = web.get("/admin/pengguna", params={"q": "siti"}, headers={"HX-Request": "true", "HX-Target": "users-table"})
     assert page.status_code == 200 and "<h1>" not in page.text
     assert "Siti Pendamping" in page.text and "Dede Pendamping" not in page.text
 
 
 def test_deactivate_and_reactivate_user(web, session):
     w = world_make(session)
-    session.add(LoginSession(token="t-" + w.pendamping.username, user_id=w.pendamping.id,
-                             expires_at=w.pendamping.created_at.replace(year=2999)))
+    session.add(
+        LoginSession(
+            token="t-" + w.pendamping.username,
+            user_id=w.pendamping.id,
+            expires_at=w.pendamping.created_at.replace(year=2999),
+        )
+    )
     session.flush()
     web.login(w.admin.username)
-    response = web.post(f"/admin/pengguna/{w.pendamping.id}/aktif", data={"aktif": "0"},
-                            htmx_target=f"user-{w.pendamping.id}")
+    response = web.post(
+        f"/admin/pengguna/{w.pendamping.id}/aktif", data={"aktif": "0"}, htmx_target=f"user-{w.pendamping.id}"
+    )
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<tr id="user-{w.pendamping.id}"')
     assert "Nonaktif" in text_of(response.text) and "Aktifkan" in text_of(response.text)
@@ -102,8 +153,9 @@ def test_deactivate_and_reactivate_user(web, session):
     audit = session.exec(select(AuditLog).where(AuditLog.action == "deactivate")).one()
     assert json.loads(audit.before or "{}") == {"is_active": True}
     # a deactivated user can no longer sign in
-    other = web.client.post("/masuk", data={"username": w.pendamping.username, "password": PASSWORD,
-                                                "csrf_token": web.csrf()})
+    other = web.client.post(
+        "/masuk", data={"username": w.pendamping.username, "password": PASSWORD, "csrf_token": web.csrf()}
+    )
     assert other.status_code == 422
     web.login(w.admin.username)
     response = web.post(f"/admin/pengguna/{w.pendamping.id}/aktif", data={"aktif": "1"})
@@ -127,12 +179,16 @@ def test_admin_cannot_deactivate_self(web, session):
 def test_password_reset_is_audited_without_the_hash(web, session):
     w = world_make(session)
     web.login(w.admin.username)
-    short = web.post(f"/admin/pengguna/{w.pendamping.id}/sandi", data={"password": "1234567"},
-                         htmx_target=f"user-{w.pendamping.id}")
+    short = web.post(
+        f"/admin/pengguna/{w.pendamping.id}/sandi", data={"password": "1234567"}, htmx_target=f"user-{w.pendamping.id}"
+    )
     assert short.status_code == 422 and "Kata sandi minimal 8 karakter." in text_of(short.text)
     old_hash = w.pendamping.password_hash
-    response = web.post(f"/admin/pengguna/{w.pendamping.id}/sandi", data={"password": "sandiBaru123"},
-                            htmx_target=f"user-{w.pendamping.id}")
+    response = web.post(
+        f"/admin/pengguna/{w.pendamping.id}/sandi",
+        data={"password": "sandiBaru123"},
+        htmx_target=f"user-{w.pendamping.id}",
+    )
     assert response.status_code == 200 and "Kata sandi telah diganti." in text_of(response.text)
     session.refresh(w.pendamping)
     assert password_verify(w.pendamping.password_hash, "sandiBaru123")
@@ -153,12 +209,21 @@ def test_non_admins_get_403_everywhere(web, session, who):
         assert response.status_code == 403, url
         assert "Peran Anda tidak berwenang melakukan tindakan ini." in text_of(response.text)
     posts = {
-        "/admin/pengguna": {"username": "penyusup", "full_name": "X", "role": "admin", "area_code": "",
-                            "password": "rahasia1234"},
+        "/admin/pengguna": {
+            "username": "penyusup",
+            "full_name": "X",
+            "role": "admin",
+            "area_code": "",
+            "password": "rahasia1234",
+        },
         f"/admin/pengguna/{w.admin.id}/aktif": {"aktif": "0"},
         f"/admin/pengguna/{w.admin.id}/sandi": {"password": "rahasia1234"},
-        "/admin/kelompok": {"name": "Kelompok Liar", "village_code": "32.77.01.1001", "pendamping_id": "",
-                            "default_place": ""},
+        "/admin/kelompok": {
+            "name": "Kelompok Liar",
+            "village_code": "32.77.01.1001",
+            "pendamping_id": "",
+            "default_place": "",
+        },
         f"/admin/kelompok/{kelompok.id}/pendamping": {"pendamping_id": str(getattr(w, who).id)},
     }
     for url, data in posts.items():

@@ -1,6 +1,6 @@
 """The counts kept beside the marks (per meeting, per family) follow every writer of marks, and equal a recount."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
@@ -10,6 +10,7 @@ from app.attendance.service import (
     attendance_set,
     attendance_summaries_refresh,
 )
+from app.clock import today_local
 from app.meetings.service import meeting_mark_held
 from app.models import Family, Meeting
 from app.supervision.service import correction_decide, correction_request_create, month_lock
@@ -27,7 +28,7 @@ def kept(session: Session) -> dict[str, object]:
 def test_counts_follow_roll_calls_make_ups_held_meetings_and_corrections(session):
     w = world_make(session)
     ani, budi, cucu, dewi = w.families
-    today = date.today()
+    today = today_local()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=10)
     first = meeting_make(session, kelompok=w.kelompok, topic_no=1, day=last_month - timedelta(days=5))
     second = meeting_make(session, kelompok=w.kelompok, topic_no=2, day=last_month)
@@ -56,9 +57,15 @@ def test_counts_follow_roll_calls_make_ups_held_meetings_and_corrections(session
     assert (second.marks_count, second.present_count) == (5, 4)
 
     month_lock(session=session, user=w.supervisor, kelompok=w.kelompok, month=last_month, today=today)
-    request = correction_request_create(session=session, user=w.pendamping, kelompok=w.kelompok, meeting=second,
-                                        family_id=cucu.id, requested_status="hadir",
-                                        reason="Salah ketuk: Ibu Cucu hadir, tanda tangan ada di daftar.")
+    request = correction_request_create(
+        session=session,
+        user=w.pendamping,
+        kelompok=w.kelompok,
+        meeting=second,
+        family_id=cucu.id,
+        requested_status="hadir",
+        reason="Salah ketuk: Ibu Cucu hadir, tanda tangan ada di daftar.",
+    )
     correction_decide(session=session, user=w.supervisor, request=request, meeting=second, accept=True, note="")
     assert (session.get(Family, cucu.id).sessions_done, session.get(Family, cucu.id).alpa_streak) == (bit2, 0)
     assert session.get(Meeting, second.id).present_count == 5

@@ -14,13 +14,18 @@ from app.models import AuditLog, Kelompok, Role, User
 from app.settings import get_settings
 from tests.factories import world_make
 
-DEMO_LOGINS = [("admin", Role.ADMIN), ("supervisor", Role.SUPERVISOR), ("supervisor_selatan", Role.SUPERVISOR),
-               ("peninjau", Role.PENINJAU)] + [(f"pendamping{n:02d}", Role.PENDAMPING) for n in range(1, 41)]
+DEMO_LOGINS = [
+    ("admin", Role.ADMIN),
+    ("supervisor", Role.SUPERVISOR),
+    ("supervisor_selatan", Role.SUPERVISOR),
+    ("peninjau", Role.PENINJAU),
+] + [(f"pendamping{n:02d}", Role.PENDAMPING) for n in range(1, 41)]
 
 
 def summary(logins: list[tuple[str, str]]) -> DemoSummary:
-    return DemoSummary(users=len(logins), kelompok=120, families=8000, members=30000, meetings=1400,
-                       attendance=90000, logins=logins)
+    return DemoSummary(
+        users=len(logins), kelompok=120, families=8000, members=30000, meetings=1400, attendance=90000, logins=logins
+    )
 
 
 @pytest.fixture
@@ -38,11 +43,17 @@ def demo_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
 
 def test_logins_fold_numbered_runs() -> None:
     assert cli._demo_logins(DEMO_LOGINS) == [
-        ("admin", Role.ADMIN), ("supervisor", Role.SUPERVISOR), ("supervisor_selatan", Role.SUPERVISOR),
-        ("peninjau", Role.PENINJAU), ("pendamping01 … pendamping40", Role.PENDAMPING),
+        ("admin", Role.ADMIN),
+        ("supervisor", Role.SUPERVISOR),
+        ("supervisor_selatan", Role.SUPERVISOR),
+        ("peninjau", Role.PENINJAU),
+        ("pendamping01 … pendamping40", Role.PENDAMPING),
     ]
     assert cli._demo_logins([("p1", "pendamping"), ("p2", "pendamping"), ("p4", "pendamping")]) == [
-        ("p1", "pendamping"), ("p2", "pendamping"), ("p4", "pendamping")]
+        ("p1", "pendamping"),
+        ("p2", "pendamping"),
+        ("p4", "pendamping"),
+    ]
 
 
 def test_setup_on_a_ready_database_is_fast_and_prints_logins(session, demo_calls, capsys) -> None:
@@ -87,21 +98,36 @@ def test_migrate_builds_the_schema(tmp_path: Path, capsys) -> None:
 
 def test_create_user_with_prompted_password(session, capsys) -> None:
     answers = iter(["kataSandiKuat", "kataSandiKuat"])
-    code = cli.command_create_user(session=session, username="Korkot_Cimahi", name="Korkot Cimahi",
-                                   role=Role.SUPERVISOR, area="32.77", prompt=lambda _: next(answers))
+    code = cli.command_create_user(
+        session=session,
+        username="Korkot_Cimahi",
+        name="Korkot Cimahi",
+        role=Role.SUPERVISOR,
+        area="32.77",
+        prompt=lambda _: next(answers),
+    )
     assert code == 0 and "Pengguna korkot_cimahi telah dibuat." in capsys.readouterr().out
     user = session.exec(select(User).where(User.username == "korkot_cimahi")).one()
     assert user.area_code == "32.77" and password_verify(user.password_hash, "kataSandiKuat")
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"area": "99.99"}, "Kode wilayah 99.99 tidak dikenal."),
-    ({"password": "pendek"}, "Kata sandi minimal 8 karakter."),
-    ({"username": "spasi di nama"}, "Nama pengguna hanya boleh huruf, angka, titik dan garis bawah."),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"area": "99.99"}, "Kode wilayah 99.99 tidak dikenal."),
+        ({"password": "pendek"}, "Kata sandi minimal 8 karakter."),
+        ({"username": "spasi di nama"}, "Nama pengguna hanya boleh huruf, angka, titik dan garis bawah."),
+    ],
+)
 def test_create_user_rule_violations_exit_1(session, capsys, change, message) -> None:
-    args = {"username": "cli_gagal", "name": "Gagal", "role": Role.PENDAMPING, "area": "32.77.01",
-            "password": "rahasia1234", **change}
+    args = {
+        "username": "cli_gagal",
+        "name": "Gagal",
+        "role": Role.PENDAMPING,
+        "area": "32.77.01",
+        "password": "rahasia1234",
+        **change,
+    }
     assert cli.command_create_user(session=session, **args) == 1
     assert capsys.readouterr().err.strip() == message
     assert session.exec(select(User).where(User.full_name == "Gagal")).first() is None
@@ -109,37 +135,64 @@ def test_create_user_rule_violations_exit_1(session, capsys, change, message) ->
 
 def test_create_user_duplicate_and_mismatched_prompt(session, capsys) -> None:
     w = world_make(session)
-    assert cli.command_create_user(session=session, username=w.pendamping.username, name="X", role="pendamping",
-                                   area="32.77", password="rahasia1234") == 1
+    assert (
+        cli.command_create_user(
+            session=session,
+            username=w.pendamping.username,
+            name="X",
+            role="pendamping",
+            area="32.77",
+            password="rahasia1234",
+        )
+        == 1
+    )
     assert "Nama pengguna sudah dipakai." in capsys.readouterr().err
     answers = iter(["satuDuaTiga4", "satuDuaTiga5"])
-    assert cli.command_create_user(session=session, username="beda_sandi", name="X", role="pendamping",
-                                   area="32.77", prompt=lambda _: next(answers)) == 1
+    assert (
+        cli.command_create_user(
+            session=session,
+            username="beda_sandi",
+            name="X",
+            role="pendamping",
+            area="32.77",
+            prompt=lambda _: next(answers),
+        )
+        == 1
+    )
     assert "Kedua kata sandi tidak sama." in capsys.readouterr().err
 
 
 def test_assign_kelompok_uses_the_admin_service(session, capsys) -> None:
     w = world_make(session)
-    assert cli.command_assign_kelompok(session=session, kelompok_id=w.kelompok.id or 0,
-                                       username=w.other_pendamping.username.upper()) == 0
+    assert (
+        cli.command_assign_kelompok(
+            session=session, kelompok_id=w.kelompok.id or 0, username=w.other_pendamping.username.upper()
+        )
+        == 0
+    )
     assert f"kini didampingi {w.other_pendamping.username}" in capsys.readouterr().out
     assert session.get(Kelompok, w.kelompok.id).pendamping_id == w.other_pendamping.id  # type: ignore[union-attr]
-    audit = session.exec(select(AuditLog).where(AuditLog.entity == "kelompok",
-                                                AuditLog.entity_id == str(w.kelompok.id))).one()
+    audit = session.exec(
+        select(AuditLog).where(AuditLog.entity == "kelompok", AuditLog.entity_id == str(w.kelompok.id))
+    ).one()
     assert audit.user_id is None and audit.action == "assign_pendamping"
 
 
-@pytest.mark.parametrize(("who", "kelompok_id", "message"), [
-    ("nobody", None, "Pengguna tidak_ada tidak ditemukan."),
-    ("supervisor", None, "Pilih pendamping yang aktif."),
-    ("pendamping", 999999, "Kelompok tidak ditemukan."),
-])
+@pytest.mark.parametrize(
+    ("who", "kelompok_id", "message"),
+    [
+        ("nobody", None, "Pengguna tidak_ada tidak ditemukan."),
+        ("supervisor", None, "Pilih pendamping yang aktif."),
+        ("pendamping", 999999, "Kelompok tidak ditemukan."),
+    ],
+)
 def test_assign_kelompok_refusals_exit_1(session, capsys, who, kelompok_id, message) -> None:
     w = world_make(session)
     session.commit()  # a refused command rolls back its own session, not the data it was given
     username = "tidak_ada" if who == "nobody" else getattr(w, who).username
-    code = cli.command_assign_kelompok(session=session, kelompok_id=kelompok_id or w.other_kelompok.id or 0,
-                                       username=username)
+    code = cli.command_assign_kelompok(
+        session=session, kelompok_id=kelompok_id or w.other_kelompok.id or 0, username=username
+    )
     assert code == 1 and capsys.readouterr().err.strip() == message
     session.refresh(w.other_kelompok)
     assert w.other_kelompok.pendamping_id == w.other_pendamping.id

@@ -24,7 +24,7 @@ def test_everyone_reads_the_curriculum_without_edit_forms(web, session, who):
     text = text_of(page.text)
     assert "Modul 1 · " in text and "Menjadi Orang Tua yang Lebih Baik 120 menit Ya Ya Aktif" in text
     assert "140 menit" in text and "Inti Aktif" in text and "Pilihan Nonaktif" in text  # stunting: optional, off
-    assert "Ubah sesi" not in text and "<form method=\"post\" action=\"/kurikulum" not in page.text
+    assert "Ubah sesi" not in text and '<form method="post" action="/kurikulum' not in page.text
 
 
 def test_admin_edits_topic_title_duration_and_switch(web, session):
@@ -33,8 +33,11 @@ def test_admin_edits_topic_title_duration_and_switch(web, session):
     web.login(w.admin.username)
     page = web.get("/kurikulum")
     assert f'id="topic-{topic.id}"' in page.text and "Ubah sesi" in page.text
-    response = web.post(f"/kurikulum/sesi/{topic.id}", htmx_target=f"topic-{topic.id}",
-                            data={"title": "Disiplin Positif di Rumah", "duration_minutes": "90", "active": "1"})
+    response = web.post(
+        f"/kurikulum/sesi/{topic.id}",
+        htmx_target=f"topic-{topic.id}",
+        data={"title": "Disiplin Positif di Rumah", "duration_minutes": "90", "active": "1"},
+    )
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<tbody id="topic-{topic.id}"')
     assert "Disiplin Positif di Rumah" in response.text and "Tersimpan." in response.text
@@ -44,8 +47,9 @@ def test_admin_edits_topic_title_duration_and_switch(web, session):
     assert audit.user_id == w.admin.id
     assert json.loads(audit.after or "{}")["title"] == "Disiplin Positif di Rumah"
     # without the checkbox the session is switched off and no longer offered for scheduling
-    response = web.post(f"/kurikulum/sesi/{topic.id}",
-                            data={"title": "Disiplin Positif di Rumah", "duration_minutes": "90"})
+    response = web.post(
+        f"/kurikulum/sesi/{topic.id}", data={"title": "Disiplin Positif di Rumah", "duration_minutes": "90"}
+    )
     assert response.status_code == 303 and response.headers["location"].endswith(f"/kurikulum#topic-{topic.id}")
     session.refresh(topic)
     assert topic.active is False
@@ -57,14 +61,16 @@ def test_topic_errors_round_trip_at_422(web, session):
     w = world_make(session)
     topic = topic_core(session, 1)
     web.login(w.admin.username)
-    response = web.post(f"/kurikulum/sesi/{topic.id}", data={"title": "Judul Baru Diketik",
-                                                                  "duration_minutes": "20", "active": "1"})
+    response = web.post(
+        f"/kurikulum/sesi/{topic.id}", data={"title": "Judul Baru Diketik", "duration_minutes": "20", "active": "1"}
+    )
     assert response.status_code == 422
     assert "Tidak boleh kurang dari 30." in text_of(response.text)
     assert 'value="Judul Baru Diketik"' in response.text and 'value="20"' in response.text
     assert "<h1>" in response.text  # the whole page, the form opened at its error
-    response = web.post(f"/kurikulum/sesi/{topic.id}", htmx_target=f"topic-{topic.id}",
-                            data={"title": " ", "duration_minutes": "400"})
+    response = web.post(
+        f"/kurikulum/sesi/{topic.id}", htmx_target=f"topic-{topic.id}", data={"title": " ", "duration_minutes": "400"}
+    )
     assert response.status_code == 422 and response.text.lstrip().startswith("<tbody")
     assert "Wajib diisi." in text_of(response.text) and "Tidak boleh lebih dari 300." in text_of(response.text)
     response = web.post(f"/kurikulum/sesi/{topic.id}", data={"title": "x" * 301, "duration_minutes": "120"})
@@ -82,16 +88,18 @@ def test_admin_switches_on_the_stunting_module(web, session):
     first = session.exec(select(Topic).where(Topic.module_id == module.id).order_by(Topic.no)).first()
     assert first is not None and first.id not in {t.id for t in topics_active(session=session)}
     web.login(w.admin.username)
-    response = web.post(f"/kurikulum/modul/{module.id}", htmx_target=f"module-{module.id}",
-                            data={"title": module.title, "active": "1"})
+    response = web.post(
+        f"/kurikulum/modul/{module.id}", htmx_target=f"module-{module.id}", data={"title": module.title, "active": "1"}
+    )
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<section id="module-{module.id}"')
     assert "Aktif" in text_of(response.text) and "Tersimpan." in response.text
     session.refresh(module)
     assert module.active is True
     assert first.id in {t.id for t in topics_active(session=session)}
-    audit = session.exec(select(AuditLog).where(AuditLog.entity_id == str(module.id),
-                                                AuditLog.entity == "curriculum_module")).one()
+    audit = session.exec(
+        select(AuditLog).where(AuditLog.entity_id == str(module.id), AuditLog.entity == "curriculum_module")
+    ).one()
     assert json.loads(audit.before or "{}")["active"] is False and json.loads(audit.after or "{}")["active"] is True
     # the meeting form now offers the stunting sessions
     assert first.title in web.get(f"/kelompok/{w.kelompok.id}/pertemuan/baru").text

@@ -1,11 +1,12 @@
 """A small fixed dataset whose dashboard figures are worked out by hand in the tests."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session
 
 from app.attendance.service import attendance_summaries_refresh
+from app.clock import today_local
 from app.models import Attendance, Kelompok, Meeting
 from tests.factories import World, family_make, kelompok_make, meeting_make, world_make
 
@@ -26,14 +27,16 @@ def mark(session: Session, meeting: Meeting, family_id: int, status: str) -> Non
 
 def fixed_make(session: Session) -> Fixed:
     w = world_make(session)
-    today = date.today()
+    today = today_local()
     ani, budi, cucu, dewi = (f.id or 0 for f in w.families)
     recent = meeting_make(session, kelompok=w.kelompok, topic_no=1, day=today - timedelta(days=20), status="terlaksana")
     older = meeting_make(session, kelompok=w.kelompok, topic_no=2, day=today - timedelta(days=80), status="terlaksana")
-    anggrek = meeting_make(session, kelompok=w.other_kelompok, topic_no=1, day=today - timedelta(days=80),
-                           status="terlaksana")
-    cancelled = meeting_make(session, kelompok=w.kelompok, topic_no=3, day=today - timedelta(days=75),
-                             status="dibatalkan")
+    anggrek = meeting_make(
+        session, kelompok=w.other_kelompok, topic_no=1, day=today - timedelta(days=80), status="terlaksana"
+    )
+    cancelled = meeting_make(
+        session, kelompok=w.kelompok, topic_no=3, day=today - timedelta(days=75), status="dibatalkan"
+    )
     for family_id, status in ((ani, "hadir"), (budi, "hadir"), (cucu, "alpa"), (dewi, "izin")):
         mark(session, recent, family_id, status)
     for family_id in (ani, budi, cucu, dewi):

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from app.clock import today_local
 from app.dashboard.forms import period_default
 from app.dashboard.queries import Scope, dashboard_build
 from app.models import Area
@@ -19,13 +20,21 @@ def month_of(day: date) -> str:
 def test_kota_figures_match_hand_count(session: Session) -> None:
     fx = fixed_make(session)
     w = fx.world
-    quality_review_create(session=session, user=w.supervisor, meeting=fx.recent,
-                          marks=dict.fromkeys(("pembukaan", "review", "kegiatan_lk", "tugas_rumah", "waktu",
-                                               "partisipasi", "materi"), 2), notes="")
-    quality_review_create(session=session, user=w.supervisor, meeting=fx.older,
-                          marks=dict.fromkeys(("pembukaan", "review", "kegiatan_lk", "tugas_rumah", "waktu",
-                                               "partisipasi", "materi"), 1), notes="")
-    today = date.today()
+    quality_review_create(
+        session=session,
+        user=w.supervisor,
+        meeting=fx.recent,
+        marks=dict.fromkeys(("pembukaan", "review", "kegiatan_lk", "tugas_rumah", "waktu", "partisipasi", "materi"), 2),
+        notes="",
+    )
+    quality_review_create(
+        session=session,
+        user=w.supervisor,
+        meeting=fx.older,
+        marks=dict.fromkeys(("pembukaan", "review", "kegiatan_lk", "tugas_rumah", "waktu", "partisipasi", "materi"), 1),
+        notes="",
+    )
+    today = today_local()
     scope = Scope(user=w.supervisor, area=session.get(Area, "32.77"), period=period_default(today))
     board = dashboard_build(session=session, scope=scope, today=today)
     card = dashboard_build(session=session, scope=scope, today=today, completion=True)
@@ -104,9 +113,15 @@ def test_supervisor_of_another_area_sees_only_their_area(session: Session, web: 
     text = text_of(page.text)
     assert "Cimahi Utara" in text and "Kelompok Utara" in text
     assert "Cimahi Selatan" not in text and "Mawar" not in text and "Siti Pendamping" not in text
-    for url in ("/dasbor?wilayah=32.77.01", "/dasbor?wilayah=32.77", "/dasbor/penyelesaian?wilayah=32.77.01",
-                "/dasbor/kelompok?wilayah=32.77.01", "/dasbor/pertemuan?wilayah=32.77.01",
-                "/supervisi/penilaian?wilayah=32.77.01", "/dasbor?wilayah=99.99"):
+    for url in (
+        "/dasbor?wilayah=32.77.01",
+        "/dasbor?wilayah=32.77",
+        "/dasbor/penyelesaian?wilayah=32.77.01",
+        "/dasbor/kelompok?wilayah=32.77.01",
+        "/dasbor/pertemuan?wilayah=32.77.01",
+        "/supervisi/penilaian?wilayah=32.77.01",
+        "/dasbor?wilayah=99.99",
+    ):
         assert web.get(url).status_code == 404, url
     listing = text_of(web.get("/dasbor/kelompok").text)
     assert "Kelompok Utara" in listing and "Mawar" not in listing

@@ -14,6 +14,7 @@ from app.assessments.forms import ECONOMY_FLAGS, Answer, AssessmentInput
 from app.assessments.queries import indicators_all
 from app.assessments.service import assessment_save
 from app.attendance.service import attendance_all_present
+from app.clock import today_local
 from app.graduation.service import readiness_refresh_families
 from app.meetings.service import meeting_mark_held
 from app.models import (
@@ -24,7 +25,6 @@ from app.models import (
     GraduationProposal,
     Meeting,
 )
-from app.web import today_local
 from tests.factories import World, family_make, meeting_make, world_make
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -37,8 +37,12 @@ def png_1x1() -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
+        + chunk(b"IEND", b"")
+    )
 
 
 @dataclass
@@ -63,10 +67,17 @@ def assessment_input(session: Session, *, kind: str, day: date, good: bool) -> A
     """Spending Rp 4.080.000 for four people (1,62 × the national urban line), desil 6, all five welfare signs;
     every indicator met when `good`, none otherwise."""
     return AssessmentInput(
-        kind=kind, assessed_on=day, module_id=None, household_size=4, monthly_income=4_500_000,
-        monthly_spending=4_080_000, income_sources=2, desil=6,
+        kind=kind,
+        assessed_on=day,
+        module_id=None,
+        household_size=4,
+        monthly_income=4_500_000,
+        monthly_spending=4_080_000,
+        income_sources=2,
+        desil=6,
         flags=dict.fromkeys(ECONOMY_FLAGS, True),
-        notes="", answers=answers(session, good=good),
+        notes="",
+        answers=answers(session, good=good),
     )
 
 
@@ -76,20 +87,33 @@ def ready_family_make(session: Session, *, head: str) -> Ready:
     Written through the services the pages use, so every summary and the stored verdict stay in step."""
     today = today_local()
     w = world_make(session)
-    family = family_make(session, kelompok=w.kelompok, head_name=head, members=[
-        {"name": head, "birth_date": date(1987, 2, 14), "sex": "P", "relationship": "istri", "is_pengurus": True},
-        {"name": "Raka", "birth_date": date(2016, 3, 3), "sex": "L", "relationship": "anak", "schooling": "sd"},
-    ])
+    family = family_make(
+        session,
+        kelompok=w.kelompok,
+        head_name=head,
+        members=[
+            {"name": head, "birth_date": date(1987, 2, 14), "sex": "P", "relationship": "istri", "is_pengurus": True},
+            {"name": "Raka", "birth_date": date(2016, 3, 3), "sex": "L", "relationship": "anak", "schooling": "sd"},
+        ],
+    )
     today_meeting = meeting_make(session, kelompok=w.kelompok, topic_no=1, day=today, start=time(14, 0))
     session.commit()
     for no in range(1, 15):
         held = meeting_make(session, kelompok=w.kelompok, topic_no=no, day=today - timedelta(days=20 * no))
         attendance_all_present(session=session, user=w.pendamping, kelompok=w.kelompok, meeting=held, today=today)
         meeting_mark_held(session=session, user=w.pendamping, kelompok=w.kelompok, meeting=held, today=today)
-    assessment_save(session=session, user=w.pendamping, family=family,
-                    data=assessment_input(session, kind="baseline", day=today - timedelta(days=300), good=False))
-    assessment_save(session=session, user=w.pendamping, family=family,
-                    data=assessment_input(session, kind="graduasi", day=today, good=True))
+    assessment_save(
+        session=session,
+        user=w.pendamping,
+        family=family,
+        data=assessment_input(session, kind="baseline", day=today - timedelta(days=300), good=False),
+    )
+    assessment_save(
+        session=session,
+        user=w.pendamping,
+        family=family,
+        data=assessment_input(session, kind="graduasi", day=today, good=True),
+    )
     readiness_refresh_families(session=session, family_ids=[family.id or 0], today=today)
     stored = session.get(FamilyReadiness, family.id)
     assert stored is not None and stored.verdict == "mandiri", stored and stored.details
@@ -137,8 +161,9 @@ def test_proposed_verified_approved_then_off_the_roll(phones, live_server, e2e_e
     expect(readiness.locator("ul.criteria > li.met")).to_have_count(5)
     expect(readiness.locator("ul.criteria > li.not_met")).to_contain_text("masih ada komponen: Anak SD (1)")
     expect(readiness).to_contain_text("hadir 14 dari 14 sesi")
-    proposal_id = propose(pendamping, head=head, file={"name": "pernyataan.png", "mimeType": "image/png",
-                                                       "buffer": png})
+    proposal_id = propose(
+        pendamping, head=head, file={"name": "pernyataan.png", "mimeType": "image/png", "buffer": png}
+    )
     expect(pendamping.locator("#verify")).to_have_count(0)
     statement = pendamping.get_by_role("link", name="Lihat surat pernyataan").get_attribute("href")
     assert pendamping.request.get(statement or "").body() == png
@@ -160,8 +185,10 @@ def test_proposed_verified_approved_then_off_the_roll(phones, live_server, e2e_e
     expect(pendamping.get_by_role("button", name="Simpan keputusan")).to_have_count(0)
     expect(pendamping.get_by_role("radio", name="Setujui")).to_have_count(0)
     audit_before = audit_count(e2e_engine)
-    forged = pendamping.request.post(f"{base}/graduasi/usulan/{proposal_id}/keputusan", form={
-        "csrf_token": csrf_token(pendamping), "decision": "disetujui", "reason": "saya setujui sendiri"})
+    forged = pendamping.request.post(
+        f"{base}/graduasi/usulan/{proposal_id}/keputusan",
+        form={"csrf_token": csrf_token(pendamping), "decision": "disetujui", "reason": "saya setujui sendiri"},
+    )
     assert forged.status == 403 and "tidak berwenang" in forged.text()
     with Session(e2e_engine) as session:
         proposal = session.get(GraduationProposal, proposal_id)
@@ -218,12 +245,21 @@ def test_proposed_verified_approved_then_off_the_roll(phones, live_server, e2e_e
         assert proposal is not None and proposal.route == "mandiri"
         assert proposal.reason == "Disepakati musyawarah kelurahan"
         assert (proposal.proposed_by_id, proposal.verified_by_id, proposal.decided_by_id) == (
-            w.pendamping.id, w.supervisor.id, w.peninjau.id)
-        steps = session.exec(select(GraduationEvent.step).where(GraduationEvent.proposal_id == proposal_id)
-                             .order_by(col(GraduationEvent.id))).all()
+            w.pendamping.id,
+            w.supervisor.id,
+            w.peninjau.id,
+        )
+        steps = session.exec(
+            select(GraduationEvent.step)
+            .where(GraduationEvent.proposal_id == proposal_id)
+            .order_by(col(GraduationEvent.id))
+        ).all()
         assert steps == ["diusulkan", "diverifikasi", "disetujui"]
-        graduate = session.exec(select(AuditLog).where(AuditLog.entity == "family", AuditLog.action == "graduate",
-                                                       AuditLog.entity_id == str(family.id))).one()
+        graduate = session.exec(
+            select(AuditLog).where(
+                AuditLog.entity == "family", AuditLog.action == "graduate", AuditLog.entity_id == str(family.id)
+            )
+        ).one()
         assert graduate.user_id == w.peninjau.id
 
 
@@ -235,8 +271,9 @@ def test_sent_back_with_a_reason_then_proposable_again(phones, live_server, e2e_
 
     pendamping = phones(w.pendamping.username).new_page()
     pendamping.goto(f"{base}/kpm/{family.id}")
-    proposal_id = propose(pendamping, head=head, file={"name": "pernyataan.pdf", "mimeType": "application/pdf",
-                                                       "buffer": PDF})
+    proposal_id = propose(
+        pendamping, head=head, file={"name": "pernyataan.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
 
     supervisor = phones(w.supervisor.username).new_page()
     supervisor.goto(f"{base}/graduasi/usulan/{proposal_id}")
@@ -262,7 +299,9 @@ def test_sent_back_with_a_reason_then_proposable_again(phones, live_server, e2e_
         assert proposal is not None and proposal.status == "dikembalikan"
         assert proposal.reason == "Tanda tangan di surat tidak terbaca" and proposal.verified_by_id == w.supervisor.id
         assert session.get(Family, family.id).status == "aktif"  # type: ignore[union-attr]
-        actions = session.exec(select(AuditLog.action).where(AuditLog.entity == "graduation_proposal",
-                                                             AuditLog.entity_id == str(proposal_id))
-                               .order_by(col(AuditLog.id))).all()
+        actions = session.exec(
+            select(AuditLog.action)
+            .where(AuditLog.entity == "graduation_proposal", AuditLog.entity_id == str(proposal_id))
+            .order_by(col(AuditLog.id))
+        ).all()
         assert actions == ["create", "dikembalikan"]

@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
 
 from app.attendance.service import attendance_set
+from app.clock import today_local
 from app.meetings.service import meeting_mark_held
 from app.models import Attendance, AuditLog, CorrectionRequest, Family, Meeting, MonthLock
-from app.web import today_local
 from tests.factories import World, meeting_make, world_make
 
 
@@ -32,8 +32,15 @@ def held_last_month_make(session: Session) -> HeldLastMonth:
     session.commit()
     marks = {}
     for family, status in zip(w.families, ("hadir", "hadir", "alpa", "izin"), strict=True):
-        mark = attendance_set(session=session, user=w.pendamping, kelompok=w.kelompok, meeting=meeting,
-                              family_id=family.id or 0, today=today, status=status)
+        mark = attendance_set(
+            session=session,
+            user=w.pendamping,
+            kelompok=w.kelompok,
+            meeting=meeting,
+            family_id=family.id or 0,
+            today=today,
+            status=status,
+        )
         marks[family.id or 0] = mark.id or 0
     meeting_mark_held(session=session, user=w.pendamping, kelompok=w.kelompok, meeting=meeting, today=today)
     return HeldLastMonth(world=w, meeting=meeting, marks=marks)
@@ -41,8 +48,9 @@ def held_last_month_make(session: Session) -> HeldLastMonth:
 
 def stored_marks(engine, meeting: Meeting) -> dict[int, str]:  # type: ignore[no-untyped-def]
     with Session(engine) as session:
-        rows = session.exec(select(Attendance.family_id, Attendance.status)
-                            .where(Attendance.meeting_id == meeting.id)).all()
+        rows = session.exec(
+            select(Attendance.family_id, Attendance.status).where(Attendance.meeting_id == meeting.id)
+        ).all()
     return dict(rows)
 
 
@@ -102,18 +110,24 @@ def test_locked_month_changes_only_through_a_decided_correction(phones, live_ser
         expect(pendamping.locator("#corrections tbody tr").filter(has_text=reason)).to_contain_text("menunggu")
     expect(pendamping.locator("#corrections tbody tr")).to_have_count(2)
     with Session(e2e_engine) as session:
-        asked = {c.family_id: c for c in session.exec(
-            select(CorrectionRequest).where(CorrectionRequest.meeting_id == meeting.id)).all()}
+        asked = {
+            c.family_id: c
+            for c in session.exec(select(CorrectionRequest).where(CorrectionRequest.meeting_id == meeting.id)).all()
+        }
     assert {f: (c.requested_status, c.status) for f, c in asked.items()} == {
-        cucu.id: ("sakit", "menunggu"), dewi.id: ("hadir", "menunggu")}
+        cucu.id: ("sakit", "menunggu"),
+        dewi.id: ("hadir", "menunggu"),
+    }
     assert stored_marks(e2e_engine, meeting) == before
 
     # the supervisor accepts Cucu's correction and refuses Dewi's (a refusal needs a note)
     supervisor.reload()
     month.get_by_role("link", name="2 koreksi menunggu").click()
     expect(supervisor.get_by_role("heading", name="Permintaan koreksi absensi")).to_be_visible()
-    accept, refuse = supervisor.locator(f"#koreksi-{asked[cucu.id].id}"), supervisor.locator(
-        f"#koreksi-{asked[dewi.id].id}")
+    accept, refuse = (
+        supervisor.locator(f"#koreksi-{asked[cucu.id].id}"),
+        supervisor.locator(f"#koreksi-{asked[dewi.id].id}"),
+    )
     expect(accept).to_contain_text(f"{cucu.head_name}: Alpa → Sakit")
     accept.get_by_role("button", name="Terima dan ubah absensi").click()
     expect(accept).to_have_count(0)
@@ -137,26 +151,39 @@ def test_locked_month_changes_only_through_a_decided_correction(phones, live_ser
     with Session(e2e_engine) as session:
         lock = session.exec(select(MonthLock).where(MonthLock.kelompok_id == w.kelompok.id)).one()
         assert lock.month == meeting.date.replace(day=1) and lock.verified_by_id == w.supervisor.id
-        decided = {c.family_id: c for c in session.exec(
-            select(CorrectionRequest).where(CorrectionRequest.meeting_id == meeting.id)).all()}
+        decided = {
+            c.family_id: c
+            for c in session.exec(select(CorrectionRequest).where(CorrectionRequest.meeting_id == meeting.id)).all()
+        }
         assert (decided[cucu.id].status, decided[cucu.id].decided_by_id) == ("diterima", w.supervisor.id)
         assert (decided[dewi.id].status, decided[dewi.id].decision_note) == (
-            "ditolak", "Daftar hadir kertas mencatat izin")
+            "ditolak",
+            "Daftar hadir kertas mencatat izin",
+        )
 
         def audit(entity: str, entity_id: int) -> list[AuditLog]:
-            return list(session.exec(select(AuditLog).where(AuditLog.entity == entity,
-                                                            AuditLog.entity_id == str(entity_id))
-                                     .order_by(col(AuditLog.id))).all())
+            return list(
+                session.exec(
+                    select(AuditLog)
+                    .where(AuditLog.entity == entity, AuditLog.entity_id == str(entity_id))
+                    .order_by(col(AuditLog.id))
+                ).all()
+            )
 
-        assert [(a.action, a.user_id) for a in audit("monthlock", lock.id or 0)] == [
-            ("verify_lock", w.supervisor.id)]
+        assert [(a.action, a.user_id) for a in audit("monthlock", lock.id or 0)] == [("verify_lock", w.supervisor.id)]
         assert [(a.action, a.user_id) for a in audit("correctionrequest", decided[cucu.id].id or 0)] == [
-            ("create", w.pendamping.id), ("accept", w.supervisor.id)]
+            ("create", w.pendamping.id),
+            ("accept", w.supervisor.id),
+        ]
         assert [(a.action, a.user_id) for a in audit("correctionrequest", decided[dewi.id].id or 0)] == [
-            ("create", w.pendamping.id), ("refuse", w.supervisor.id)]
+            ("create", w.pendamping.id),
+            ("refuse", w.supervisor.id),
+        ]
         cucu_mark = audit("attendance", held.marks[cucu.id or 0])
-        assert [(a.action, a.user_id) for a in cucu_mark] == [("create", w.pendamping.id),
-                                                               ("correction", w.supervisor.id)]
+        assert [(a.action, a.user_id) for a in cucu_mark] == [
+            ("create", w.pendamping.id),
+            ("correction", w.supervisor.id),
+        ]
         assert json.loads(cucu_mark[1].before or "{}")["status"] == "alpa"
         assert json.loads(cucu_mark[1].after or "{}")["status"] == "sakit"
         # the taps after the lock wrote nothing: Dewi's mark has only its first recording

@@ -67,14 +67,22 @@ def test_every_export_is_scoped(session: Session, web: Browser) -> None:
     fx = fixed_make(session)
     web.login(fx.world.supervisor_utara.username)
     month = fx.recent.date.strftime("%Y-%m")
-    for url in (f"/ekspor/absensi.csv?wilayah=32.77.01&bulan={month}",
-                f"/ekspor/absensi.xlsx?kelompok={fx.world.kelompok.id}&bulan={month}",
-                "/ekspor/penyelesaian.csv?wilayah=32.77", f"/ekspor/penyelesaian.xlsx?kelompok={fx.world.kelompok.id}",
-                "/ekspor/dasbor.xlsx?wilayah=32.77.01", "/ekspor/dasbor.csv?wilayah=32.77",
-                f"/pertemuan/{fx.recent.id}/cetak"):
+    for url in (
+        f"/ekspor/absensi.csv?wilayah=32.77.01&bulan={month}",
+        f"/ekspor/absensi.xlsx?kelompok={fx.world.kelompok.id}&bulan={month}",
+        "/ekspor/penyelesaian.csv?wilayah=32.77",
+        f"/ekspor/penyelesaian.xlsx?kelompok={fx.world.kelompok.id}",
+        "/ekspor/dasbor.xlsx?wilayah=32.77.01",
+        "/ekspor/dasbor.csv?wilayah=32.77",
+        f"/pertemuan/{fx.recent.id}/cetak",
+    ):
         assert web.get(url).status_code == 404, url
-    for url in (f"/ekspor/absensi.csv?bulan={month}", "/ekspor/penyelesaian.csv", "/ekspor/dasbor.csv?tabel=wilayah",
-                "/ekspor/dasbor.csv?tabel=pendamping"):
+    for url in (
+        f"/ekspor/absensi.csv?bulan={month}",
+        "/ekspor/penyelesaian.csv",
+        "/ekspor/dasbor.csv?tabel=wilayah",
+        "/ekspor/dasbor.csv?tabel=pendamping",
+    ):
         content = web.get(url).content.decode("utf-8-sig")
         assert "Ani Suryani" not in content and "Siti Pendamping" not in content and "Cimahi Selatan" not in content
     assert "Gita Utara" in web.get("/ekspor/penyelesaian.csv").content.decode("utf-8-sig")

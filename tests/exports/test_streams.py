@@ -17,8 +17,12 @@ def test_xlsx_streams_while_reading_and_round_trips():
             read += 1
             yield [f"KPM <{i}> & \x01co", i, 2.5, None, True, ""]
 
-    stream = xlsx_stream([Sheet(title="Absensi 2026/10: [x]", header=["Nama", "No", "Nilai", "Kosong", "Ya", "-"],
-                                rows=rows()), Sheet(title="Absensi 2026/10: [x]", header=["B"], rows=[])])
+    stream = xlsx_stream(
+        [
+            Sheet(title="Absensi 2026/10: [x]", header=["Nama", "No", "Nilai", "Kosong", "Ya", "-"], rows=rows()),
+            Sheet(title="Absensi 2026/10: [x]", header=["B"], rows=[]),
+        ]
+    )
     first = b""
     while not first:
         first = next(stream)

@@ -1,10 +1,11 @@
 """The nightly pass split over worker processes stores exactly what one process stores."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, delete, select
 
 from app.attendance.service import attendance_summaries_refresh
+from app.clock import today_local
 from app.db import engine_create
 from app.graduation.service import readiness_recompute_all
 from app.models import Attendance, Family, FamilyReadiness
@@ -13,8 +14,13 @@ from tests.factories import base_data_load, family_make, meeting_make, world_mak
 
 
 def stored(session: Session) -> list[tuple[int, str, str, str]]:
-    return sorted(session.exec(select(FamilyReadiness.family_id, FamilyReadiness.verdict, FamilyReadiness.warnings,
-                                      FamilyReadiness.details)).all())
+    return sorted(
+        session.exec(
+            select(
+                FamilyReadiness.family_id, FamilyReadiness.verdict, FamilyReadiness.warnings, FamilyReadiness.details
+            )
+        ).all()
+    )
 
 
 def test_two_workers_store_the_same_verdicts_as_one_process(tmp_path):
@@ -28,11 +34,19 @@ def test_two_workers_store_the_same_verdicts_as_one_process(tmp_path):
             for n in range(12):
                 family_make(session, kelompok=w.second_kelompok, head_name=f"Keluarga {n}")
             for no in (1, 2, 3):
-                meeting = meeting_make(session, kelompok=w.kelompok, topic_no=no,
-                                       day=date.today() - timedelta(days=30 * no), status="terlaksana")
+                meeting = meeting_make(
+                    session,
+                    kelompok=w.kelompok,
+                    topic_no=no,
+                    day=today_local() - timedelta(days=30 * no),
+                    status="terlaksana",
+                )
                 for i, family in enumerate(w.families):
-                    session.add(Attendance(meeting_id=meeting.id or 0, family_id=family.id or 0,
-                                           status="alpa" if i == no else "hadir"))
+                    session.add(
+                        Attendance(
+                            meeting_id=meeting.id or 0, family_id=family.id or 0, status="alpa" if i == no else "hadir"
+                        )
+                    )
             session.flush()
             attendance_summaries_refresh(session=session)
             session.commit()

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import col, select
 
+from app.clock import today_local
 from app.graduation.service import readiness_recompute_all
 from app.models import Assessment, AuditLog, Document, Family, FamilyReadiness, GraduationEvent, GraduationProposal
 from app.settings import get_settings
@@ -61,11 +62,15 @@ def test_full_workflow_three_roles(web, session, upload_dir):
     assert r.status_code == 303
     session.refresh(proposal)
     session.refresh(family)
-    today = date.today()
+    today = today_local()
     assert proposal.status == "disetujui" and family.status == "graduasi_alamiah" and family.exited_on == today
     assert proposal.monitor_until is not None and (proposal.monitor_until - today).days in range(360, 370)
-    steps = [e.step for e in session.exec(select(GraduationEvent).where(GraduationEvent.proposal_id == proposal.id)
-                                          .order_by(col(GraduationEvent.id))).all()]
+    steps = [
+        e.step
+        for e in session.exec(
+            select(GraduationEvent).where(GraduationEvent.proposal_id == proposal.id).order_by(col(GraduationEvent.id))
+        ).all()
+    ]
     assert steps == ["diusulkan", "diverifikasi", "disetujui"]
     actions = {a.action for a in session.exec(select(AuditLog).where(AuditLog.entity == "graduation_proposal")).all()}
     assert actions == {"create", "diverifikasi", "disetujui"}
@@ -77,8 +82,15 @@ def test_full_workflow_three_roles(web, session, upload_dir):
     assert "Ani Suryani" in page and "Disetujui" in page and "Dipantau setelah graduasi sampai" in page
 
     # monitoring: a follow-up below the poverty line flags the graduate for re-enrolment review
-    r = web.post(f"/kpm/{family.id}/asesmen", data={"kind": "pemantauan", "assessed_on": today.isoformat(),
-                                                   "household_size": "4", "monthly_spending": "1.600.000"})
+    r = web.post(
+        f"/kpm/{family.id}/asesmen",
+        data={
+            "kind": "pemantauan",
+            "assessed_on": today.isoformat(),
+            "household_size": "4",
+            "monthly_spending": "1.600.000",
+        },
+    )
     assert r.status_code == 303
     assert session.exec(select(Assessment).where(Assessment.family_id == family.id)).one().status == "final"
     page = text_of(web.get(f"/kpm/{family.id}").text)
@@ -108,8 +120,11 @@ def test_send_back_and_reject_need_a_reason(web, session):
     # sent back: the pendamping may propose again
     web.login(w.pendamping.username)
     assert propose(web, family.id, data=PDF).status_code == 303
-    second = session.exec(select(GraduationProposal).where(GraduationProposal.family_id == family.id,
-                                                           GraduationProposal.status == "diusulkan")).one()
+    second = session.exec(
+        select(GraduationProposal).where(
+            GraduationProposal.family_id == family.id, GraduationProposal.status == "diusulkan"
+        )
+    ).one()
     web.login(w.supervisor.username)
     web.post(f"/graduasi/usulan/{second.id}/verifikasi")
     web.login(w.peninjau.username)
@@ -162,12 +177,15 @@ def test_other_pendamping_family_is_404(web, session):
     assert session.exec(select(GraduationProposal)).all() == []
 
 
-@pytest.mark.parametrize(("data", "name", "content_type", "message"), [
-    (b"MZ\x90\x00 not a pdf", "virus.pdf", "application/pdf", "Jenis berkas tidak diterima"),
-    (PNG, "foto.pdf", "application/pdf", "Jenis berkas tidak diterima"),
-    (b"GIF89a" + b"\x00" * 10, "a.gif", "image/gif", "Jenis berkas tidak diterima"),
-    (b"", "", "", "Unggah surat pernyataan"),
-])
+@pytest.mark.parametrize(
+    ("data", "name", "content_type", "message"),
+    [
+        (b"MZ\x90\x00 not a pdf", "virus.pdf", "application/pdf", "Jenis berkas tidak diterima"),
+        (PNG, "foto.pdf", "application/pdf", "Jenis berkas tidak diterima"),
+        (b"GIF89a" + b"\x00" * 10, "a.gif", "image/gif", "Jenis berkas tidak diterima"),
+        (b"", "", "", "Unggah surat pernyataan"),
+    ],
+)
 def test_bad_upload_is_refused_before_storing(web, session, upload_dir, data, name, content_type, message):
     w = world_make(session)
     web.login(w.pendamping.username)
@@ -190,10 +208,15 @@ def test_oversized_upload_is_refused(web, session, upload_dir, monkeypatch):
 
 def test_not_ready_family_cannot_be_proposed(web, session):
     w = world_make(session)
-    family = family_make(session, kelompok=w.kelompok, head_name="Gita Anak", members=[
-        {"name": "Gita", "birth_date": date(1990, 1, 1), "sex": "P", "relationship": "istri", "is_pengurus": True},
-        {"name": "Raka", "birth_date": date(2016, 3, 3), "sex": "L", "relationship": "anak", "schooling": "sd"},
-    ])
+    family = family_make(
+        session,
+        kelompok=w.kelompok,
+        head_name="Gita Anak",
+        members=[
+            {"name": "Gita", "birth_date": date(1990, 1, 1), "sex": "P", "relationship": "istri", "is_pengurus": True},
+            {"name": "Raka", "birth_date": date(2016, 3, 3), "sex": "L", "relationship": "anak", "schooling": "sd"},
+        ],
+    )
     web.login(w.pendamping.username)
     page = text_of(web.get(f"/kpm/{family.id}").text)
     assert "Belum" in page and "masih ada komponen: Anak SD (1)" in page and "Usulkan graduasi" not in page
@@ -211,8 +234,9 @@ def test_candidates_page_filters_scope_and_export(web, session):
     assert "Fitri Handayani" not in text  # another pendamping's family
     assert "Dede Pendamping" not in page.text  # not offered as a filter either
     assert "Target graduasi" in text and "0 / 10" in text
-    fragment = web.get(f"/graduasi/kandidat?kelompok={w.second_kelompok.id}",
-                       headers={"HX-Request": "true", "HX-Target": "candidates"})
+    fragment = web.get(
+        f"/graduasi/kandidat?kelompok={w.second_kelompok.id}", headers={"HX-Request": "true", "HX-Target": "candidates"}
+    )
     assert "Euis Komariah" in fragment.text and "Ani Suryani" not in fragment.text and "<html" not in fragment.text
     # a kelompok outside the scope in the URL is ignored, not obeyed
     widened = text_of(web.get(f"/graduasi/kandidat?kelompok={w.other_kelompok.id}").text)
@@ -239,5 +263,6 @@ def test_recompute_button_fills_readiness(web, session):
     web.login(w.pendamping.username)
     assert web.post("/graduasi/kandidat/hitung-ulang").status_code == 303
     stored = session.exec(select(FamilyReadiness)).all()
-    assert {r.family_id for r in stored} == {f.id for f in w.families} | {session.exec(
-        select(Family.id).where(Family.head_name == "Euis Komariah")).one()}
+    assert {r.family_id for r in stored} == {f.id for f in w.families} | {
+        session.exec(select(Family.id).where(Family.head_name == "Euis Komariah")).one()
+    }

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.clock import today_local
 from app.identity.rules import NikParts, kk_check, nik_check, nik_make, nik_parse
 
 KNOWN = {"32.77.01", "32.77.02", "32.77.03"}
@@ -153,7 +154,7 @@ def test_make_refuses_bad_input(code: str, sex: str, serial: int) -> None:
 
 @given(
     kecamatan=st.from_regex(r"[1-9][0-9]\.[0-9]{2}\.[0-9]{2}", fullmatch=True),
-    born=st.dates(min_value=date.today().replace(year=date.today().year - 99, day=1), max_value=date.today()),
+    born=st.dates(min_value=today_local().replace(year=today_local().year - 99, day=1), max_value=today_local()),
     sex=st.sampled_from(["L", "P"]),
     serial=st.integers(min_value=1, max_value=9999),
 )

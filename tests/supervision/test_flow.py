@@ -4,6 +4,7 @@ import json
 
 from sqlmodel import Session, col, select
 
+from app.clock import today_local
 from app.models import Attendance, AuditLog, CorrectionRequest, MonthLock
 from tests.conftest import Browser, text_of
 from tests.dashboard.fixtures import fixed_make
@@ -49,16 +50,20 @@ def test_lock_then_correction_accepted(session: Session, web: Browser) -> None:
     web.login(w.pendamping.username)
     tap = web.post(f"/pertemuan/{fx.older.id}/absensi/{dewi.id}", htmx_target=f"kpm-{dewi.id}")
     assert tap.status_code == 422
-    mark = session.exec(select(Attendance).where(Attendance.meeting_id == fx.older.id,
-                                                 Attendance.family_id == dewi.id)).one()
+    mark = session.exec(
+        select(Attendance).where(Attendance.meeting_id == fx.older.id, Attendance.family_id == dewi.id)
+    ).one()
     assert mark.status == "hadir"
     page = web.get(f"/pertemuan/{fx.older.id}")
     assert "Ajukan koreksi" in page.text
-    no_reason = web.post(f"/pertemuan/{fx.older.id}/koreksi",
-                         data={"family_id": str(dewi.id), "requested_status": "sakit", "reason": ""})
+    no_reason = web.post(
+        f"/pertemuan/{fx.older.id}/koreksi", data={"family_id": str(dewi.id), "requested_status": "sakit", "reason": ""}
+    )
     assert no_reason.status_code == 422 and 'id="correction-form"' in no_reason.text
-    asked = web.post(f"/pertemuan/{fx.older.id}/koreksi", data={
-        "family_id": str(dewi.id), "requested_status": "sakit", "reason": "Salah ketuk, Bu Dewi sakit"})
+    asked = web.post(
+        f"/pertemuan/{fx.older.id}/koreksi",
+        data={"family_id": str(dewi.id), "requested_status": "sakit", "reason": "Salah ketuk, Bu Dewi sakit"},
+    )
     assert asked.status_code == 303
     request = session.exec(select(CorrectionRequest)).one()
     assert request.status == "menunggu"
@@ -72,11 +77,13 @@ def test_lock_then_correction_accepted(session: Session, web: Browser) -> None:
     session.refresh(request)
     assert mark.status == "sakit" and request.status == "diterima" and request.decided_by_id == w.supervisor.id
     change = session.exec(
-        select(AuditLog).where(AuditLog.entity == "attendance", AuditLog.action == "correction")).one()
+        select(AuditLog).where(AuditLog.entity == "attendance", AuditLog.action == "correction")
+    ).one()
     assert json.loads(change.before or "{}")["status"] == "hadir"
     assert json.loads(change.after or "{}")["status"] == "sakit"
-    actions = set(session.exec(select(AuditLog.action).where(
-        col(AuditLog.entity).in_(["monthlock", "correctionrequest"]))).all())
+    actions = set(
+        session.exec(select(AuditLog.action).where(col(AuditLog.entity).in_(["monthlock", "correctionrequest"]))).all()
+    )
     assert {"verify_lock", "create", "accept"} <= actions
     twice = web.post(f"/koreksi/{request.id}/keputusan", data={"keputusan": "terima"})
     assert twice.status_code == 422
@@ -89,44 +96,54 @@ def test_correction_refused_keeps_the_mark(session: Session, web: Browser) -> No
     web.login(w.supervisor.username)
     _lock(web, fx)
     web.login(w.pendamping.username)
-    asked = web.post(f"/pertemuan/{fx.older.id}/koreksi",
-                     data={"family_id": str(ani.id), "requested_status": "alpa", "reason": "Tidak datang"})
+    asked = web.post(
+        f"/pertemuan/{fx.older.id}/koreksi",
+        data={"family_id": str(ani.id), "requested_status": "alpa", "reason": "Tidak datang"},
+    )
     assert asked.status_code == 303
     request = session.exec(select(CorrectionRequest)).one()
     # Another pendamping cannot see the meeting, let alone ask.
     web.login(w.other_pendamping.username)
-    assert web.post(f"/pertemuan/{fx.older.id}/koreksi",
-                    data={"family_id": str(ani.id), "requested_status": "izin", "reason": "x"}).status_code == 404
+    assert (
+        web.post(
+            f"/pertemuan/{fx.older.id}/koreksi",
+            data={"family_id": str(ani.id), "requested_status": "izin", "reason": "x"},
+        ).status_code
+        == 404
+    )
     web.login(w.supervisor_utara.username)
     assert web.post(f"/koreksi/{request.id}/keputusan", data={"keputusan": "terima"}).status_code == 404
     web.login(w.supervisor.username)
     no_note = web.post(f"/koreksi/{request.id}/keputusan", data={"keputusan": "tolak", "decision_note": ""})
     assert no_note.status_code == 422 and "alasan penolakan" in no_note.text
-    refused = web.post(f"/koreksi/{request.id}/keputusan",
-                       data={"keputusan": "tolak", "decision_note": "Foto absensi menunjukkan hadir"})
+    refused = web.post(
+        f"/koreksi/{request.id}/keputusan",
+        data={"keputusan": "tolak", "decision_note": "Foto absensi menunjukkan hadir"},
+    )
     assert refused.status_code == 303
     session.refresh(request)
     assert request.status == "ditolak"
-    mark = session.exec(select(Attendance).where(Attendance.meeting_id == fx.older.id,
-                                                 Attendance.family_id == ani.id)).one()
+    mark = session.exec(
+        select(Attendance).where(Attendance.meeting_id == fx.older.id, Attendance.family_id == ani.id)
+    ).one()
     assert mark.status == "hadir"
     web.login(w.pendamping.username)
     assert "Foto absensi menunjukkan hadir" in web.get(f"/pertemuan/{fx.older.id}").text
 
 
 def test_unfinished_month_and_open_meetings_cannot_be_locked(session: Session, web: Browser) -> None:
-    from datetime import date
 
     from tests.factories import meeting_make
 
     fx = fixed_make(session)
     w = fx.world
     web.login(w.supervisor.username)
-    this_month = web.post(f"/kelompok/{w.kelompok.id}/kunci", data={"bulan": date.today().strftime("%Y-%m")})
+    this_month = web.post(f"/kelompok/{w.kelompok.id}/kunci", data={"bulan": today_local().strftime("%Y-%m")})
     assert this_month.status_code == 422
     meeting_make(session, kelompok=w.kelompok, topic_no=4, day=fx.older.date)
     open_meeting = web.post(f"/kelompok/{w.kelompok.id}/kunci", data={"bulan": fx.older.date.strftime("%Y-%m")})
     assert open_meeting.status_code == 422 and "dijadwalkan" in open_meeting.text
     web.login(w.pendamping.username)
-    assert web.post(f"/kelompok/{w.kelompok.id}/kunci",
-                    data={"bulan": fx.older.date.strftime("%Y-%m")}).status_code == 403
+    assert (
+        web.post(f"/kelompok/{w.kelompok.id}/kunci", data={"bulan": fx.older.date.strftime("%Y-%m")}).status_code == 403
+    )
