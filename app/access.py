@@ -1,4 +1,9 @@
-"""Who may see and change what. Every query that lists or fetches scoped data goes through here."""
+"""Who may see and who may change what: the one place for roles, scope and edit rights.
+
+Every query that lists or fetches scoped data goes through the `*_clause` / `*_get` functions; every route,
+service and template flag that decides whether a user may change something asks a `*_can_*` function here
+(or its `*_require_*` twin, which raises Forbidden).
+"""
 
 from sqlalchemy import ColumnElement, false, or_, true
 from sqlalchemy.orm import Mapped
@@ -7,6 +12,18 @@ from sqlmodel import Session, col, select
 from app.errors import Forbidden, NotFound
 from app.i18n import N_
 from app.models import Family, Kelompok, Meeting, Role, User
+
+# Role groups: who supervises (quality reviews, month locks, deciding corrections, verifying proposals), who reads
+# the dashboards, who decides graduation, who proposes it, whose scope is an area (and so must have one).
+SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+DASHBOARD_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.PENINJAU)
+DECIDING_ROLES = (Role.PENINJAU, Role.ADMIN)
+PROPOSING_ROLES = (Role.PENDAMPING, Role.ADMIN)
+REPORTING_ROLES = (Role.PENINJAU, Role.SUPERVISOR, Role.ADMIN)
+AREA_SCOPED_ROLES = (Role.SUPERVISOR, Role.PENINJAU)
+
+EDITOR_ONLY = N_("Hanya pendamping kelompok ini yang dapat mengubah datanya.")
+ROLE_REFUSED = N_("Peran Anda tidak berwenang melakukan tindakan ini.")
 
 
 def area_within(column: Mapped[str] | ColumnElement[str], code: str) -> ColumnElement[bool]:
@@ -17,7 +34,7 @@ def area_within(column: Mapped[str] | ColumnElement[str], code: str) -> ColumnEl
 def area_clause(user: User, column: Mapped[str] | ColumnElement[str]) -> ColumnElement[bool]:
     if user.role == Role.ADMIN:
         return true()
-    if user.role in (Role.SUPERVISOR, Role.PENINJAU) and user.area_code:
+    if user.role in AREA_SCOPED_ROLES and user.area_code:
         return area_within(column, user.area_code)
     return false()
 
@@ -70,18 +87,126 @@ def meeting_get(*, session: Session, user: User, meeting_id: int) -> tuple[Meeti
     return row[0], row[1]
 
 
+def role_is(user: User, *roles: str) -> bool:
+    return user.role in roles
+
+
 def require_role(user: User, *roles: str) -> None:
-    if user.role not in roles:
-        raise Forbidden(N_("Peran Anda tidak berwenang melakukan tindakan ini."))
+    if not role_is(user, *roles):
+        raise Forbidden(ROLE_REFUSED)
+
+
+def user_is_admin(user: User) -> bool:
+    return user.role == Role.ADMIN
+
+
+# --- who may see (pure mirrors of the clauses above, for one row already in hand) ---
+
+
+def kelompok_can_see(user: User, kelompok: Kelompok) -> bool:
+    if user.role == Role.PENDAMPING:
+        return kelompok.pendamping_id == user.id
+    return area_visible(user, kelompok.village_code)
+
+
+def family_can_see(user: User, family: Family, kelompok: Kelompok | None) -> bool:
+    if user.role == Role.PENDAMPING:
+        return kelompok is not None and kelompok.id == family.kelompok_id and kelompok.pendamping_id == user.id
+    return area_visible(user, family.village_code)
+
+
+# --- who may edit ---
+
+
+def kelompok_can_edit(user: User, kelompok: Kelompok) -> bool:
+    """Only the group's own pendamping (or an admin) schedules meetings, takes the roll and edits its families."""
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.PENDAMPING and kelompok.pendamping_id == user.id
 
 
 def kelompok_require_editor(user: User, kelompok: Kelompok) -> None:
-    """Only the group's own pendamping (or an admin) schedules meetings and takes the roll."""
-    if user.role == Role.ADMIN:
-        return
-    if user.role == Role.PENDAMPING and kelompok.pendamping_id == user.id:
-        return
-    raise Forbidden(N_("Hanya pendamping kelompok ini yang dapat mengubah datanya."))
+    if not kelompok_can_edit(user, kelompok):
+        raise Forbidden(EDITOR_ONLY)
+
+
+def family_can_edit(user: User, family: Family, kelompok: Kelompok | None) -> bool:
+    """A family is edited (data, members, assessments) by its kelompok's editors; with no kelompok, by an admin only."""
+    if kelompok is None or kelompok.id != family.kelompok_id:
+        return user.role == Role.ADMIN
+    return kelompok_can_edit(user, kelompok)
+
+
+def family_require_editor(user: User, family: Family, kelompok: Kelompok | None) -> None:
+    if not family_can_edit(user, family, kelompok):
+        raise Forbidden(N_("Hanya pendamping keluarga ini yang dapat mengubah datanya."))
+
+
+def family_kelompok(*, session: Session, family: Family) -> Kelompok | None:
+    return session.get(Kelompok, family.kelompok_id) if family.kelompok_id else None
+
+
+def meeting_can_edit(user: User, meeting: Meeting, kelompok: Kelompok) -> bool:
+    """A meeting (schedule, reschedule, cancel, mark held, roll call) belongs to its kelompok's editors."""
+    return kelompok.id == meeting.kelompok_id and kelompok_can_edit(user, kelompok)
+
+
+def meeting_require_editor(user: User, meeting: Meeting, kelompok: Kelompok) -> None:
+    if not meeting_can_edit(user, meeting, kelompok):
+        raise Forbidden(EDITOR_ONLY)
+
+
+# --- supervision and graduation steps: a role, within the user's scope ---
+
+
+def kelompok_can_supervise(user: User, kelompok: Kelompok) -> bool:
+    """Quality reviews, month locks and correction decisions: a supervisor of the area, or an admin."""
+    return user.role in SUPERVISING_ROLES and kelompok_can_see(user, kelompok)
+
+
+def kelompok_require_supervisor(user: User, kelompok: Kelompok) -> None:
+    if not kelompok_can_supervise(user, kelompok):
+        raise Forbidden(ROLE_REFUSED)
+
+
+def correction_can_request(user: User, kelompok: Kelompok) -> bool:
+    """Only the kelompok's own pendamping asks to correct a locked month; an admin decides corrections instead."""
+    return user.role == Role.PENDAMPING and kelompok_can_edit(user, kelompok)
+
+
+def correction_require_requester(user: User, kelompok: Kelompok) -> None:
+    if not correction_can_request(user, kelompok):
+        raise Forbidden(EDITOR_ONLY)
+
+
+def proposal_can_create(user: User, family: Family, kelompok: Kelompok | None) -> bool:
+    """Graduation is proposed by the family's own pendamping (or an admin), and only for a family in a kelompok."""
+    return user.role in PROPOSING_ROLES and kelompok is not None and family_can_edit(user, family, kelompok)
+
+
+def proposal_require_creator(user: User, family: Family, kelompok: Kelompok | None) -> None:
+    if not proposal_can_create(user, family, kelompok):
+        if user.role in PROPOSING_ROLES and kelompok is None:
+            raise Forbidden(N_("KPM tanpa kelompok tidak dapat diusulkan."))
+        raise Forbidden(EDITOR_ONLY if user.role in PROPOSING_ROLES else ROLE_REFUSED)
+
+
+def proposal_can_verify(user: User, family: Family, kelompok: Kelompok | None) -> bool:
+    return user.role in SUPERVISING_ROLES and family_can_see(user, family, kelompok)
+
+
+def proposal_require_verifier(user: User, family: Family, kelompok: Kelompok | None) -> None:
+    if not proposal_can_verify(user, family, kelompok):
+        raise Forbidden(ROLE_REFUSED)
+
+
+def proposal_can_decide(user: User, family: Family, kelompok: Kelompok | None) -> bool:
+    return user.role in DECIDING_ROLES and family_can_see(user, family, kelompok)
+
+
+def proposal_require_decider(user: User, family: Family, kelompok: Kelompok | None) -> None:
+    if not proposal_can_decide(user, family, kelompok):
+        raise Forbidden(ROLE_REFUSED)
 
 
 def nik_visible(user: User, kelompok: Kelompok | None) -> bool:

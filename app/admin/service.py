@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, col, delete, select
 
-from app.access import area_within
+from app.access import AREA_SCOPED_ROLES, area_within
 from app.audit import audit_record, snapshot
 from app.auth.security import password_hash
 from app.auth.service import user_create
@@ -13,14 +13,12 @@ from app.models import Area, Kelompok, LoginSession, Role, User, utcnow
 PASSWORD_MIN_LENGTH = 8
 KELOMPOK_NAME_MAX = 120
 PLACE_MAX = 200
-# Supervisors and peninjau see exactly their area, so without one they would see nothing.
-ROLES_NEEDING_AREA = (Role.SUPERVISOR, Role.PENINJAU)
 
 
 def _area_check(*, session: Session, area_code: str, role: str) -> str | None:
     code = area_code.strip()
     if not code:
-        if role in ROLES_NEEDING_AREA:
+        if role in AREA_SCOPED_ROLES:  # they see exactly their area, so without one they would see nothing
             raise RuleViolation(N_("Wilayah wajib diisi untuk peran ini."), field="area_code")
         return None
     if session.get(Area, code) is None:

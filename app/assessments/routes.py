@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.access import family_get
+from app.access import family_can_edit, family_get, family_kelompok, family_require_editor
 from app.assessments import service
 from app.assessments.forms import ECONOMY_FLAGS, KINDS, NOT_APPLICABLE, assessment_input_parse, indicator_field
 from app.assessments.queries import (
@@ -109,6 +109,7 @@ async def _save(
 @router.get("/kpm/{family_id}/asesmen/baru", name="assessment_new")
 def assessment_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
+    family_require_editor(user, family, family_kelompok(session=session, family=family))
     values = {"kind": "baseline", "assessed_on": today.isoformat()}
     return _form_page(request, session, family, None, values, {})
 
@@ -118,6 +119,7 @@ async def assessment_create(
     request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
+    family_require_editor(user, family, family_kelompok(session=session, family=family))
     return await _save(request, session, user, family, None, today)
 
 
@@ -146,6 +148,7 @@ def assessment_detail(request: Request, assessment_id: int, session: SessionDep,
         "economy_flags": ECONOMY_FLAGS,
         "observer": session.get(User, assessment.observer_id) if assessment.observer_id else None,
         "missing": sum(1 for i in asked if i.id not in stored),
+        "can_edit": family_can_edit(user, family, family_kelompok(session=session, family=family)),
     }
     return render(request, "assessments/detail.html", context)
 
@@ -154,6 +157,7 @@ def assessment_detail(request: Request, assessment_id: int, session: SessionDep,
 def assessment_edit(request: Request, assessment_id: int, session: SessionDep, user: CurrentUser) -> Response:
     assessment = assessment_get(session=session, user=user, assessment_id=assessment_id)
     family = family_get(session=session, user=user, family_id=assessment.family_id)
+    family_require_editor(user, family, family_kelompok(session=session, family=family))
     return _form_page(request, session, family, assessment, _values_of(assessment, session), {})
 
 
@@ -163,4 +167,5 @@ async def assessment_update(
 ) -> Response:
     assessment = assessment_get(session=session, user=user, assessment_id=assessment_id)
     family = family_get(session=session, user=user, family_id=assessment.family_id)
+    family_require_editor(user, family, family_kelompok(session=session, family=family))
     return await _save(request, session, user, family, assessment, today)

@@ -7,27 +7,22 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from app.access import kelompok_require_editor, require_role
+from app.access import family_kelompok, family_require_editor, require_role
 from app.assessments.forms import Answer, AssessmentInput, IndicatorInput
 from app.assessments.queries import indicators_all, indicators_required
 from app.audit import audit_record, snapshot
-from app.errors import Forbidden, NotFound, RuleViolation
+from app.errors import NotFound, RuleViolation
 from app.graduation.facts import FINAL, indicator_answered, indicator_met
 from app.graduation.service import readiness_recompute
 from app.i18n import N_
-from app.models import Assessment, AssessmentValue, CurriculumModule, Family, Indicator, Kelompok, Role, User, utcnow
+from app.models import Assessment, AssessmentValue, CurriculumModule, Family, Indicator, Role, User, utcnow
 
 DRAFT = "draf"
 
 
 def _require_recorder(session: Session, user: User, family: Family) -> None:
     """Only the family's own pendamping (or an admin) records what was observed at the home visit."""
-    kelompok = session.get(Kelompok, family.kelompok_id) if family.kelompok_id else None
-    if kelompok is None:
-        if user.role != Role.ADMIN:
-            raise Forbidden(N_("Hanya pendamping kelompok ini yang dapat mengubah datanya."))
-        return
-    kelompok_require_editor(user, kelompok)
+    family_require_editor(user, family, family_kelompok(session=session, family=family))
 
 
 def assessment_is_complete(*, data: AssessmentInput, required: list[Indicator]) -> bool:

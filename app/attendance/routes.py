@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from app.access import meeting_get
+from app.access import meeting_get, meeting_require_editor
 from app.attendance import service
 from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
@@ -40,6 +40,7 @@ def attendance_tap(
     attendee_name: Annotated[str | None, Form()] = None,
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    meeting_require_editor(user, meeting, kelompok)
     row_error = None
     try:
         service.attendance_set(
@@ -86,6 +87,7 @@ def attendance_all_present(
     request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    meeting_require_editor(user, meeting, kelompok)
     errors = {}
     try:
         service.attendance_all_present(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
@@ -111,6 +113,7 @@ def attendance_makeup(
     family_id: Annotated[str, Form()] = "",
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    meeting_require_editor(user, meeting, kelompok)
     errors = {}
     if not family_id.isdigit():
         errors = {"family_id": gettext("Pilih KPM yang mengikuti sesi susulan.")}

@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, literal, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from app.access import family_get, kelompok_require_editor
+from app.access import family_get, meeting_require_editor
 from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
 from app.graduation.service import readiness_refresh_families
@@ -40,7 +40,7 @@ def month_locked(*, session: Session, kelompok_id: int, day: date) -> bool:
 
 def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> None:
     """The roll can be taken on the day or later, never on a cancelled meeting or a locked month."""
-    kelompok_require_editor(user, kelompok)
+    meeting_require_editor(user, meeting, kelompok)
     if meeting.status == MeetingStatus.CANCELLED:
         raise RuleViolation(N_("Pertemuan ini dibatalkan; absensi tidak dapat diisi."))
     if meeting.date > today:

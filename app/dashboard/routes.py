@@ -7,12 +7,13 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app.access import DASHBOARD_ROLES
 from app.auth.deps import CurrentUser
 from app.dashboard import lists
 from app.dashboard.charts import Point, hbar_chart, month_chart
 from app.dashboard.forms import parse_month, period_parse
 from app.dashboard.queries import Dashboard, Scope, breadcrumbs, dashboard_build
-from app.dashboard.scope import DASHBOARD_ROLES, area_resolve
+from app.dashboard.scope import area_resolve
 from app.db import SessionDep
 from app.forms import FormErrors
 from app.i18n import fmt_number, fmt_percent, gettext

@@ -2,12 +2,10 @@
 
 from sqlmodel import Session
 
-from app.access import area_visible, require_role
+from app.access import DASHBOARD_ROLES, area_visible, require_role
 from app.errors import NotFound
 from app.i18n import N_
 from app.models import Area, Role, User
-
-DASHBOARD_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.PENINJAU)
 
 
 def area_resolve(*, session: Session, user: User, code: str) -> Area | None:

@@ -4,10 +4,10 @@ from fastapi import APIRouter, Request
 from sqlmodel import select
 from starlette.responses import Response
 
-from app.access import family_get, mask_number, nik_visible
+from app.access import family_can_edit, family_get, family_kelompok, family_require_editor, mask_number, nik_visible
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import Forbidden, NotFound, RuleViolation
+from app.errors import NotFound, RuleViolation
 from app.families import service
 from app.families.forms import RELATIONSHIPS, SCHOOLING, family_input_parse, member_input_parse
 from app.families.queries import family_attendance, family_completed_count, family_makeup_needed, family_members
@@ -15,23 +15,14 @@ from app.families.rules import COMPONENT_LABELS, MAX_PAID_COMPONENTS
 from app.forms import form_values
 from app.graduation.queries import family_page_extras
 from app.i18n import N_, gettext
-from app.models import Area, Family, Kelompok, Member, User
+from app.models import Area, Family, Kelompok, Member
 from app.web import Today, redirect, render
 
 router = APIRouter()
 
 
 def _kelompok(session: SessionDep, family: Family) -> Kelompok | None:
-    return session.get(Kelompok, family.kelompok_id) if family.kelompok_id else None
-
-
-def _can_edit(user: User, kelompok: Kelompok | None) -> bool:
-    return user.role == "admin" or (kelompok is not None and kelompok.pendamping_id == user.id)
-
-
-def _require_editor(user: User, kelompok: Kelompok | None) -> None:
-    if not _can_edit(user, kelompok):
-        raise Forbidden(N_("Hanya pendamping keluarga ini yang dapat mengubah datanya."))
+    return family_kelompok(session=session, family=family)
 
 
 @router.get("/kpm/{family_id}", name="family_detail")
@@ -54,7 +45,7 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
         "labels": COMPONENT_LABELS,
         "component_count": sum(len(m.components) for m in members),
         "max_paid": MAX_PAID_COMPONENTS,
-        "can_edit": _can_edit(user, kelompok),
+        "can_edit": family_can_edit(user, family, kelompok),
     }
     # Issue 3: readiness verdict, proposals, assessments and domain score trends.
     context.update(family_page_extras(session=session, user=user, family=family, kelompok=kelompok, today=today))
@@ -64,7 +55,7 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
 @router.get("/kpm/{family_id}/ubah", name="family_edit")
 def family_edit(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
-    _require_editor(user, _kelompok(session, family))
+    family_require_editor(user, family, _kelompok(session, family))
     values = {"head_name": family.head_name, "kk_number": family.kk_number, "address": family.address}
     return render(request, "families/edit.html", {"family": family, "values": values, "errors": {}})
 
@@ -72,6 +63,7 @@ def family_edit(request: Request, family_id: int, session: SessionDep, user: Cur
 @router.post("/kpm/{family_id}/ubah", name="family_update")
 async def family_update(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
+    family_require_editor(user, family, _kelompok(session, family))
     values = await form_values(request)
     data, errors = family_input_parse(values)
     if data is not None:
@@ -113,7 +105,7 @@ def _member_get(session: SessionDep, family: Family, member_id: int) -> Member:
 @router.get("/kpm/{family_id}/anggota/baru", name="member_new")
 def member_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
-    _require_editor(user, _kelompok(session, family))
+    family_require_editor(user, family, _kelompok(session, family))
     return _member_page(request, family, None, {"schooling": "belum", "relationship": "anak"}, {})
 
 
@@ -121,7 +113,7 @@ def member_new(request: Request, family_id: int, session: SessionDep, user: Curr
 def member_edit(request: Request, family_id: int, member_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     member = _member_get(session, family, member_id)
-    _require_editor(user, _kelompok(session, family))
+    family_require_editor(user, family, _kelompok(session, family))
     values = {
         "name": member.name,
         "nik": member.nik or "",
@@ -144,6 +136,7 @@ async def member_save(
 ) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     member = _member_get(session, family, member_id) if member_id is not None else None
+    family_require_editor(user, family, _kelompok(session, family))
     values = await form_values(request)
     data, errors = member_input_parse(values)
     if data is not None:

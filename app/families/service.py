@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, col, select
 
-from app.access import kelompok_require_editor
+from app.access import family_require_editor
 from app.areas.queries import area_exists
 from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
@@ -20,8 +20,7 @@ def _exists(session: Session):  # type: ignore[no-untyped-def]
 def family_update(
     *, session: Session, user: User, kelompok: Kelompok | None, family: Family, data: FamilyInput
 ) -> Family:
-    if kelompok is not None:
-        kelompok_require_editor(user, kelompok)
+    family_require_editor(user, family, kelompok)
     problems = kk_check(data.kk_number, area_exists=_exists(session))
     if problems:
         raise RuleViolation(problems[0], field="kk_number")
@@ -52,8 +51,7 @@ def member_save(
     member: Member | None = None,
 ) -> Member:
     """Create (member None) or update a member; the NIK must be structurally valid and not used elsewhere."""
-    if kelompok is not None:
-        kelompok_require_editor(user, kelompok)
+    family_require_editor(user, family, kelompok)
     nik = None
     if data.nik:
         problems = nik_check(data.nik, area_exists=_exists(session), sex=data.sex, birth_date=data.birth_date)

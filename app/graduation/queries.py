@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.access import area_within, family_clause, kelompok_clause
+from app.access import area_within, family_can_edit, family_clause, kelompok_clause, proposal_can_create
 from app.errors import NotFound
 from app.graduation.facts import rules_on
 from app.graduation.labels import LABELS
@@ -414,10 +414,12 @@ def family_graduation_panel(
         ).all()
     )
     open_proposal = proposal_open(session=session, family_id=family.id or 0)
-    own = user.role == Role.ADMIN or (
-        user.role == Role.PENDAMPING and kelompok is not None and kelompok.pendamping_id == user.id
+    can_propose = (
+        proposal_can_create(user, family, kelompok)
+        and family.status == FamilyStatus.AKTIF
+        and open_proposal is None
+        and verdict.route is not None
     )
-    can_propose = own and family.status == FamilyStatus.AKTIF and open_proposal is None and verdict.route is not None
     approved = [p.monitor_until for p in proposals if p.status == ProposalStatus.DISETUJUI and p.monitor_until]
     return FamilyGraduationPanel(verdict, open_proposal, proposals, can_propose, max(approved) if approved else None)
 
@@ -435,7 +437,7 @@ def family_page_extras(
     from app.assessments.scores import sparkline_points
 
     assessments = family_assessments(session=session, family_id=family.id or 0)
-    can_record = user.role == Role.ADMIN or (kelompok is not None and kelompok.pendamping_id == user.id)
+    can_record = family_can_edit(user, family, kelompok)
     return {
         "graduation": family_graduation_panel(
             session=session, user=user, family=family, kelompok=kelompok, today=today

@@ -8,7 +8,15 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse, Response, StreamingResponse
 
-from app.access import family_get, require_role
+from app.access import (
+    REPORTING_ROLES,
+    family_get,
+    family_kelompok,
+    proposal_can_decide,
+    proposal_can_verify,
+    proposal_require_creator,
+    require_role,
+)
 from app.assessments import service as assessment_service
 from app.assessments.forms import indicator_input_parse
 from app.assessments.queries import domains_list, indicators_all
@@ -175,7 +183,8 @@ def _proposal_form(
 
 @router.get("/kpm/{family_id}/usulan-graduasi/baru", name="proposal_new")
 def proposal_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
-    require_role(user, Role.PENDAMPING, Role.ADMIN)
+    family = family_get(session=session, user=user, family_id=family_id)
+    proposal_require_creator(user, family, family_kelompok(session=session, family=family))
     return _proposal_form(request, session, user, family_id, today, {}, {})
 
 
@@ -193,7 +202,8 @@ async def _upload_read(request: Request, name: str) -> Upload | None:
 async def proposal_create(
     request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
-    require_role(user, Role.PENDAMPING, Role.ADMIN)
+    family = family_get(session=session, user=user, family_id=family_id)
+    proposal_require_creator(user, family, family_kelompok(session=session, family=family))
     values = await form_values(request)
     upload = await _upload_read(request, "statement")
     try:
@@ -241,14 +251,15 @@ def _proposal_page(
 ) -> Response:
     proposal = queries.proposal_get(session=session, user=user, proposal_id=proposal_id)
     family = family_get(session=session, user=user, family_id=proposal.family_id)
+    kelompok = family_kelompok(session=session, family=family)
     context = {
         "proposal": proposal,
         "family": family,
         "labels": LABELS,
         "snapshot": verdict_from_json(proposal.readiness_snapshot),
         "events": queries.proposal_events(session=session, proposal_id=proposal_id),
-        "can_verify": user.role in (Role.SUPERVISOR, Role.ADMIN) and proposal.status == ProposalStatus.DIUSULKAN,
-        "can_decide": user.role in (Role.PENINJAU, Role.ADMIN)
+        "can_verify": proposal_can_verify(user, family, kelompok) and proposal.status == ProposalStatus.DIUSULKAN,
+        "can_decide": proposal_can_decide(user, family, kelompok)
         and proposal.status in (ProposalStatus.DIVERIFIKASI, ProposalStatus.DITUNDA),
         "errors": errors or {},
         "values": values or {},
@@ -321,7 +332,7 @@ def document_download(document_id: int, session: SessionDep, user: CurrentUser) 
 def berita_acara(
     request: Request, session: SessionDep, user: CurrentUser, today: Today, dari: str = "", sampai: str = ""
 ) -> Response:
-    require_role(user, Role.PENINJAU, Role.SUPERVISOR, Role.ADMIN)
+    require_role(user, *REPORTING_ROLES)
     errors = FormErrors()
     first = parse_date(dari, name="dari", errors=errors, required=False) or today.replace(day=1)
     last = parse_date(sampai, name="sampai", errors=errors, required=False) or today

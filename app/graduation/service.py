@@ -10,10 +10,17 @@ from multiprocessing import get_context
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, col, func, select
 
-from app.access import family_get, kelompok_require_editor, require_role
+from app.access import (
+    family_get,
+    family_kelompok,
+    proposal_require_creator,
+    proposal_require_decider,
+    proposal_require_verifier,
+    require_role,
+)
 from app.audit import audit_record, snapshot
 from app.clock import today_local
-from app.errors import Forbidden, RuleViolation
+from app.errors import RuleViolation
 from app.graduation.documents import Upload, document_store
 from app.graduation.facts import facts_load, rules_on
 from app.graduation.rules import ALAMIAH, HAMPIR, MANDIRI, Verdict, add_months, readiness_evaluate
@@ -25,7 +32,6 @@ from app.models import (
     FamilyStatus,
     GraduationEvent,
     GraduationProposal,
-    Kelompok,
     PovertyLine,
     Role,
     RuleParameter,
@@ -220,12 +226,8 @@ def proposal_create(
     *, session: Session, user: User, family_id: int, statement: Upload | None, justification: str, today: date
 ) -> GraduationProposal:
     """The family's pendamping proposes it: alamiah or mandiri as computed, or hampir with a written reason."""
-    require_role(user, Role.PENDAMPING, Role.ADMIN)
     family = family_get(session=session, user=user, family_id=family_id)
-    kelompok = session.get(Kelompok, family.kelompok_id) if family.kelompok_id else None
-    if kelompok is None:
-        raise Forbidden(N_("KPM tanpa kelompok tidak dapat diusulkan."))
-    kelompok_require_editor(user, kelompok)
+    proposal_require_creator(user, family, family_kelompok(session=session, family=family))
     verdict = _proposable_verdict(session=session, family=family, justification=justification, today=today)
     document = document_store(session=session, user=user, family=family, kind="surat_pernyataan", upload=statement)
     proposal = GraduationProposal(
@@ -282,8 +284,8 @@ def _require_reason(reason: str) -> str:
 
 
 def proposal_verify(*, session: Session, user: User, proposal_id: int) -> GraduationProposal:
-    require_role(user, Role.SUPERVISOR, Role.ADMIN)
-    proposal, _family = _scoped_proposal(session, user, proposal_id)
+    proposal, family = _scoped_proposal(session, user, proposal_id)
+    proposal_require_verifier(user, family, family_kelompok(session=session, family=family))
     _require_status(proposal, ProposalStatus.DIUSULKAN)
     before = snapshot(proposal)
     proposal.status, proposal.verified_by_id, proposal.verified_at = ProposalStatus.DIVERIFIKASI, user.id, utcnow()
@@ -292,8 +294,8 @@ def proposal_verify(*, session: Session, user: User, proposal_id: int) -> Gradua
 
 
 def proposal_send_back(*, session: Session, user: User, proposal_id: int, reason: str) -> GraduationProposal:
-    require_role(user, Role.SUPERVISOR, Role.ADMIN)
-    proposal, _family = _scoped_proposal(session, user, proposal_id)
+    proposal, family = _scoped_proposal(session, user, proposal_id)
+    proposal_require_verifier(user, family, family_kelompok(session=session, family=family))
     _require_status(proposal, ProposalStatus.DIUSULKAN)
     text = _require_reason(reason)
     before = snapshot(proposal)
@@ -306,10 +308,10 @@ def proposal_decide(
     *, session: Session, user: User, proposal_id: int, decision: str, reason: str, today: date
 ) -> GraduationProposal:
     """The peninjau approves (the family graduates), defers or rejects (both with a reason)."""
-    require_role(user, Role.PENINJAU, Role.ADMIN)
+    proposal, family = _scoped_proposal(session, user, proposal_id)
+    proposal_require_decider(user, family, family_kelompok(session=session, family=family))
     if decision not in (ProposalStatus.DISETUJUI, ProposalStatus.DITUNDA, ProposalStatus.DITOLAK):
         raise RuleViolation(N_("Pilih keputusan: setujui, tunda atau tolak."), field="decision")
-    proposal, family = _scoped_proposal(session, user, proposal_id)
     _require_status(proposal, ProposalStatus.DIVERIFIKASI, ProposalStatus.DITUNDA)
     text = reason.strip()[:2000] if decision == ProposalStatus.DISETUJUI else _require_reason(reason)
     before = snapshot(proposal)

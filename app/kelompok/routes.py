@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.access import kelompok_get
+from app.access import kelompok_can_edit, kelompok_get
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.kelompok.queries import kelompok_summaries, progress_grid
@@ -61,7 +61,7 @@ def kelompok_detail(
         "upcoming": upcoming,
         "past": past,
         "proposed": topic_proposed(session=session, kelompok=kelompok, today=today),
-        "can_edit": user.role == "admin" or kelompok.pendamping_id == user.id,
+        "can_edit": kelompok_can_edit(user, kelompok),
         "today": today,
     }
     return render(request, "kelompok/detail.html", context)

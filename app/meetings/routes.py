@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.access import kelompok_get, meeting_get
+from app.access import kelompok_get, kelompok_require_editor, meeting_can_edit, meeting_get, meeting_require_editor
 from app.attendance.service import makeup_candidates, month_locked, next_status, roll_rows
 from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
@@ -34,6 +34,7 @@ def _form_page(request: Request, template: str, context: dict[str, object], erro
 @router.get("/kelompok/{kelompok_id}/pertemuan/baru", name="meeting_new")
 def meeting_new(request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
+    kelompok_require_editor(user, kelompok)
     proposed = service.topic_proposed(session=session, kelompok=kelompok, today=today)
     values = {
         "topic_id": str(proposed.id) if proposed else "",
@@ -55,6 +56,7 @@ async def meeting_create(
     request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
+    kelompok_require_editor(user, kelompok)
     values = await form_values(request)
     data, errors = meeting_input_parse(values)
     proposed = service.topic_proposed(session=session, kelompok=kelompok, today=today)
@@ -96,6 +98,7 @@ def meeting_plan(
     place: str = "",
 ) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
+    kelompok_require_editor(user, kelompok)
     values = {
         "date": date or (today + timedelta(days=7)).isoformat(),
         "start_time": start_time,
@@ -117,6 +120,7 @@ async def meeting_plan_create(
     request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
+    kelompok_require_editor(user, kelompok)
     values = await form_values(request)
     data, errors = meeting_input_parse(values, need_topic=False)
     if data is not None:
@@ -151,7 +155,7 @@ def meeting_context(
     session: SessionDep, user: User, meeting: Meeting, kelompok: Kelompok, today: Today
 ) -> dict[str, object]:
     topic, module = meeting_topic(session=session, meeting=meeting)
-    can_edit = user.role == "admin" or kelompok.pendamping_id == user.id
+    can_edit = meeting_can_edit(user, meeting, kelompok)
     locked = month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date)
     families = roll_families(session=session, meeting=meeting)
     marks = roll_rows(session=session, meeting=meeting)
@@ -189,6 +193,7 @@ def meeting_detail(request: Request, meeting_id: int, session: SessionDep, user:
 @router.post("/pertemuan/{meeting_id}/terlaksana", name="meeting_held")
 def meeting_held(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    meeting_require_editor(user, meeting, kelompok)
     try:
         service.meeting_mark_held(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     except RuleViolation as exc:
@@ -204,6 +209,7 @@ def meeting_held(request: Request, meeting_id: int, session: SessionDep, user: C
 @router.get("/pertemuan/{meeting_id}/ubah", name="meeting_edit")
 def meeting_edit(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    meeting_require_editor(user, meeting, kelompok)
     values = {
         "date": meeting.date.isoformat(),
         "start_time": meeting.start_time.strftime("%H:%M"),
@@ -218,6 +224,7 @@ async def meeting_reschedule(
     request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    meeting_require_editor(user, meeting, kelompok)
     values = await form_values(request)
     data, errors = meeting_input_parse(values, need_topic=False)
     if data is not None:
@@ -246,6 +253,7 @@ async def meeting_reschedule(
 @router.post("/pertemuan/{meeting_id}/batal", name="meeting_cancel")
 async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    meeting_require_editor(user, meeting, kelompok)
     values = await form_values(request)
     try:
         service.meeting_cancel(

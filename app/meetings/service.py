@@ -5,7 +5,7 @@ from datetime import date, time
 
 from sqlmodel import Session, col, func, select
 
-from app.access import kelompok_require_editor
+from app.access import kelompok_require_editor, meeting_require_editor
 from app.attendance.service import attendance_summaries_refresh
 from app.audit import audit_record, snapshot
 from app.curriculum.queries import TopicRef, topic_label, topics_active
@@ -225,7 +225,7 @@ def meeting_reschedule(
     reason: str,
     today: date,
 ) -> Meeting:
-    kelompok_require_editor(user, kelompok)
+    meeting_require_editor(user, meeting, kelompok)
     _require_scheduled(meeting)
     reason = _require_reason(reason)
     _check_date(day, today)
@@ -258,7 +258,7 @@ def meeting_reschedule(
 
 
 def meeting_cancel(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, reason: str) -> Meeting:
-    kelompok_require_editor(user, kelompok)
+    meeting_require_editor(user, meeting, kelompok)
     _require_scheduled(meeting)
     reason = _require_reason(reason)
     before = snapshot(meeting)
@@ -279,7 +279,7 @@ def meeting_cancel(*, session: Session, user: User, kelompok: Kelompok, meeting:
 
 
 def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> Meeting:
-    kelompok_require_editor(user, kelompok)
+    meeting_require_editor(user, meeting, kelompok)
     if meeting.status != MeetingStatus.SCHEDULED:
         _require_scheduled(meeting)
     if meeting.date > today:

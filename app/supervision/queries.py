@@ -8,10 +8,9 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.access import kelompok_clause, kelompok_require_editor
+from app.access import correction_can_request, kelompok_can_supervise, kelompok_clause
 from app.attendance.service import month_locked
 from app.dashboard.queries import Scope, kelompok_filter
-from app.errors import Forbidden
 from app.models import (
     Attendance,
     AttendanceStatus,
@@ -23,10 +22,9 @@ from app.models import (
     MeetingStatus,
     MonthLock,
     QualityReview,
-    Role,
     User,
 )
-from app.supervision.service import CHECKLIST, CORRECTION_PENDING, SUPERVISING_ROLES
+from app.supervision.service import CHECKLIST, CORRECTION_PENDING
 
 
 @dataclass
@@ -55,14 +53,6 @@ class SupervisionPanel:
     can_request: bool
     roll: list[tuple[int, str, str | None]] = field(default_factory=list)  # family id, name, current mark
     checklist: tuple[tuple[str, str], ...] = CHECKLIST
-
-
-def _can_edit(user: User, kelompok: Kelompok) -> bool:
-    try:
-        kelompok_require_editor(user, kelompok)
-    except Forbidden:
-        return False
-    return True
 
 
 def corrections_of_meeting(*, session: Session, meeting_id: int) -> list[CorrectionView]:
@@ -95,7 +85,7 @@ def supervision_panel(*, session: Session, user: User, meeting: Meeting) -> Supe
             .order_by(col(QualityReview.created_at).desc())
         ).all()
     ]
-    can_request = locked and user.role != Role.ADMIN and _can_edit(user, kelompok)
+    can_request = locked and correction_can_request(user, kelompok)
     roll: list[tuple[int, str, str | None]] = []
     if can_request:
         roll = [
@@ -117,8 +107,8 @@ def supervision_panel(*, session: Session, user: User, meeting: Meeting) -> Supe
         reviews=reviews,
         corrections=corrections_of_meeting(session=session, meeting_id=meeting.id or 0),
         locked=locked,
-        can_review=user.role in SUPERVISING_ROLES and meeting.status == MeetingStatus.HELD,
-        can_decide=user.role in SUPERVISING_ROLES,
+        can_review=kelompok_can_supervise(user, kelompok) and meeting.status == MeetingStatus.HELD,
+        can_decide=kelompok_can_supervise(user, kelompok),
         can_request=can_request,
         roll=roll,
     )

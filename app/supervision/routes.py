@@ -3,12 +3,22 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.access import kelompok_get, meeting_get, require_role
+from app.access import (
+    DASHBOARD_ROLES,
+    SUPERVISING_ROLES,
+    correction_require_requester,
+    kelompok_can_supervise,
+    kelompok_get,
+    kelompok_require_supervisor,
+    meeting_get,
+    require_role,
+    role_is,
+)
 from app.auth.deps import CurrentUser
 from app.dashboard.forms import parse_month, period_parse
 from app.dashboard.lists import user_name
 from app.dashboard.queries import Scope
-from app.dashboard.scope import DASHBOARD_ROLES, area_resolve
+from app.dashboard.scope import area_resolve
 from app.db import SessionDep
 from app.errors import NotFound, RuleViolation
 from app.forms import FormErrors, parse_int, parse_text, violation_messages
@@ -49,15 +59,15 @@ def _review_page(
 
 @router.get("/pertemuan/{meeting_id}/penilaian/baru", name="quality_new")
 def quality_new(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    meeting_get(session=session, user=user, meeting_id=meeting_id)  # out of scope: 404 before any role check
-    require_role(user, *service.SUPERVISING_ROLES)
+    _meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)  # out of scope: 404 first
+    kelompok_require_supervisor(user, kelompok)
     return _review_page(request, session, user, meeting_id, {}, {})
 
 
 @router.post("/pertemuan/{meeting_id}/penilaian", name="quality_create")
 async def quality_create(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    meeting, _kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
-    require_role(user, *service.SUPERVISING_ROLES)
+    meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    kelompok_require_supervisor(user, kelompok)
     values = await _form(request)
     errors = FormErrors()
     marks: dict[str, int] = {}
@@ -133,7 +143,7 @@ def _kelompok_page(
         "months": months,
         "errors": errors,
         "today": today,
-        "can_lock": user.role in service.SUPERVISING_ROLES,
+        "can_lock": kelompok_can_supervise(user, kelompok),
         "this_month": today.replace(day=1),
     }
     return render(request, "supervision/kelompok.html", context, status=status)
@@ -151,7 +161,7 @@ async def month_lock(
     request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
-    require_role(user, *service.SUPERVISING_ROLES)
+    kelompok_require_supervisor(user, kelompok)
     values = await _form(request)
     errors = FormErrors()
     month = parse_month(values.get("bulan", ""), name="bulan", errors=errors)
@@ -175,6 +185,7 @@ async def correction_create(
     request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    correction_require_requester(user, kelompok)
     values = await _form(request)
     errors = FormErrors()
     family_id = parse_int(values.get("family_id", ""), name="family_id", errors=errors, minimum=1)
@@ -211,17 +222,18 @@ def correction_list(request: Request, session: SessionDep, user: CurrentUser) ->
     return render(
         request,
         "supervision/corrections.html",
-        {"rows": rows, "can_decide": user.role in service.SUPERVISING_ROLES, "errors": {}},
+        {"rows": rows, "can_decide": role_is(user, *SUPERVISING_ROLES), "errors": {}},
     )
 
 
 @router.post("/koreksi/{request_id}/keputusan", name="correction_decide")
 async def correction_decide(request: Request, request_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    require_role(user, *service.SUPERVISING_ROLES)
+    require_role(user, *SUPERVISING_ROLES)
     correction = session.get(CorrectionRequest, request_id)
     if correction is None:
         raise NotFound(N_("Permintaan koreksi tidak ditemukan."))
-    meeting, _kelompok = meeting_get(session=session, user=user, meeting_id=correction.meeting_id)
+    meeting, kelompok = meeting_get(session=session, user=user, meeting_id=correction.meeting_id)
+    kelompok_require_supervisor(user, kelompok)
     values = await _form(request)
     decision = values.get("keputusan", "")
     try:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from app.access import kelompok_require_editor, require_role
+from app.access import SUPERVISING_ROLES, correction_require_requester, require_role
 from app.attendance.service import attendance_summaries_refresh, month_locked
 from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
@@ -24,12 +24,10 @@ from app.models import (
     MeetingStatus,
     MonthLock,
     QualityReview,
-    Role,
     User,
     utcnow,
 )
 
-SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 # Checklist of a P2K2 session as a supervisor observes it; each item scores 0 (no), 1 (partly), 2 (well).
 CHECKLIST: tuple[tuple[str, str], ...] = (
     ("pembukaan", N_("Pembukaan (salam, doa, tujuan sesi)")),
@@ -120,7 +118,7 @@ def correction_request_create(
     reason: str,
 ) -> CorrectionRequest:
     """The pendamping asks to change one mark of a locked month; the supervisor decides."""
-    kelompok_require_editor(user, kelompok)
+    correction_require_requester(user, kelompok)
     if not month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date):
         raise RuleViolation(N_("Bulan ini belum dikunci; ubah absensinya langsung."))
     if requested_status not in AttendanceStatus.CYCLE:
