@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 from datetime import date, time
+from types import TracebackType
 
 from fastapi import Request
+from sqlmodel import Session
 
 from app.errors import RuleViolation
 from app.i18n import N_, gettext
@@ -84,6 +86,28 @@ async def form_values(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
 
-def violation_messages(exc: RuleViolation) -> dict[str, str]:
-    """A refused rule as the per-field message a form shows (field 'form' when it belongs to no field)."""
-    return {exc.field or "form": gettext(exc.message, **exc.params)}
+class form_refusal:  # noqa: N801 - used as a function: `with form_refusal(session=...) as errors:`
+    """The one way a form answers a refused rule: run the service inside `with`; a RuleViolation rolls the
+    session back and becomes a message on its field (`field` overrides it, `prefix` namespaces it), so the
+    route falls through to re-render its form at 422 with the values kept. Any other error passes through."""
+
+    def __init__(
+        self, *, session: Session, errors: FormErrors | None = None, field: str | None = None, prefix: str = ""
+    ) -> None:
+        self.session = session
+        self.errors = errors if errors is not None else FormErrors()
+        self.field = field
+        self.prefix = prefix
+
+    def __enter__(self) -> FormErrors:
+        return self.errors
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> bool:
+        if not isinstance(exc, RuleViolation):
+            return False
+        self.session.rollback()
+        name = self.field or (self.prefix + exc.field if exc.field else "form")
+        self.errors.messages[name] = gettext(exc.message, **exc.params)
+        return True

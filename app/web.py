@@ -3,7 +3,7 @@
 import hmac
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -61,9 +61,17 @@ def render(
     *,
     block: str | None = None,
     blocks: list[str] | None = None,
+    targets: Mapping[str, str | Sequence[str]] | None = None,
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    """The template, or only its named block(s): `block`/`blocks` always, or `targets` mapping the id of the
+    element that asked (HX-Target) to its block(s) — the whole page when another element (or no htmx) asked."""
+    chosen = targets.get(hx_target(request) or "") if targets else None
+    if isinstance(chosen, str):
+        block, blocks = chosen, None
+    elif chosen:
+        block, blocks = None, list(chosen)
     ctx: dict[str, Any] = {
         "user": getattr(request.state, "user", None),
         "csrf_token": getattr(request.state, "csrf", ""),

@@ -10,8 +10,8 @@ from app.admin import queries, service
 from app.admin.forms import kelompok_input_parse, pendamping_id_parse, user_input_parse
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import NotFound, RuleViolation
-from app.forms import FormErrors, form_values, violation_messages
+from app.errors import NotFound
+from app.forms import FormErrors, form_refusal, form_values
 from app.i18n import N_, gettext
 from app.models import Role, User
 from app.web import hx_target, redirect, render
@@ -79,8 +79,7 @@ def admin_users(
     context = _users_context(session, user, q=q, peran=peran, page=max(1, halaman))
     created = queries.users_list(session=session, search=dibuat, limit=1) if dibuat else []
     context["created"] = created[0].user if created and created[0].user.username == dibuat else None
-    block = "users_table" if hx_target(request) == "users-table" else None
-    return render(request, "admin/users.html", context, block=block)
+    return render(request, "admin/users.html", context, targets={"users-table": "users_table"})
 
 
 @router.post("/admin/pengguna", name="admin_user_create")
@@ -89,7 +88,7 @@ async def admin_user_create(request: Request, session: SessionDep, user: Current
     values = await form_values(request)
     data, errors = user_input_parse(values)
     if data is not None:
-        try:
+        with form_refusal(session=session, errors=errors):
             created = service.admin_user_create(
                 session=session,
                 actor=user,
@@ -100,13 +99,9 @@ async def admin_user_create(request: Request, session: SessionDep, user: Current
                 password=data.password,
             )
             return redirect(request.url_for("admin_users").include_query_params(dibuat=created.username), request)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.messages.update(violation_messages(exc))
     values.pop("password", None)  # never echoed back into the page
     context = _users_context(session, user, q="", peran="", page=1, values=values, errors=errors.messages)
-    block = "user_form" if hx_target(request) == "user-form" else None
-    return render(request, "admin/users.html", context, block=block, status=422)
+    return render(request, "admin/users.html", context, targets={"user-form": "user_form"}, status=422)
 
 
 def _user_row_answer(
@@ -144,24 +139,20 @@ def _user_row_answer(
 async def admin_user_toggle(request: Request, user_id: int, session: SessionDep, user: CurrentUser) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
-    try:
+    with form_refusal(session=session) as refused:
         service.user_active_set(session=session, actor=user, user_id=user_id, active=values.get("aktif") == "1")
-    except RuleViolation as exc:
-        session.rollback()
-        return _user_row_answer(request, session, user, user_id, errors=violation_messages(exc))
-    return _user_row_answer(request, session, user, user_id, note=gettext("Tersimpan."))
+        return _user_row_answer(request, session, user, user_id, note=gettext("Tersimpan."))
+    return _user_row_answer(request, session, user, user_id, errors=refused.messages)
 
 
 @router.post("/admin/pengguna/{user_id}/sandi", name="admin_user_password")
 async def admin_user_password(request: Request, user_id: int, session: SessionDep, user: CurrentUser) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
-    try:
+    with form_refusal(session=session) as refused:
         service.user_password_reset(session=session, actor=user, user_id=user_id, password=values.get("password", ""))
-    except RuleViolation as exc:
-        session.rollback()
-        return _user_row_answer(request, session, user, user_id, errors=violation_messages(exc))
-    return _user_row_answer(request, session, user, user_id, note=gettext("Kata sandi telah diganti."))
+        return _user_row_answer(request, session, user, user_id, note=gettext("Kata sandi telah diganti."))
+    return _user_row_answer(request, session, user, user_id, errors=refused.messages)
 
 
 # --- kelompok ---
@@ -201,8 +192,7 @@ def admin_kelompok(
     require_role(user, Role.ADMIN)
     context = _kelompok_context(session, user, q=q, page=max(1, halaman))
     context["created"] = queries.kelompok_row(session=session, kelompok_id=dibuat) if dibuat else None
-    block = "kelompok_table" if hx_target(request) == "kelompok-table" else None
-    return render(request, "admin/kelompok.html", context, block=block)
+    return render(request, "admin/kelompok.html", context, targets={"kelompok-table": "kelompok_table"})
 
 
 @router.post("/admin/kelompok", name="admin_kelompok_create")
@@ -211,7 +201,7 @@ async def admin_kelompok_create(request: Request, session: SessionDep, user: Cur
     values = await form_values(request)
     data, errors = kelompok_input_parse(values)
     if data is not None:
-        try:
+        with form_refusal(session=session, errors=errors):
             kelompok = service.kelompok_create(
                 session=session,
                 actor=user,
@@ -222,12 +212,8 @@ async def admin_kelompok_create(request: Request, session: SessionDep, user: Cur
             )
             url = request.url_for("admin_kelompok").include_query_params(q=kelompok.name, dibuat=kelompok.id)
             return redirect(url, request)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.messages.update(violation_messages(exc))
     context = _kelompok_context(session, user, q="", page=1, values=values, errors=errors.messages)
-    block = "kelompok_form" if hx_target(request) == "kelompok-form" else None
-    return render(request, "admin/kelompok.html", context, block=block, status=422)
+    return render(request, "admin/kelompok.html", context, targets={"kelompok-form": "kelompok_form"}, status=422)
 
 
 @router.post("/admin/kelompok/{kelompok_id}/pendamping", name="admin_kelompok_assign")
@@ -236,13 +222,10 @@ async def admin_kelompok_assign(request: Request, kelompok_id: int, session: Ses
     values = await form_values(request)
     form_errors = FormErrors()
     pendamping_id = pendamping_id_parse(values.get("pendamping_id", ""), errors=form_errors)
-    errors = form_errors.messages
-    if not errors:
-        try:
+    if not form_errors:
+        with form_refusal(session=session, errors=form_errors):
             service.kelompok_assign(session=session, actor=user, kelompok_id=kelompok_id, pendamping_id=pendamping_id)
-        except RuleViolation as exc:
-            session.rollback()
-            errors = violation_messages(exc)
+    errors = form_errors.messages
     filters = _filters(request)
     status = 422 if errors else 200
     if hx_target(request) == f"kelompok-{kelompok_id}":

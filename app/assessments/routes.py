@@ -19,10 +19,9 @@ from app.assessments.queries import (
 )
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import RuleViolation
-from app.forms import form_values
+from app.forms import form_refusal, form_values
 from app.models import Assessment, CurriculumModule, Family, User
-from app.web import Today, hx_target, redirect, render
+from app.web import Today, redirect, render
 
 router = APIRouter()
 
@@ -54,8 +53,13 @@ def _form_page(
     errors: dict[str, str],
 ) -> Response:
     context = _form_context(session, family, assessment, values, errors)
-    block = "assessment_form" if hx_target(request) == "assessment-form" else None
-    return render(request, "assessments/form.html", context, block=block, status=422 if errors else 200)
+    return render(
+        request,
+        "assessments/form.html",
+        context,
+        targets={"assessment-form": "assessment_form"},
+        status=422 if errors else 200,
+    )
 
 
 def _values_of(assessment: Assessment, session: Session) -> dict[str, str]:
@@ -97,12 +101,9 @@ async def _save(
     module_ids = {m.id or 0 for m in core_modules(session=session)}
     data, errors = assessment_input_parse(values, indicators=indicators, module_ids=module_ids, today=today)
     if data is not None:
-        try:
+        with form_refusal(session=session, errors=errors):
             saved = service.assessment_save(session=session, user=user, family=family, data=data, assessment=assessment)
             return redirect(request.url_for("assessment_detail", assessment_id=saved.id), request)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.add(exc.field or "form", exc.message, **exc.params)
     return _form_page(request, session, family, assessment, values, errors.messages)
 
 

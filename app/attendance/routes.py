@@ -10,9 +10,8 @@ from app.attendance import service
 from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
 from app.db import SessionDep
-from app.errors import RuleViolation
-from app.forms import violation_messages
-from app.i18n import gettext
+from app.forms import FormErrors, form_refusal
+from app.i18n import N_
 from app.meetings.queries import roll_families
 from app.meetings.routes import meeting_context
 from app.models import AttendanceStatus, Family
@@ -41,8 +40,7 @@ def attendance_tap(
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     meeting_require_editor(user, meeting, kelompok)
-    row_error = None
-    try:
+    with form_refusal(session=session, field="form") as refused:
         service.attendance_set(
             session=session,
             user=user,
@@ -54,9 +52,7 @@ def attendance_tap(
             attendee=attendee or None,
             attendee_name=attendee_name,
         )
-    except RuleViolation as exc:
-        session.rollback()
-        row_error = gettext(exc.message, **exc.params)
+    row_error = refused.messages.get("form")
     if hx_target(request) != f"kpm-{family_id}":
         if row_error:
             context = meeting_context(session, user, meeting, kelompok, today)
@@ -88,12 +84,9 @@ def attendance_all_present(
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     meeting_require_editor(user, meeting, kelompok)
-    errors = {}
-    try:
+    with form_refusal(session=session, field="form") as refused:
         service.attendance_all_present(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
-    except RuleViolation as exc:
-        session.rollback()
-        errors = {"form": gettext(exc.message, **exc.params)}
+    errors = refused.messages
     if hx_target(request) != "roll":
         if errors:
             context = meeting_context(session, user, meeting, kelompok, today)
@@ -114,17 +107,15 @@ def attendance_makeup(
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     meeting_require_editor(user, meeting, kelompok)
-    errors = {}
+    refused = FormErrors()
     if not family_id.isdigit():
-        errors = {"family_id": gettext("Pilih KPM yang mengikuti sesi susulan.")}
+        refused.add("family_id", N_("Pilih KPM yang mengikuti sesi susulan."))
     else:
-        try:
+        with form_refusal(session=session, errors=refused):
             service.attendance_makeup_add(
                 session=session, user=user, kelompok=kelompok, meeting=meeting, family_id=int(family_id), today=today
             )
-        except RuleViolation as exc:
-            session.rollback()
-            errors = violation_messages(exc)
+    errors = refused.messages
     if errors:
         context = meeting_context(session, user, meeting, kelompok, today)
         return render(request, "meetings/detail.html", {**context, "errors": errors}, status=422)

@@ -11,8 +11,8 @@ from app.curriculum import service
 from app.curriculum.forms import module_input_parse, topic_input_parse
 from app.curriculum.queries import curriculum_tree, topic_with_module
 from app.db import SessionDep
-from app.errors import NotFound, RuleViolation
-from app.forms import form_values, violation_messages
+from app.errors import NotFound
+from app.forms import form_refusal, form_values
 from app.i18n import N_, gettext
 from app.models import Role, User
 from app.web import hx_target, redirect, render
@@ -77,9 +77,8 @@ async def curriculum_topic_update(request: Request, topic_id: int, session: Sess
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     data, form_errors = topic_input_parse(values)
-    errors = form_errors.messages
     if data is not None:
-        try:
+        with form_refusal(session=session, errors=form_errors):
             service.topic_update(
                 session=session,
                 user=user,
@@ -88,9 +87,7 @@ async def curriculum_topic_update(request: Request, topic_id: int, session: Sess
                 duration_minutes=data.duration_minutes,
                 active=data.active,
             )
-        except RuleViolation as exc:
-            session.rollback()
-            errors = violation_messages(exc)
+    errors = form_errors.messages
     topic, module = topic_with_module(session=session, topic_id=topic_id)
     return _answer(
         request,
@@ -113,13 +110,10 @@ async def curriculum_module_update(
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     data, form_errors = module_input_parse(values)
-    errors = form_errors.messages
     if data is not None:
-        try:
+        with form_refusal(session=session, errors=form_errors):
             service.module_update(session=session, user=user, module_id=module_id, title=data.title, active=data.active)
-        except RuleViolation as exc:
-            session.rollback()
-            errors = violation_messages(exc)
+    errors = form_errors.messages
     found = curriculum_tree(session=session, module_id=module_id)
     if not found:
         raise NotFound(N_("Modul kurikulum tidak ditemukan."))

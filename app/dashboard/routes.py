@@ -18,7 +18,7 @@ from app.db import SessionDep
 from app.forms import FormErrors
 from app.i18n import fmt_number, fmt_percent, gettext
 from app.models import MeetingStatus, User
-from app.web import Today, hx_target, render
+from app.web import Today, render
 
 router = APIRouter()
 PAGE_SIZE = 100
@@ -105,8 +105,7 @@ def dashboard(
     context.update(
         board=board, qs=urlencode, **_charts(request, board, values), **_completion_charts(request, board, values)
     )
-    block = "dashboard_body" if hx_target(request) == "dashboard-body" else None
-    return render(request, "dashboard/index.html", context, block=block)
+    return render(request, "dashboard/index.html", context, targets={"dashboard-body": "dashboard_body"})
 
 
 def _completion_charts(request: Request, board: Dashboard, values: dict[str, str]) -> dict[str, object]:

@@ -7,14 +7,14 @@ from starlette.responses import Response
 from app.access import family_can_edit, family_get, family_kelompok, family_require_editor, mask_number, nik_visible
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import NotFound, RuleViolation
+from app.errors import NotFound
 from app.families import service
 from app.families.forms import RELATIONSHIPS, SCHOOLING, family_input_parse, member_input_parse
 from app.families.queries import family_attendance, family_completed_count, family_makeup_needed, family_members
 from app.families.rules import COMPONENT_LABELS, MAX_PAID_COMPONENTS
-from app.forms import form_values
+from app.forms import form_refusal, form_values
 from app.graduation.queries import family_page_extras
-from app.i18n import N_, gettext
+from app.i18n import N_
 from app.models import Area, Family, Kelompok, Member
 from app.web import Today, redirect, render
 
@@ -67,14 +67,11 @@ async def family_update(request: Request, family_id: int, session: SessionDep, u
     values = await form_values(request)
     data, errors = family_input_parse(values)
     if data is not None:
-        try:
+        with form_refusal(session=session, errors=errors):
             service.family_update(
                 session=session, user=user, kelompok=_kelompok(session, family), family=family, data=data
             )
             return redirect(request.url_for("family_detail", family_id=family_id), request)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.add(exc.field or "form", exc.message, **exc.params)
     family = family_get(session=session, user=user, family_id=family_id)
     return render(
         request, "families/edit.html", {"family": family, "values": values, "errors": errors.messages}, status=422
@@ -140,14 +137,11 @@ async def member_save(
     values = await form_values(request)
     data, errors = member_input_parse(values)
     if data is not None:
-        try:
+        with form_refusal(session=session, errors=errors):
             service.member_save(
                 session=session, user=user, kelompok=_kelompok(session, family), family=family, data=data, member=member
             )
             return redirect(request.url_for("family_detail", family_id=family_id), request)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.messages.setdefault(exc.field or "form", gettext(exc.message, **exc.params))
     family = family_get(session=session, user=user, family_id=family_id)
     member = _member_get(session, family, member_id) if member_id is not None else None
     return _member_page(request, family, member, values, errors.messages)

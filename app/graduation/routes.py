@@ -22,9 +22,9 @@ from app.assessments.forms import indicator_input_parse
 from app.assessments.queries import domains_list, indicators_all
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import NotFound, RuleViolation
+from app.errors import NotFound
 from app.exports.streams import Sheet, xlsx_stream
-from app.forms import FormErrors, form_values, parse_date, violation_messages
+from app.forms import FormErrors, form_refusal, form_values, parse_date
 from app.graduation import queries, service
 from app.graduation.documents import Upload, document_path
 from app.graduation.facts import poverty_lines_load, rules_on
@@ -41,7 +41,7 @@ from app.graduation.service import ProposalStatus
 from app.i18n import N_, gettext
 from app.models import Area, Kelompok, Role, RuleParameter, User
 from app.settings import get_settings
-from app.web import Today, hx_target, redirect, render
+from app.web import Today, redirect, render
 
 router = APIRouter()
 PARAMETER_LABELS = {
@@ -91,9 +91,7 @@ def _candidates_context(session: Session, user: User, params: dict[str, str], to
 @router.get("/graduasi/kandidat", name="graduation_candidates")
 def graduation_candidates(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     context = _candidates_context(session, user, dict(request.query_params), today)
-    if hx_target(request) == "candidates":
-        return render(request, "graduation/candidates.html", context, block="candidates_table")
-    return render(request, "graduation/candidates.html", context)
+    return render(request, "graduation/candidates.html", context, targets={"candidates": "candidates_table"})
 
 
 @router.post("/graduasi/kandidat/hitung-ulang", name="graduation_recompute")
@@ -206,7 +204,7 @@ async def proposal_create(
     proposal_require_creator(user, family, family_kelompok(session=session, family=family))
     values = await form_values(request)
     upload = await _upload_read(request, "statement")
-    try:
+    with form_refusal(session=session) as errors:
         proposal = service.proposal_create(
             session=session,
             user=user,
@@ -215,10 +213,8 @@ async def proposal_create(
             justification=values.get("justification", "")[:2000],
             today=today,
         )
-    except RuleViolation as exc:
-        session.rollback()
-        return _proposal_form(request, session, user, family_id, today, values, violation_messages(exc))
-    return redirect(request.url_for("proposal_detail", proposal_id=proposal.id), request)
+        return redirect(request.url_for("proposal_detail", proposal_id=proposal.id), request)
+    return _proposal_form(request, session, user, family_id, today, values, errors.messages)
 
 
 @router.get("/graduasi/usulan", name="proposal_list")
@@ -274,24 +270,19 @@ def proposal_detail(request: Request, proposal_id: int, session: SessionDep, use
 
 @router.post("/graduasi/usulan/{proposal_id}/verifikasi", name="proposal_verify")
 def proposal_verify(request: Request, proposal_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    try:
+    with form_refusal(session=session) as errors:
         service.proposal_verify(session=session, user=user, proposal_id=proposal_id)
-    except RuleViolation as exc:
-        session.rollback()
-        return _proposal_page(request, session, user, proposal_id, violation_messages(exc))
-    return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)
+        return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)
+    return _proposal_page(request, session, user, proposal_id, errors.messages)
 
 
 @router.post("/graduasi/usulan/{proposal_id}/kembalikan", name="proposal_send_back")
 async def proposal_send_back(request: Request, proposal_id: int, session: SessionDep, user: CurrentUser) -> Response:
     values = await form_values(request)
-    try:
+    with form_refusal(session=session, prefix="return_") as errors:
         service.proposal_send_back(session=session, user=user, proposal_id=proposal_id, reason=values.get("reason", ""))
-    except RuleViolation as exc:
-        session.rollback()
-        errors = {("return_" + exc.field if exc.field else "form"): gettext(exc.message, **exc.params)}
-        return _proposal_page(request, session, user, proposal_id, errors, values)
-    return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)
+        return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)
+    return _proposal_page(request, session, user, proposal_id, errors.messages, values)
 
 
 @router.post("/graduasi/usulan/{proposal_id}/keputusan", name="proposal_decide")
@@ -299,7 +290,7 @@ async def proposal_decide(
     request: Request, proposal_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
     values = await form_values(request)
-    try:
+    with form_refusal(session=session) as errors:
         service.proposal_decide(
             session=session,
             user=user,
@@ -308,10 +299,8 @@ async def proposal_decide(
             reason=values.get("reason", ""),
             today=today,
         )
-    except RuleViolation as exc:
-        session.rollback()
-        return _proposal_page(request, session, user, proposal_id, violation_messages(exc), values)
-    return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)
+        return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)
+    return _proposal_page(request, session, user, proposal_id, errors.messages, values)
 
 
 @router.get("/dokumen/{document_id}", name="document_download")
@@ -413,7 +402,7 @@ async def admin_rule_parameter_add(
     values = await form_values(request)
     data, errors = parameter_input_parse(values)
     if data is not None:
-        try:
+        with form_refusal(session=session, errors=errors):
             service.rule_parameter_add(
                 session=session,
                 user=user,
@@ -423,9 +412,6 @@ async def admin_rule_parameter_add(
                 note=data.note,
             )
             return _rules_changed(request, session, background, today)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.messages.update(violation_messages(exc))
     return _rules_page(request, session, today, "parameter", values, errors.messages)
 
 
@@ -437,7 +423,7 @@ async def admin_poverty_line_add(
     values = await form_values(request)
     data, errors = poverty_line_input_parse(values)
     if data is not None:
-        try:
+        with form_refusal(session=session, errors=errors):
             service.poverty_line_save(
                 session=session,
                 user=user,
@@ -448,9 +434,6 @@ async def admin_poverty_line_add(
                 source=data.source,
             )
             return _rules_changed(request, session, background, today)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.messages.update(violation_messages(exc))
     return _rules_page(request, session, today, "line", values, errors.messages)
 
 
@@ -477,11 +460,9 @@ async def admin_indicator_reword(
 ) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
-    try:
+    with form_refusal(session=session) as errors:
         assessment_service.indicator_reword(
             session=session, user=user, indicator_id=indicator_id, label=values.get("label", "")
         )
-    except RuleViolation as exc:
-        session.rollback()
-        return _rules_page(request, session, today, f"reword-{indicator_id}", values, violation_messages(exc))
-    return redirect(request.url_for("admin_rules"), request)
+        return redirect(request.url_for("admin_rules"), request)
+    return _rules_page(request, session, today, f"reword-{indicator_id}", values, errors.messages)

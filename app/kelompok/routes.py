@@ -43,8 +43,7 @@ def kelompok_list(
         "terlambat": terlambat,
         "today": today,
     }
-    block = "kelompok_table" if request.headers.get("HX-Target") == "kelompok-table" else None
-    return render(request, "kelompok/list.html", context, block=block)
+    return render(request, "kelompok/list.html", context, targets={"kelompok-table": "kelompok_table"})
 
 
 @router.get("/kelompok/{kelompok_id}", name="kelompok_detail")

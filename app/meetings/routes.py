@@ -11,9 +11,7 @@ from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
 from app.curriculum.queries import topics_active
 from app.db import SessionDep
-from app.errors import RuleViolation
-from app.forms import form_values, violation_messages
-from app.i18n import gettext
+from app.forms import form_refusal, form_values
 from app.meetings import service
 from app.meetings.forms import meeting_input_parse
 from app.meetings.queries import meeting_events, meeting_topic, roll_families
@@ -64,7 +62,7 @@ async def meeting_create(
         return _form_page(
             request, "meetings/new.html", _new_context(session, kelompok, values, proposed), errors.messages
         )
-    try:
+    with form_refusal(session=session, errors=errors):
         meeting = service.meeting_schedule(
             session=session,
             user=user,
@@ -75,12 +73,8 @@ async def meeting_create(
             place=data.place,
             today=today,
         )
-    except RuleViolation as exc:
-        session.rollback()
-        return _form_page(
-            request, "meetings/new.html", _new_context(session, kelompok, values, proposed), violation_messages(exc)
-        )
-    return redirect(request.url_for("meeting_detail", meeting_id=meeting.id), request)
+        return redirect(request.url_for("meeting_detail", meeting_id=meeting.id), request)
+    return _form_page(request, "meetings/new.html", _new_context(session, kelompok, values, proposed), errors.messages)
 
 
 # --- plan the rest ---
@@ -124,7 +118,7 @@ async def meeting_plan_create(
     values = await form_values(request)
     data, errors = meeting_input_parse(values, need_topic=False)
     if data is not None:
-        try:
+        with form_refusal(session=session, errors=errors):
             service.meeting_plan_rest(
                 session=session,
                 user=user,
@@ -135,9 +129,6 @@ async def meeting_plan_create(
                 today=today,
             )
             return redirect(request.url_for("kelompok_detail", kelompok_id=kelompok_id), request)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.messages.update(violation_messages(exc))
     plan = (
         service.plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
         if data
@@ -194,13 +185,11 @@ def meeting_detail(request: Request, meeting_id: int, session: SessionDep, user:
 def meeting_held(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     meeting_require_editor(user, meeting, kelompok)
-    try:
+    with form_refusal(session=session) as errors:
         service.meeting_mark_held(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
-    except RuleViolation as exc:
-        session.rollback()
-        context = {**meeting_context(session, user, meeting, kelompok, today), "errors": violation_messages(exc)}
-        return render(request, "meetings/detail.html", context, status=422)
-    return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
+        return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
+    context = {**meeting_context(session, user, meeting, kelompok, today), "errors": errors.messages}
+    return render(request, "meetings/detail.html", context, status=422)
 
 
 # --- reschedule and cancel (a reason is required; history kept) ---
@@ -228,7 +217,7 @@ async def meeting_reschedule(
     values = await form_values(request)
     data, errors = meeting_input_parse(values, need_topic=False)
     if data is not None:
-        try:
+        with form_refusal(session=session, errors=errors):
             service.meeting_reschedule(
                 session=session,
                 user=user,
@@ -241,9 +230,6 @@ async def meeting_reschedule(
                 today=today,
             )
             return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.messages.update(violation_messages(exc))
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     return _form_page(
         request, "meetings/edit.html", {"meeting": meeting, "kelompok": kelompok, "values": values}, errors.messages
@@ -255,24 +241,18 @@ async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     meeting_require_editor(user, meeting, kelompok)
     values = await form_values(request)
-    try:
+    with form_refusal(session=session, field="cancel_reason") as errors:
         service.meeting_cancel(
             session=session, user=user, kelompok=kelompok, meeting=meeting, reason=values.get("reason", "")
         )
-    except RuleViolation as exc:
-        session.rollback()
-        meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
-        edit_values = {
-            "date": meeting.date.isoformat(),
-            "start_time": meeting.start_time.strftime("%H:%M"),
-            "place": meeting.place,
-            "reason": "",
-            "cancel_reason": values.get("reason", ""),
-        }
-        return _form_page(
-            request,
-            "meetings/edit.html",
-            {"meeting": meeting, "kelompok": kelompok, "values": edit_values},
-            {"cancel_reason": gettext(exc.message, **exc.params)},
-        )
-    return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
+        return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
+    meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    edit_values = {
+        "date": meeting.date.isoformat(),
+        "start_time": meeting.start_time.strftime("%H:%M"),
+        "place": meeting.place,
+        "reason": "",
+        "cancel_reason": values.get("reason", ""),
+    }
+    context = {"meeting": meeting, "kelompok": kelompok, "values": edit_values}
+    return _form_page(request, "meetings/edit.html", context, errors.messages)

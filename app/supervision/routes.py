@@ -21,8 +21,8 @@ from app.dashboard.queries import Scope
 from app.dashboard.scope import area_resolve
 from app.db import SessionDep
 from app.errors import NotFound, RuleViolation
-from app.forms import FormErrors, parse_int, parse_text, violation_messages
-from app.i18n import N_, gettext
+from app.forms import FormErrors, form_refusal, parse_int, parse_text
+from app.i18n import N_
 from app.models import CorrectionRequest
 from app.supervision import queries, service
 from app.web import Today, redirect, render
@@ -77,12 +77,9 @@ async def quality_create(request: Request, meeting_id: int, session: SessionDep,
             marks[key] = value
     notes = parse_text(values.get("notes", ""), name="notes", errors=errors, max_length=2000)
     if not errors:
-        try:
+        with form_refusal(session=session, errors=errors):
             service.quality_review_create(session=session, user=user, meeting=meeting, marks=marks, notes=notes)
             return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.messages.update(violation_messages(exc))
     return _review_page(request, session, user, meeting_id, values, errors.messages)
 
 
@@ -166,12 +163,9 @@ async def month_lock(
     errors = FormErrors()
     month = parse_month(values.get("bulan", ""), name="bulan", errors=errors)
     if month is not None:
-        try:
+        with form_refusal(session=session, errors=errors, field="form"):
             service.month_lock(session=session, user=user, kelompok=kelompok, month=month, today=today)
             return redirect(request.url_for("supervision_kelompok", kelompok_id=kelompok_id), request)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.messages.update({"form": gettext(exc.message, **exc.params)})
     return _kelompok_page(
         request, session, user, kelompok_id, {"form": next(iter(errors.messages.values()))}, today, status=422
     )
@@ -191,7 +185,7 @@ async def correction_create(
     family_id = parse_int(values.get("family_id", ""), name="family_id", errors=errors, minimum=1)
     reason = parse_text(values.get("reason", ""), name="reason", errors=errors, required=True, max_length=1000)
     if not errors and family_id is not None:
-        try:
+        with form_refusal(session=session, errors=errors):
             service.correction_request_create(
                 session=session,
                 user=user,
@@ -202,9 +196,6 @@ async def correction_create(
                 reason=reason,
             )
             return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
-        except RuleViolation as exc:
-            session.rollback()
-            errors.messages.update(violation_messages(exc))
     from app.meetings.routes import meeting_context
 
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
@@ -236,7 +227,7 @@ async def correction_decide(request: Request, request_id: int, session: SessionD
     kelompok_require_supervisor(user, kelompok)
     values = await _form(request)
     decision = values.get("keputusan", "")
-    try:
+    with form_refusal(session=session) as errors:
         if decision not in ("terima", "tolak"):
             raise RuleViolation(N_("Pilih terima atau tolak."))
         service.correction_decide(
@@ -247,18 +238,12 @@ async def correction_decide(request: Request, request_id: int, session: SessionD
             accept=decision == "terima",
             note=values.get("decision_note", ""),
         )
-    except RuleViolation as exc:
-        session.rollback()
-        rows = queries.corrections_pending(session=session, user=user)
-        return render(
-            request,
-            "supervision/corrections.html",
-            {
-                "rows": rows,
-                "can_decide": True,
-                "values": values,
-                "errors": {**violation_messages(exc), "request_id": str(request_id)},
-            },
-            status=422,
-        )
-    return redirect(request.url_for("correction_list"), request)
+        return redirect(request.url_for("correction_list"), request)
+    rows = queries.corrections_pending(session=session, user=user)
+    context = {
+        "rows": rows,
+        "can_decide": True,
+        "values": values,
+        "errors": {**errors.messages, "request_id": str(request_id)},
+    }
+    return render(request, "supervision/corrections.html", context, status=422)
