@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.access import require_role
+from app.access import require_role, user_is_admin
 from app.auth.deps import CurrentUser
 from app.curriculum import service
 from app.curriculum.forms import module_input_parse, topic_input_parse
@@ -23,7 +23,7 @@ router = APIRouter()
 def _form_state(user: User, **extra: Any) -> dict[str, Any]:
     """Per-record errors, submitted values and notes; empty unless an edit is being answered."""
     return {
-        "can_edit": user.role == Role.ADMIN,
+        "can_edit": user_is_admin(user),
         "topic_errors": {},
         "topic_values": {},
         "topic_notes": {},
