@@ -7,14 +7,15 @@ from starlette.responses import Response
 
 from app.access import meeting_get
 from app.attendance import service
+from app.attendance.queries import roll_rows
+from app.attendance.rules import next_status
 from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
 from app.db import SessionDep
 from app.errors import RuleViolation
 from app.forms import violation_messages
 from app.i18n import gettext
-from app.meetings.queries import roll_families
-from app.meetings.routes import meeting_context
+from app.meetings.queries import meeting_page_context, roll_families
 from app.models import AttendanceStatus, Family
 from app.web import Today, hx_target, redirect, render
 
@@ -58,10 +59,10 @@ def attendance_tap(
         row_error = gettext(exc.message, **exc.params)
     if hx_target(request) != f"kpm-{family_id}":
         if row_error:
-            context = meeting_context(session, user, meeting, kelompok, today)
+            context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
             return render(request, "meetings/detail.html", {**context, "errors": {"form": row_error}}, status=422)
         return redirect(str(request.url_for("meeting_detail", meeting_id=meeting_id)) + f"#kpm-{family_id}")
-    marks = service.roll_rows(session=session, meeting=meeting)
+    marks = roll_rows(session=session, meeting=meeting)
     context = {
         "meeting": meeting,
         "kelompok": kelompok,
@@ -71,7 +72,7 @@ def attendance_tap(
         "marks": marks,
         "row_error": row_error,
         "oob": True,
-        "next_status": service.next_status,
+        "next_status": next_status,
         "jakarta": JAKARTA,
         "families": roll_families(session=session, meeting=meeting),
         "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
@@ -94,10 +95,10 @@ def attendance_all_present(
         errors = {"form": gettext(exc.message, **exc.params)}
     if hx_target(request) != "roll":
         if errors:
-            context = meeting_context(session, user, meeting, kelompok, today)
+            context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
             return render(request, "meetings/detail.html", {**context, "errors": errors}, status=422)
         return redirect(request.url_for("meeting_detail", meeting_id=meeting_id))
-    context = meeting_context(session, user, meeting, kelompok, today)
+    context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
     return _roll_response(request, context, errors=errors, status=422 if errors else 200)
 
 
@@ -123,6 +124,6 @@ def attendance_makeup(
             session.rollback()
             errors = violation_messages(exc)
     if errors:
-        context = meeting_context(session, user, meeting, kelompok, today)
+        context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
         return render(request, "meetings/detail.html", {**context, "errors": errors}, status=422)
     return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)

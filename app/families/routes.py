@@ -10,10 +10,16 @@ from app.db import SessionDep
 from app.errors import Forbidden, NotFound, RuleViolation
 from app.families import service
 from app.families.forms import RELATIONSHIPS, SCHOOLING, family_input_parse, member_input_parse
-from app.families.queries import family_attendance, family_completed_count, family_makeup_needed, family_members
-from app.families.rules import COMPONENT_LABELS, MAX_PAID_COMPONENTS
+from app.families.queries import (
+    family_attendance,
+    family_completed_count,
+    family_makeup_needed,
+    family_members,
+    family_page_extras,
+)
+from app.families.rules import MAX_PAID_COMPONENTS
 from app.forms import form_values
-from app.graduation.queries import family_page_extras
+from app.graduation.rules import COMPONENT_LABELS
 from app.i18n import N_, gettext
 from app.models import Area, Family, Kelompok, Member, User
 from app.web import Today, redirect, render

@@ -28,8 +28,7 @@ from app.graduation.forms import (
     poverty_line_input_parse,
 )
 from app.graduation.labels import LABELS, STATE_LABELS, WARNING_LABELS
-from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, VERDICTS, verdict_from_json
-from app.graduation.service import ProposalStatus
+from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, VERDICTS, ProposalStatus, verdict_from_json
 from app.i18n import N_, gettext
 from app.models import Area, Kelompok, Role, RuleParameter, User
 from app.settings import get_settings

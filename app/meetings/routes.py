@@ -6,9 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.access import kelompok_get, meeting_get
-from app.attendance.service import makeup_candidates, month_locked, next_status, roll_rows
 from app.auth.deps import CurrentUser
-from app.clock import JAKARTA
 from app.curriculum.queries import topics_active
 from app.db import SessionDep
 from app.errors import RuleViolation
@@ -16,9 +14,8 @@ from app.forms import form_values, violation_messages
 from app.i18n import gettext
 from app.meetings import service
 from app.meetings.forms import meeting_input_parse
-from app.meetings.queries import meeting_events, meeting_topic, roll_families
-from app.models import AttendanceStatus, Kelompok, Meeting, MeetingStatus, User
-from app.supervision.queries import supervision_panel
+from app.meetings.queries import meeting_page_context, plan_rest_preview, topic_proposed
+from app.models import Kelompok
 from app.web import Today, redirect, render
 
 router = APIRouter()
@@ -34,7 +31,7 @@ def _form_page(request: Request, template: str, context: dict[str, object], erro
 @router.get("/kelompok/{kelompok_id}/pertemuan/baru", name="meeting_new")
 def meeting_new(request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
-    proposed = service.topic_proposed(session=session, kelompok=kelompok, today=today)
+    proposed = topic_proposed(session=session, kelompok=kelompok, today=today)
     values = {
         "topic_id": str(proposed.id) if proposed else "",
         "date": (today + timedelta(days=7)).isoformat(),
@@ -57,7 +54,7 @@ async def meeting_create(
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
     values = await form_values(request)
     data, errors = meeting_input_parse(values)
-    proposed = service.topic_proposed(session=session, kelompok=kelompok, today=today)
+    proposed = topic_proposed(session=session, kelompok=kelompok, today=today)
     if data is None:
         return _form_page(
             request, "meetings/new.html", _new_context(session, kelompok, values, proposed), errors.messages
@@ -103,7 +100,7 @@ def meeting_plan(
     }
     data, errors = meeting_input_parse(values, need_topic=False)
     plan = (
-        service.plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
+        plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
         if data
         else []
     )
@@ -135,7 +132,7 @@ async def meeting_plan_create(
             session.rollback()
             errors.messages.update(violation_messages(exc))
     plan = (
-        service.plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
+        plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
         if data
         else []
     )
@@ -147,42 +144,16 @@ async def meeting_plan_create(
 # --- one meeting: the roll call page ---
 
 
-def meeting_context(
-    session: SessionDep, user: User, meeting: Meeting, kelompok: Kelompok, today: Today
-) -> dict[str, object]:
-    topic, module = meeting_topic(session=session, meeting=meeting)
-    can_edit = user.role == "admin" or kelompok.pendamping_id == user.id
-    locked = month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date)
-    families = roll_families(session=session, meeting=meeting)
-    marks = roll_rows(session=session, meeting=meeting)
-    roll_open = can_edit and meeting.status != MeetingStatus.CANCELLED and meeting.date <= today and not locked
-    return {
-        "meeting": meeting,
-        "kelompok": kelompok,
-        "topic": topic,
-        "module": module,
-        "families": families,
-        "marks": marks,
-        "events": meeting_events(session=session, meeting_id=meeting.id or 0),
-        "can_edit": can_edit,
-        "next_status": next_status,
-        "jakarta": JAKARTA,
-        "locked": locked,
-        "roll_open": roll_open,
-        "today": today,
-        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
-        "makeup": makeup_candidates(session=session, user=user, kelompok=kelompok, meeting=meeting)
-        if roll_open
-        else [],
-        "supervision": supervision_panel(session=session, user=user, meeting=meeting),
-    }
-
-
 @router.get("/pertemuan/{meeting_id}", name="meeting_detail")
 def meeting_detail(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     return render(
-        request, "meetings/detail.html", {**meeting_context(session, user, meeting, kelompok, today), "errors": {}}
+        request,
+        "meetings/detail.html",
+        {
+            **meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today),
+            "errors": {},
+        },
     )
 
 
@@ -193,7 +164,10 @@ def meeting_held(request: Request, meeting_id: int, session: SessionDep, user: C
         service.meeting_mark_held(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     except RuleViolation as exc:
         session.rollback()
-        context = {**meeting_context(session, user, meeting, kelompok, today), "errors": violation_messages(exc)}
+        context = {
+            **meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today),
+            "errors": violation_messages(exc),
+        }
         return render(request, "meetings/detail.html", context, status=422)
     return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
 

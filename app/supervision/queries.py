@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.access import kelompok_clause, kelompok_require_editor
-from app.attendance.service import month_locked
+from app.attendance.queries import month_locked
 from app.dashboard.queries import Scope, kelompok_filter
 from app.errors import Forbidden
 from app.models import (
@@ -26,7 +26,8 @@ from app.models import (
     Role,
     User,
 )
-from app.supervision.service import CHECKLIST, CORRECTION_PENDING, SUPERVISING_ROLES
+from app.supervision.rules import CHECKLIST
+from app.supervision.service import CORRECTION_PENDING, SUPERVISING_ROLES
 
 
 @dataclass
