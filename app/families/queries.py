@@ -10,9 +10,11 @@ from app.assessments.forms import KINDS
 from app.assessments.queries import domain_trends, domains_list, family_assessments
 from app.assessments.scores import sparkline_points
 from app.curriculum.queries import TopicRef, topics_active
+from app.errors import NotFound
 from app.graduation.labels import LABELS
 from app.graduation.queries import family_graduation_panel
 from app.graduation.rules import MemberFacts, age_on, member_components
+from app.i18n import N_
 from app.kelompok.queries import completions, topics_by_status
 from app.models import Attendance, CurriculumModule, Family, Kelompok, Meeting, MeetingStatus, Member, Role, Topic, User
 
@@ -102,3 +104,11 @@ def family_page_extras(
         "sparkline": sparkline_points,
         "graduation_labels": LABELS,
     }
+
+
+def member_get(*, session: Session, family: Family, member_id: int) -> Member:
+    """One member of this family (a member id of another family is not found)."""
+    member = session.exec(select(Member).where(Member.id == member_id, Member.family_id == family.id)).first()
+    if member is None:
+        raise NotFound(N_("Anggota keluarga tidak ditemukan."))
+    return member

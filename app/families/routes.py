@@ -1,13 +1,12 @@
 """Family (KPM) pages: the family with members, components and attendance; edit family and members."""
 
 from fastapi import APIRouter, Request
-from sqlmodel import select
 from starlette.responses import Response
 
 from app.access import family_get, mask_number, nik_visible
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import Forbidden, NotFound, RuleViolation
+from app.errors import Forbidden, RuleViolation
 from app.families import service
 from app.families.forms import RELATIONSHIPS, SCHOOLING, family_input_parse, member_input_parse
 from app.families.queries import (
@@ -16,6 +15,7 @@ from app.families.queries import (
     family_makeup_needed,
     family_members,
     family_page_extras,
+    member_get,
 )
 from app.families.rules import MAX_PAID_COMPONENTS
 from app.forms import form_values
@@ -109,13 +109,6 @@ def _member_page(
     return render(request, "families/member.html", context, status=422 if errors else 200)
 
 
-def _member_get(session: SessionDep, family: Family, member_id: int) -> Member:
-    member = session.exec(select(Member).where(Member.id == member_id, Member.family_id == family.id)).first()
-    if member is None:
-        raise NotFound(N_("Anggota keluarga tidak ditemukan."))
-    return member
-
-
 @router.get("/kpm/{family_id}/anggota/baru", name="member_new")
 def member_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
@@ -126,7 +119,7 @@ def member_new(request: Request, family_id: int, session: SessionDep, user: Curr
 @router.get("/kpm/{family_id}/anggota/{member_id}", name="member_edit")
 def member_edit(request: Request, family_id: int, member_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
-    member = _member_get(session, family, member_id)
+    member = member_get(session=session, family=family, member_id=member_id)
     _require_editor(user, _kelompok(session, family))
     values = {
         "name": member.name,
@@ -149,7 +142,7 @@ async def member_save(
     request: Request, family_id: int, session: SessionDep, user: CurrentUser, member_id: int | None = None
 ) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
-    member = _member_get(session, family, member_id) if member_id is not None else None
+    member = member_get(session=session, family=family, member_id=member_id) if member_id is not None else None
     values = await form_values(request)
     data, errors = member_input_parse(values)
     if data is not None:
@@ -162,5 +155,5 @@ async def member_save(
             session.rollback()
             errors.messages.setdefault(exc.field or "form", gettext(exc.message, **exc.params))
     family = family_get(session=session, user=user, family_id=family_id)
-    member = _member_get(session, family, member_id) if member_id is not None else None
+    member = member_get(session=session, family=family, member_id=member_id) if member_id is not None else None
     return _member_page(request, family, member, values, errors.messages)

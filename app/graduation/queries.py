@@ -4,13 +4,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.access import area_within, family_clause, kelompok_clause
+from app.clock import JAKARTA
 from app.errors import NotFound
 from app.graduation.facts import facts_load, rules_on
 from app.graduation.rules import VERDICTS, ProposalStatus, Verdict, readiness_evaluate, verdict_from_json
@@ -25,10 +25,10 @@ from app.models import (
     GraduationProposal,
     Kelompok,
     Role,
+    RuleParameter,
     User,
 )
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 SORTS = ("verdict", "nama", "kelompok")
 GRADUATED = (FamilyStatus.GRADUASI_ALAMIAH, FamilyStatus.GRADUASI_MANDIRI)
 
@@ -438,3 +438,12 @@ def proposal_open(*, session: Session, family_id: int) -> GraduationProposal | N
             GraduationProposal.family_id == family_id, col(GraduationProposal.status).in_(ProposalStatus.OPEN)
         )
     ).first()
+
+
+def rule_parameters_history(*, session: Session) -> list[RuleParameter]:
+    """Every stored rule parameter value, by key, newest first."""
+    return list(
+        session.exec(
+            select(RuleParameter).order_by(col(RuleParameter.key), col(RuleParameter.effective_from).desc())
+        ).all()
+    )
