@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from app.admin.service import admin_user_create, kelompok_assign, pendamping_by_username
+from app.admin.queries import pendamping_by_username
+from app.admin.service import admin_user_create, kelompok_assign
 from app.areas.service import areas_load
 from app.curriculum.service import curriculum_load
 from app.db import get_engine

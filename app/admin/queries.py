@@ -7,6 +7,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.access import area_within
+from app.errors import RuleViolation
+from app.i18n import N_
 from app.models import Area, Family, FamilyStatus, Kelompok, Role, User
 
 # Kota Cimahi, the seed deployment: offered when the administrator has no area of their own.
@@ -137,3 +139,10 @@ def kelompok_rows(
 def kelompok_row(*, session: Session, kelompok_id: int) -> KelompokRow | None:
     rows = kelompok_rows(session=session, kelompok_id=kelompok_id, limit=1)
     return rows[0] if rows else None
+
+
+def pendamping_by_username(*, session: Session, username: str) -> User:
+    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+    if user is None:
+        raise RuleViolation(N_("Pengguna %(username)s tidak ditemukan."), field="pendamping_id", username=username)
+    return user

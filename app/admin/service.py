@@ -118,13 +118,6 @@ def pendamping_check(*, session: Session, pendamping_id: int | None) -> User | N
     return user
 
 
-def pendamping_by_username(*, session: Session, username: str) -> User:
-    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
-    if user is None:
-        raise RuleViolation(N_("Pengguna %(username)s tidak ditemukan."), field="pendamping_id", username=username)
-    return user
-
-
 def kelompok_assign(*, session: Session, actor: User | None, kelompok_id: int, pendamping_id: int | None) -> Kelompok:
     """Hand a kelompok to a pendamping (or to nobody); the old and new assignment go to the audit log."""
     kelompok = session.get(Kelompok, kelompok_id)

@@ -32,3 +32,9 @@ def area_path(*, session: Session, code: str) -> list[Area]:
     statement = select(Area).where(col(Area.code).in_(code_prefixes(code=code))).order_by(col(Area.level))
     path = list(session.exec(statement).all())
     return path if path and path[-1].code == code else []
+
+
+def stored_areas(*, session: Session) -> dict[str, tuple[str, int, str | None]]:
+    """Name, level and parent of every stored area, by code."""
+    rows = session.exec(select(Area.code, Area.name, Area.level, Area.parent_code)).all()
+    return {code: (name, level, parent) for code, name, level, parent in rows}

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, update
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel
 
+from app.areas.queries import stored_areas
 from app.models import Area
 from app.settings import ROOT
 from app.vendor_checksums import file_verify
@@ -64,12 +65,6 @@ def package_rows(*, province_codes: set[str] | None) -> Iterator[AreaRow]:
             row = area_row(record=record, level=level, parent_column=parent_column, pattern=pattern)
             if province_codes is None or row["code"][:2] in province_codes:
                 yield row
-
-
-def stored_areas(*, session: Session) -> dict[str, tuple[str, int, str | None]]:
-    """Name, level and parent of every stored area, by code."""
-    rows = session.exec(select(Area.code, Area.name, Area.level, Area.parent_code)).all()
-    return {code: (name, level, parent) for code, name, level, parent in rows}
 
 
 def chunks(*, rows: list[AreaRow]) -> Iterator[list[AreaRow]]:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 from app.access import family_kelompok, family_require_editor, require_role
 from app.assessments.forms import Answer, AssessmentInput, IndicatorInput
 from app.assessments.queries import indicators_all, indicators_required
+from app.assessments.rules import assessment_is_complete
 from app.audit import audit_record, snapshot
 from app.errors import NotFound, RuleViolation
 from app.graduation.facts import FINAL, indicator_answered, indicator_met
@@ -23,13 +24,6 @@ DRAFT = "draf"
 def _require_recorder(session: Session, user: User, family: Family) -> None:
     """Only the family's own pendamping (or an admin) records what was observed at the home visit."""
     family_require_editor(user, family, family_kelompok(session=session, family=family))
-
-
-def assessment_is_complete(*, data: AssessmentInput, required: list[Indicator]) -> bool:
-    """Complete = every asked indicator answered and household size plus income or spending known."""
-    answered = all((i.id or 0) in data.answers for i in required)
-    economy = data.household_size is not None and (data.monthly_income is not None or data.monthly_spending is not None)
-    return answered and economy
 
 
 def _values_snapshot(values: dict[int, AssessmentValue]) -> dict[str, Any]:

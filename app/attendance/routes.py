@@ -7,13 +7,14 @@ from starlette.responses import Response
 
 from app.access import meeting_get, meeting_require_editor
 from app.attendance import service
+from app.attendance.queries import roll_rows
+from app.attendance.rules import next_status
 from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
 from app.db import SessionDep
 from app.forms import FormErrors, form_refusal
 from app.i18n import N_
-from app.meetings.queries import roll_families
-from app.meetings.routes import meeting_context
+from app.meetings.queries import meeting_page_context, roll_families
 from app.models import AttendanceStatus, Family
 from app.web import Today, hx_target, redirect, render
 
@@ -55,10 +56,10 @@ def attendance_tap(
     row_error = refused.messages.get("form")
     if hx_target(request) != f"kpm-{family_id}":
         if row_error:
-            context = meeting_context(session, user, meeting, kelompok, today)
+            context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
             return render(request, "meetings/detail.html", {**context, "errors": {"form": row_error}}, status=422)
         return redirect(str(request.url_for("meeting_detail", meeting_id=meeting_id)) + f"#kpm-{family_id}")
-    marks = service.roll_rows(session=session, meeting=meeting)
+    marks = roll_rows(session=session, meeting=meeting)
     context = {
         "meeting": meeting,
         "kelompok": kelompok,
@@ -68,7 +69,7 @@ def attendance_tap(
         "marks": marks,
         "row_error": row_error,
         "oob": True,
-        "next_status": service.next_status,
+        "next_status": next_status,
         "jakarta": JAKARTA,
         "families": roll_families(session=session, meeting=meeting),
         "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
@@ -89,10 +90,10 @@ def attendance_all_present(
     errors = refused.messages
     if hx_target(request) != "roll":
         if errors:
-            context = meeting_context(session, user, meeting, kelompok, today)
+            context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
             return render(request, "meetings/detail.html", {**context, "errors": errors}, status=422)
         return redirect(request.url_for("meeting_detail", meeting_id=meeting_id))
-    context = meeting_context(session, user, meeting, kelompok, today)
+    context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
     return _roll_response(request, context, errors=errors, status=422 if errors else 200)
 
 
@@ -117,6 +118,6 @@ def attendance_makeup(
             )
     errors = refused.messages
     if errors:
-        context = meeting_context(session, user, meeting, kelompok, today)
+        context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
         return render(request, "meetings/detail.html", {**context, "errors": errors}, status=422)
     return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)

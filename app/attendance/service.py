@@ -8,11 +8,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from app.access import family_get, meeting_require_editor
+from app.attendance.queries import month_locked, roll_rows
+from app.attendance.rules import next_status
 from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
 from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
-from app.kelompok.queries import completions, kelompok_roster
+from app.kelompok.queries import kelompok_roster
 from app.models import (
     Attendance,
     AttendanceStatus,
@@ -21,21 +23,11 @@ from app.models import (
     Kelompok,
     Meeting,
     MeetingStatus,
-    MonthLock,
     User,
     utcnow,
 )
 
 ATTENDEES = ("pengurus", "anggota_lain")
-
-
-def month_locked(*, session: Session, kelompok_id: int, day: date) -> bool:
-    return (
-        session.exec(
-            select(MonthLock.id).where(MonthLock.kelompok_id == kelompok_id, MonthLock.month == day.replace(day=1))
-        ).first()
-        is not None
-    )
 
 
 def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> None:
@@ -117,19 +109,6 @@ def _marks_changed(*, session: Session, meeting: Meeting, family_ids: list[int])
     session.commit()
     if meeting.status == MeetingStatus.HELD and family_ids:
         readiness_refresh_families(session=session, family_ids=family_ids)
-
-
-def next_status(current: str | None) -> str:
-    """hadir → izin → sakit → alpa → hadir; an empty mark starts at hadir."""
-    if current not in AttendanceStatus.CYCLE:
-        return AttendanceStatus.HADIR
-    cycle = AttendanceStatus.CYCLE
-    return cycle[(cycle.index(current) + 1) % len(cycle)]
-
-
-def roll_rows(*, session: Session, meeting: Meeting) -> dict[int, Attendance]:
-    rows = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)).all()
-    return {a.family_id: a for a in rows}
 
 
 def _on_roll(*, session: Session, meeting: Meeting, family_id: int) -> bool:
@@ -225,27 +204,6 @@ def attendance_all_present(*, session: Session, user: User, kelompok: Kelompok, 
     roster = [f.id or 0 for f in kelompok_roster(session=session, kelompok_id=kelompok.id or 0)]
     _marks_changed(session=session, meeting=meeting, family_ids=sorted(set(existing) | set(roster)))
     return changed
-
-
-def makeup_candidates(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting) -> list[Family]:
-    """KPM of the pendamping's other kelompok who have not completed this meeting's session yet."""
-    if kelompok.pendamping_id is None:
-        return []
-    families = list(
-        session.exec(
-            select(Family)
-            .join(Kelompok, col(Kelompok.id) == Family.kelompok_id)
-            .where(
-                Kelompok.pendamping_id == kelompok.pendamping_id,
-                Family.kelompok_id != kelompok.id,
-                Family.status == FamilyStatus.AKTIF,
-            )
-            .order_by(col(Family.head_name))
-        ).all()
-    )
-    done = completions(session=session, family_ids=[f.id or 0 for f in families])
-    already = set(roll_rows(session=session, meeting=meeting))
-    return [f for f in families if (f.id, meeting.topic_id) not in done and f.id not in already]
 
 
 def attendance_makeup_add(

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.auth.queries import login_session_user
 from app.auth.security import SESSION_COOKIE, token_unsign
-from app.auth.service import login_session_user
 from app.db import SessionDep
 from app.errors import LoginRequired
 from app.models import User

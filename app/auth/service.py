@@ -56,15 +56,6 @@ def login_session_close(*, session: Session, token: str) -> None:
     session.commit()
 
 
-def login_session_user(*, session: Session, token: str) -> User | None:
-    row = session.exec(
-        select(User)
-        .join(LoginSession, col(LoginSession.user_id) == User.id)
-        .where(LoginSession.token == token, col(LoginSession.expires_at) > utcnow(), col(User.is_active).is_(True))
-    ).first()
-    return row
-
-
 def user_create(
     *,
     session: Session,

@@ -27,8 +27,8 @@ from app.auth.security import password_hash
 from app.clock import today_local
 from app.curriculum.queries import TopicRef, topics_active
 from app.curriculum.service import curriculum_load
-from app.families.rules import age_on
 from app.graduation.facts import FINAL
+from app.graduation.rules import age_on
 from app.graduation.service import readiness_recompute_all
 from app.identity.rules import nik_make
 from app.models import (

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from starlette.responses import Response, StreamingResponse
 
 from app.access import kelompok_clause, kelompok_get, meeting_get, nik_visible
-from app.attendance.service import roll_rows
+from app.attendance.queries import roll_rows
 from app.auth.deps import CurrentUser
 from app.curriculum.queries import topics_active
 from app.dashboard.forms import parse_month, period_parse

@@ -2,13 +2,22 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.access import family_can_edit
+from app.assessments.forms import KINDS
+from app.assessments.queries import domain_trends, domains_list, family_assessments
+from app.assessments.scores import sparkline_points
 from app.curriculum.queries import TopicRef, topics_active
-from app.families.rules import MemberFacts, age_on, member_components
+from app.errors import NotFound
+from app.graduation.labels import LABELS
+from app.graduation.queries import family_graduation_panel
+from app.graduation.rules import MemberFacts, age_on, member_components
+from app.i18n import N_
 from app.kelompok.queries import completions, topics_by_status
-from app.models import Attendance, CurriculumModule, Family, Kelompok, Meeting, MeetingStatus, Member, Topic
+from app.models import Attendance, CurriculumModule, Family, Kelompok, Meeting, MeetingStatus, Member, Topic, User
 
 
 @dataclass
@@ -77,3 +86,30 @@ def family_completed_count(*, session: Session, family: Family) -> tuple[int, in
     core = topics_active(session=session, core_only=True)
     done = {t for _, t in completions(session=session, family_ids=[family.id or 0])}
     return sum(1 for t in core if t.id in done), len(core)
+
+
+def family_page_extras(
+    *, session: Session, user: User, family: Family, kelompok: Kelompok | None, today: date
+) -> dict[str, Any]:
+    """What the family page shows for issue 3: verdict, proposals, assessments and domain trends."""
+    assessments = family_assessments(session=session, family_id=family.id or 0)
+    can_record = family_can_edit(user, family, kelompok)
+    return {
+        "graduation": family_graduation_panel(
+            session=session, user=user, family=family, kelompok=kelompok, today=today
+        ),
+        "assessments": assessments,
+        "assessment_kinds": KINDS,
+        "can_record": can_record,
+        "trends": domain_trends(summaries=assessments, domains=domains_list(session=session)),
+        "sparkline": sparkline_points,
+        "graduation_labels": LABELS,
+    }
+
+
+def member_get(*, session: Session, family: Family, member_id: int) -> Member:
+    """One member of this family (a member id of another family is not found)."""
+    member = session.exec(select(Member).where(Member.id == member_id, Member.family_id == family.id)).first()
+    if member is None:
+        raise NotFound(N_("Anggota keluarga tidak ditemukan."))
+    return member

@@ -1,20 +1,24 @@
 """Family (KPM) pages: the family with members, components and attendance; edit family and members."""
 
 from fastapi import APIRouter, Request
-from sqlmodel import select
 from starlette.responses import Response
 
 from app.access import family_can_edit, family_get, family_kelompok, family_require_editor, mask_number, nik_visible
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import NotFound
 from app.families import service
 from app.families.forms import RELATIONSHIPS, SCHOOLING, family_input_parse, member_input_parse
-from app.families.queries import family_attendance, family_completed_count, family_makeup_needed, family_members
-from app.families.rules import COMPONENT_LABELS, MAX_PAID_COMPONENTS
+from app.families.queries import (
+    family_attendance,
+    family_completed_count,
+    family_makeup_needed,
+    family_members,
+    family_page_extras,
+    member_get,
+)
+from app.families.rules import MAX_PAID_COMPONENTS
 from app.forms import form_refusal, form_values
-from app.graduation.queries import family_page_extras
-from app.i18n import N_
+from app.graduation.rules import COMPONENT_LABELS
 from app.models import Area, Family, Kelompok, Member
 from app.web import Today, redirect, render
 
@@ -92,13 +96,6 @@ def _member_page(
     return render(request, "families/member.html", context, status=422 if errors else 200)
 
 
-def _member_get(session: SessionDep, family: Family, member_id: int) -> Member:
-    member = session.exec(select(Member).where(Member.id == member_id, Member.family_id == family.id)).first()
-    if member is None:
-        raise NotFound(N_("Anggota keluarga tidak ditemukan."))
-    return member
-
-
 @router.get("/kpm/{family_id}/anggota/baru", name="member_new")
 def member_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
@@ -109,7 +106,7 @@ def member_new(request: Request, family_id: int, session: SessionDep, user: Curr
 @router.get("/kpm/{family_id}/anggota/{member_id}", name="member_edit")
 def member_edit(request: Request, family_id: int, member_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
-    member = _member_get(session, family, member_id)
+    member = member_get(session=session, family=family, member_id=member_id)
     family_require_editor(user, family, _kelompok(session, family))
     values = {
         "name": member.name,
@@ -132,7 +129,7 @@ async def member_save(
     request: Request, family_id: int, session: SessionDep, user: CurrentUser, member_id: int | None = None
 ) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
-    member = _member_get(session, family, member_id) if member_id is not None else None
+    member = member_get(session=session, family=family, member_id=member_id) if member_id is not None else None
     family_require_editor(user, family, _kelompok(session, family))
     values = await form_values(request)
     data, errors = member_input_parse(values)
@@ -143,5 +140,5 @@ async def member_save(
             )
             return redirect(request.url_for("family_detail", family_id=family_id), request)
     family = family_get(session=session, user=user, family_id=family_id)
-    member = _member_get(session, family, member_id) if member_id is not None else None
+    member = member_get(session=session, family=family, member_id=member_id) if member_id is not None else None
     return _member_page(request, family, member, values, errors.messages)

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, and_, case, cast, func, true
 from sqlmodel import Session, col, select
 
-from app.families.rules import MemberFacts
 from app.graduation.rules import (
     EconomicProfile,
     FamilyFacts,
     LineUsed,
+    MemberFacts,
     ParameterValue,
     PovertyLineRef,
     RuleSet,

@@ -1,7 +1,6 @@
 """Indonesian labels (msgids) of verdict states, proposal statuses and warnings, shared by pages and exports."""
 
-from app.graduation.rules import MET, NOT_MET, UNKNOWN, VERDICT_LABELS, WARNING_LABELS
-from app.graduation.service import ProposalStatus
+from app.graduation.rules import MET, NOT_MET, UNKNOWN, VERDICT_LABELS, WARNING_LABELS, ProposalStatus
 from app.i18n import N_
 
 STATE_LABELS = {MET: N_("terpenuhi"), NOT_MET: N_("tidak terpenuhi"), UNKNOWN: N_("belum diketahui")}

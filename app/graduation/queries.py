@@ -1,21 +1,19 @@
 """Reading graduation data: candidates by verdict, proposals, yearly progress, the berita acara batch."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.access import area_within, family_can_edit, family_clause, kelompok_clause, proposal_can_create
+from app.access import area_within, family_clause, kelompok_clause, proposal_can_create
+from app.clock import JAKARTA
 from app.errors import NotFound
-from app.graduation.facts import rules_on
-from app.graduation.labels import LABELS
-from app.graduation.rules import VERDICTS, Verdict, verdict_from_json
-from app.graduation.service import ProposalStatus, proposal_open, readiness_evaluate_many
+from app.graduation.facts import facts_load, rules_on
+from app.graduation.rules import VERDICTS, ProposalStatus, Verdict, readiness_evaluate, verdict_from_json
 from app.i18n import N_
 from app.models import (
     Area,
@@ -27,10 +25,10 @@ from app.models import (
     GraduationProposal,
     Kelompok,
     Role,
+    RuleParameter,
     User,
 )
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 SORTS = ("verdict", "nama", "kelompok")
 GRADUATED = (FamilyStatus.GRADUASI_ALAMIAH, FamilyStatus.GRADUASI_MANDIRI)
 
@@ -428,24 +426,26 @@ def stored_verdict(details: str) -> Verdict | None:
     return verdict_from_json(details)
 
 
-def family_page_extras(
-    *, session: Session, user: User, family: Family, kelompok: Kelompok | None, today: date
-) -> dict[str, Any]:
-    """What the family page shows for issue 3: verdict, proposals, assessments and domain trends."""
-    from app.assessments.forms import KINDS
-    from app.assessments.queries import domain_trends, domains_list, family_assessments
-    from app.assessments.scores import sparkline_points
+def readiness_evaluate_many(*, session: Session, family_ids: Sequence[int] | None, today: date) -> dict[int, Verdict]:
+    """Verdicts for the given families (None = all; a range = that id range), computed from a handful of
+    aggregate queries; nothing written."""
+    rules = rules_on(session=session, day=today)
+    facts = facts_load(session=session, family_ids=family_ids, today=today, rules=rules)
+    return {family_id: readiness_evaluate(f, today=today, rules=rules) for family_id, f in facts.items()}
 
-    assessments = family_assessments(session=session, family_id=family.id or 0)
-    can_record = family_can_edit(user, family, kelompok)
-    return {
-        "graduation": family_graduation_panel(
-            session=session, user=user, family=family, kelompok=kelompok, today=today
-        ),
-        "assessments": assessments,
-        "assessment_kinds": KINDS,
-        "can_record": can_record,
-        "trends": domain_trends(summaries=assessments, domains=domains_list(session=session)),
-        "sparkline": sparkline_points,
-        "graduation_labels": LABELS,
-    }
+
+def proposal_open(*, session: Session, family_id: int) -> GraduationProposal | None:
+    return session.exec(
+        select(GraduationProposal).where(
+            GraduationProposal.family_id == family_id, col(GraduationProposal.status).in_(ProposalStatus.OPEN)
+        )
+    ).first()
+
+
+def rule_parameters_history(*, session: Session) -> list[RuleParameter]:
+    """Every stored rule parameter value, by key, newest first."""
+    return list(
+        session.exec(
+            select(RuleParameter).order_by(col(RuleParameter.key), col(RuleParameter.effective_from).desc())
+        ).all()
+    )

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse, Response, StreamingResponse
 
@@ -36,10 +36,9 @@ from app.graduation.forms import (
     poverty_line_input_parse,
 )
 from app.graduation.labels import LABELS, STATE_LABELS, WARNING_LABELS
-from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, VERDICTS, verdict_from_json
-from app.graduation.service import ProposalStatus
+from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, VERDICTS, ProposalStatus, verdict_from_json
 from app.i18n import N_, gettext
-from app.models import Area, Kelompok, Role, RuleParameter, User
+from app.models import Area, Kelompok, Role, User
 from app.settings import get_settings
 from app.web import Today, redirect, render
 
@@ -352,9 +351,7 @@ def _rules_context(
     values: dict[str, dict[str, str]] | None = None,
     errors: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    history = session.exec(
-        select(RuleParameter).order_by(col(RuleParameter.key), col(RuleParameter.effective_from).desc())
-    ).all()
+    history = queries.rule_parameters_history(session=session)
     current = rules_on(session=session, day=today)
     lines = sorted(poverty_lines_load(session=session), key=lambda ln: (ln.area_code or "", ln.kind, -ln.year))
     return {

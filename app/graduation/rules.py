@@ -1,4 +1,4 @@
-"""Graduation readiness and warnings: pure functions over plain values (no database, no request)."""
+"""Graduation readiness, warnings, PKH components, proposal statuses: pure functions (no database, no request)."""
 
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
@@ -7,7 +7,6 @@ from typing import Any
 
 import orjson
 
-from app.families.rules import COMPONENT_LABELS, ComponentLimits, MemberFacts, age_on, member_components
 from app.i18n import N_, fmt_number, fmt_percent, fmt_rupiah, gettext
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
@@ -21,6 +20,76 @@ VERDICT_LABELS = {
 }
 # Order of the sejahtera-mandiri path; alamiah stands apart (it depends only on the members).
 MANDIRI_RANK = {BELUM: 0, HAMPIR: 1, MANDIRI: 2}
+
+
+class ProposalStatus:
+    DIUSULKAN = "diusulkan"
+    DIVERIFIKASI = "diverifikasi"
+    DIKEMBALIKAN = "dikembalikan"
+    DISETUJUI = "disetujui"
+    DITUNDA = "ditunda"
+    DITOLAK = "ditolak"
+    OPEN = (DIUSULKAN, DIVERIFIKASI, DITUNDA)
+    ALL = (DIUSULKAN, DIVERIFIKASI, DIKEMBALIKAN, DISETUJUI, DITUNDA, DITOLAK)
+
+
+# PKH components (komponen) of members: the alamiah criterion counts them, the family page lists them.
+COMPONENT_LABELS = {
+    "hamil": "Ibu hamil/nifas",
+    "anak_usia_dini": "Anak usia dini",
+    "sd": "Anak SD",
+    "smp": "Anak SMP",
+    "sma": "Anak SMA",
+    "disabilitas_berat": "Disabilitas berat",
+    "lansia": "Lanjut usia",
+}
+
+
+@dataclass(frozen=True)
+class ComponentLimits:
+    early_childhood_max_age: int = 6
+    school_min_age: int = 6
+    school_max_age: int = 21
+    elderly_min_age: int = 70
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    birth_date: date
+    schooling: str  # belum, paud, sd, smp, sma, lulus, tidak
+    pregnant: bool = False
+    severe_disability: bool = False
+    active: bool = True
+
+
+def age_on(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def member_components(member: MemberFacts, *, today: date, limits: ComponentLimits = ComponentLimits()) -> list[str]:
+    """The PKH components one member makes the family eligible for, today."""
+    if not member.active:
+        return []
+    age = age_on(member.birth_date, today)
+    found = []
+    if member.pregnant:
+        found.append("hamil")
+    if age <= limits.early_childhood_max_age and member.schooling in ("belum", "paud"):
+        found.append("anak_usia_dini")
+    if member.schooling in ("sd", "smp", "sma") and limits.school_min_age <= age <= limits.school_max_age:
+        found.append(member.schooling)
+    if member.severe_disability:
+        found.append("disabilitas_berat")
+    if age >= limits.elderly_min_age:
+        found.append("lansia")
+    return found
+
+
+def family_components(
+    members: list[MemberFacts], *, today: date, limits: ComponentLimits = ComponentLimits()
+) -> list[str]:
+    """Every component in the family, one entry per member that carries it."""
+    return [c for m in members for c in member_components(m, today=today, limits=limits)]
 
 
 @dataclass(frozen=True)

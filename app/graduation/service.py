@@ -8,7 +8,7 @@ from datetime import date
 from multiprocessing import get_context
 
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import Session, SQLModel, func, select
 
 from app.access import (
     family_get,
@@ -22,8 +22,9 @@ from app.audit import audit_record, snapshot
 from app.clock import today_local
 from app.errors import RuleViolation
 from app.graduation.documents import Upload, document_store
-from app.graduation.facts import facts_load, rules_on
-from app.graduation.rules import ALAMIAH, HAMPIR, MANDIRI, Verdict, add_months, readiness_evaluate
+from app.graduation.facts import rules_on
+from app.graduation.queries import proposal_get, proposal_open, readiness_evaluate_many
+from app.graduation.rules import ALAMIAH, HAMPIR, MANDIRI, ProposalStatus, Verdict, add_months
 from app.i18n import N_
 from app.models import (
     Area,
@@ -44,26 +45,7 @@ READINESS_TABLE = SQLModel.metadata.tables[str(FamilyReadiness.__tablename__)]
 JUSTIFICATION_MIN = 30
 
 
-class ProposalStatus:
-    DIUSULKAN = "diusulkan"
-    DIVERIFIKASI = "diverifikasi"
-    DIKEMBALIKAN = "dikembalikan"
-    DISETUJUI = "disetujui"
-    DITUNDA = "ditunda"
-    DITOLAK = "ditolak"
-    OPEN = (DIUSULKAN, DIVERIFIKASI, DITUNDA)
-    ALL = (DIUSULKAN, DIVERIFIKASI, DIKEMBALIKAN, DISETUJUI, DITUNDA, DITOLAK)
-
-
 # --- readiness ---
-
-
-def readiness_evaluate_many(*, session: Session, family_ids: Sequence[int] | None, today: date) -> dict[int, Verdict]:
-    """Verdicts for the given families (None = all; a range = that id range), computed from a handful of
-    aggregate queries; nothing written."""
-    rules = rules_on(session=session, day=today)
-    facts = facts_load(session=session, family_ids=family_ids, today=today, rules=rules)
-    return {family_id: readiness_evaluate(f, today=today, rules=rules) for family_id, f in facts.items()}
 
 
 @contextmanager
@@ -214,14 +196,6 @@ def _audit(
     )
 
 
-def proposal_open(*, session: Session, family_id: int) -> GraduationProposal | None:
-    return session.exec(
-        select(GraduationProposal).where(
-            GraduationProposal.family_id == family_id, col(GraduationProposal.status).in_(ProposalStatus.OPEN)
-        )
-    ).first()
-
-
 def proposal_create(
     *, session: Session, user: User, family_id: int, statement: Upload | None, justification: str, today: date
 ) -> GraduationProposal:
@@ -264,8 +238,6 @@ def _proposable_verdict(*, session: Session, family: Family, justification: str,
 
 
 def _scoped_proposal(session: Session, user: User, proposal_id: int) -> tuple[GraduationProposal, Family]:
-    from app.graduation.queries import proposal_get
-
     proposal = proposal_get(session=session, user=user, proposal_id=proposal_id)
     family = family_get(session=session, user=user, family_id=proposal.family_id)
     return proposal, family

@@ -7,8 +7,7 @@ from app.access import kelompok_can_edit, kelompok_get
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.kelompok.queries import kelompok_summaries, progress_grid
-from app.meetings.queries import meetings_of_kelompok
-from app.meetings.service import topic_proposed
+from app.meetings.queries import meetings_of_kelompok, topic_proposed
 from app.models import Area, User
 from app.web import Today, render
 

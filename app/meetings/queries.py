@@ -1,13 +1,20 @@
 """Reading meetings: a kelompok's calendar, one meeting with its roll and history, a user's next meetings."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from sqlmodel import Session, col, select
 
-from app.access import kelompok_clause
+from app.access import kelompok_clause, meeting_can_edit
+from app.attendance.queries import makeup_candidates, month_locked, roll_rows
+from app.attendance.rules import next_status
+from app.clock import JAKARTA
+from app.curriculum.queries import TopicRef, topics_active
+from app.kelompok.queries import completions, kelompok_roster, pendamping_meetings_on, topics_by_status
+from app.meetings import rules
 from app.models import (
     Attendance,
+    AttendanceStatus,
     CurriculumModule,
     Family,
     FamilyStatus,
@@ -18,6 +25,7 @@ from app.models import (
     Topic,
     User,
 )
+from app.supervision.queries import supervision_panel
 
 
 @dataclass
@@ -106,3 +114,95 @@ def roll_families(*, session: Session, meeting: Meeting) -> list[Family]:
             .order_by(col(Family.head_name))
         ).all()
     )
+
+
+@dataclass
+class PlannedMeeting:
+    topic: TopicRef
+    day: date
+    conflict: bool
+
+
+def completed_by_all(*, session: Session, kelompok_id: int) -> set[int]:
+    """Topics every active KPM of the group has completed (make-ups included)."""
+    roster = [f.id or 0 for f in kelompok_roster(session=session, kelompok_id=kelompok_id)]
+    if not roster:
+        return set()
+    done = completions(session=session, family_ids=roster)
+    per_topic: dict[int, int] = {}
+    for _family, topic in done:
+        per_topic[topic] = per_topic.get(topic, 0) + 1
+    return {t for t, n in per_topic.items() if n >= len(roster)}
+
+
+def topic_proposed(*, session: Session, kelompok: Kelompok, today: date) -> TopicRef | None:
+    topics = topics_active(session=session, core_only=True)
+    topic_id = rules.next_topic_id(
+        ordered_topic_ids=[t.id for t in topics],
+        held=topics_by_status(session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.HELD),
+        scheduled=topics_by_status(
+            session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.SCHEDULED, from_day=today
+        ),
+        completed_by_all=completed_by_all(session=session, kelompok_id=kelompok.id or 0),
+    )
+    return next((t for t in topics if t.id == topic_id), None)
+
+
+def plan_rest_preview(
+    *, session: Session, kelompok: Kelompok, first: date, start: time, today: date
+) -> list[PlannedMeeting]:
+    """One meeting a month for every core session the group has not held or scheduled yet."""
+    topics = topics_active(session=session, core_only=True)
+    remaining = rules.remaining_topic_ids(
+        ordered_topic_ids=[t.id for t in topics],
+        held=topics_by_status(session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.HELD),
+        scheduled=topics_by_status(
+            session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.SCHEDULED, from_day=today
+        ),
+        completed_by_all=completed_by_all(session=session, kelompok_id=kelompok.id or 0),
+    )
+    by_id = {t.id: t for t in topics}
+    days = rules.monthly_dates(first=first, count=len(remaining))
+    plan = []
+    for topic_id, day in zip(remaining, days, strict=True):
+        topic = by_id[topic_id]
+        others = (
+            pendamping_meetings_on(session=session, pendamping_id=kelompok.pendamping_id, day=day)
+            if kelompok.pendamping_id
+            else []
+        )
+        clash = rules.first_overlap(day=day, start=start, minutes=topic.duration_minutes, others=others)  # type: ignore[arg-type]
+        plan.append(PlannedMeeting(topic=topic, day=day, conflict=clash is not None))
+    return plan
+
+
+def meeting_page_context(
+    *, session: Session, user: User, meeting: Meeting, kelompok: Kelompok, today: date
+) -> dict[str, object]:
+    """Everything the meeting page shows: topic, roll, history, supervision; its fragments render from it too."""
+    topic, module = meeting_topic(session=session, meeting=meeting)
+    can_edit = meeting_can_edit(user, meeting, kelompok)
+    locked = month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date)
+    families = roll_families(session=session, meeting=meeting)
+    marks = roll_rows(session=session, meeting=meeting)
+    roll_open = can_edit and meeting.status != MeetingStatus.CANCELLED and meeting.date <= today and not locked
+    return {
+        "meeting": meeting,
+        "kelompok": kelompok,
+        "topic": topic,
+        "module": module,
+        "families": families,
+        "marks": marks,
+        "events": meeting_events(session=session, meeting_id=meeting.id or 0),
+        "can_edit": can_edit,
+        "next_status": next_status,
+        "jakarta": JAKARTA,
+        "locked": locked,
+        "roll_open": roll_open,
+        "today": today,
+        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
+        "makeup": makeup_candidates(session=session, user=user, kelompok=kelompok, meeting=meeting)
+        if roll_open
+        else [],
+        "supervision": supervision_panel(session=session, user=user, meeting=meeting),
+    }

@@ -5,18 +5,15 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.access import kelompok_get, kelompok_require_editor, meeting_can_edit, meeting_get, meeting_require_editor
-from app.attendance.service import makeup_candidates, month_locked, next_status, roll_rows
+from app.access import kelompok_get, kelompok_require_editor, meeting_get, meeting_require_editor
 from app.auth.deps import CurrentUser
-from app.clock import JAKARTA
 from app.curriculum.queries import topics_active
 from app.db import SessionDep
 from app.forms import form_refusal, form_values
 from app.meetings import service
 from app.meetings.forms import meeting_input_parse
-from app.meetings.queries import meeting_events, meeting_topic, roll_families
-from app.models import AttendanceStatus, Kelompok, Meeting, MeetingStatus, User
-from app.supervision.queries import supervision_panel
+from app.meetings.queries import meeting_page_context, plan_rest_preview, topic_proposed
+from app.models import Kelompok
 from app.web import Today, redirect, render
 
 router = APIRouter()
@@ -33,7 +30,7 @@ def _form_page(request: Request, template: str, context: dict[str, object], erro
 def meeting_new(request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
     kelompok_require_editor(user, kelompok)
-    proposed = service.topic_proposed(session=session, kelompok=kelompok, today=today)
+    proposed = topic_proposed(session=session, kelompok=kelompok, today=today)
     values = {
         "topic_id": str(proposed.id) if proposed else "",
         "date": (today + timedelta(days=7)).isoformat(),
@@ -57,7 +54,7 @@ async def meeting_create(
     kelompok_require_editor(user, kelompok)
     values = await form_values(request)
     data, errors = meeting_input_parse(values)
-    proposed = service.topic_proposed(session=session, kelompok=kelompok, today=today)
+    proposed = topic_proposed(session=session, kelompok=kelompok, today=today)
     if data is None:
         return _form_page(
             request, "meetings/new.html", _new_context(session, kelompok, values, proposed), errors.messages
@@ -100,7 +97,7 @@ def meeting_plan(
     }
     data, errors = meeting_input_parse(values, need_topic=False)
     plan = (
-        service.plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
+        plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
         if data
         else []
     )
@@ -130,7 +127,7 @@ async def meeting_plan_create(
             )
             return redirect(request.url_for("kelompok_detail", kelompok_id=kelompok_id), request)
     plan = (
-        service.plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
+        plan_rest_preview(session=session, kelompok=kelompok, first=data.day, start=data.start, today=today)
         if data
         else []
     )
@@ -142,42 +139,16 @@ async def meeting_plan_create(
 # --- one meeting: the roll call page ---
 
 
-def meeting_context(
-    session: SessionDep, user: User, meeting: Meeting, kelompok: Kelompok, today: Today
-) -> dict[str, object]:
-    topic, module = meeting_topic(session=session, meeting=meeting)
-    can_edit = meeting_can_edit(user, meeting, kelompok)
-    locked = month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date)
-    families = roll_families(session=session, meeting=meeting)
-    marks = roll_rows(session=session, meeting=meeting)
-    roll_open = can_edit and meeting.status != MeetingStatus.CANCELLED and meeting.date <= today and not locked
-    return {
-        "meeting": meeting,
-        "kelompok": kelompok,
-        "topic": topic,
-        "module": module,
-        "families": families,
-        "marks": marks,
-        "events": meeting_events(session=session, meeting_id=meeting.id or 0),
-        "can_edit": can_edit,
-        "next_status": next_status,
-        "jakarta": JAKARTA,
-        "locked": locked,
-        "roll_open": roll_open,
-        "today": today,
-        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
-        "makeup": makeup_candidates(session=session, user=user, kelompok=kelompok, meeting=meeting)
-        if roll_open
-        else [],
-        "supervision": supervision_panel(session=session, user=user, meeting=meeting),
-    }
-
-
 @router.get("/pertemuan/{meeting_id}", name="meeting_detail")
 def meeting_detail(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     return render(
-        request, "meetings/detail.html", {**meeting_context(session, user, meeting, kelompok, today), "errors": {}}
+        request,
+        "meetings/detail.html",
+        {
+            **meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today),
+            "errors": {},
+        },
     )
 
 
@@ -188,7 +159,10 @@ def meeting_held(request: Request, meeting_id: int, session: SessionDep, user: C
     with form_refusal(session=session) as errors:
         service.meeting_mark_held(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
         return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
-    context = {**meeting_context(session, user, meeting, kelompok, today), "errors": errors.messages}
+    context = {
+        **meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today),
+        "errors": errors.messages,
+    }
     return render(request, "meetings/detail.html", context, status=422)
 
 

@@ -1,6 +1,5 @@
 """Writing meetings: schedule, plan the rest, reschedule, cancel, mark held. Every change is audited."""
 
-from dataclasses import dataclass
 from datetime import date, time
 
 from sqlmodel import Session, col, func, select
@@ -8,25 +7,17 @@ from sqlmodel import Session, col, func, select
 from app.access import kelompok_require_editor, meeting_require_editor
 from app.attendance.service import attendance_summaries_refresh
 from app.audit import audit_record, snapshot
-from app.curriculum.queries import TopicRef, topic_label, topics_active
+from app.curriculum.queries import topic_label, topics_active
 from app.errors import RuleViolation
 from app.graduation.service import readiness_refresh_families
 from app.i18n import N_, fmt_date
 from app.kelompok.queries import (
-    completions,
     kelompok_roster,
     pendamping_meetings_on,
-    topics_by_status,
 )
 from app.meetings import rules
+from app.meetings.queries import completed_by_all, plan_rest_preview
 from app.models import Attendance, Kelompok, Meeting, MeetingEvent, MeetingStatus, User, utcnow
-
-
-@dataclass
-class PlannedMeeting:
-    topic: TopicRef
-    day: date
-    conflict: bool
 
 
 def _check_date(day: date, today: date) -> None:
@@ -58,31 +49,6 @@ def _check_free(
             time=other.start_time.strftime("%H:%M") if other else "",
             group=other_group.name if other_group else "",
         )
-
-
-def completed_by_all(*, session: Session, kelompok_id: int) -> set[int]:
-    """Topics every active KPM of the group has completed (make-ups included)."""
-    roster = [f.id or 0 for f in kelompok_roster(session=session, kelompok_id=kelompok_id)]
-    if not roster:
-        return set()
-    done = completions(session=session, family_ids=roster)
-    per_topic: dict[int, int] = {}
-    for _family, topic in done:
-        per_topic[topic] = per_topic.get(topic, 0) + 1
-    return {t for t, n in per_topic.items() if n >= len(roster)}
-
-
-def topic_proposed(*, session: Session, kelompok: Kelompok, today: date) -> TopicRef | None:
-    topics = topics_active(session=session, core_only=True)
-    topic_id = rules.next_topic_id(
-        ordered_topic_ids=[t.id for t in topics],
-        held=topics_by_status(session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.HELD),
-        scheduled=topics_by_status(
-            session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.SCHEDULED, from_day=today
-        ),
-        completed_by_all=completed_by_all(session=session, kelompok_id=kelompok.id or 0),
-    )
-    return next((t for t in topics if t.id == topic_id), None)
 
 
 def _event(session: Session, meeting: Meeting, user: User, kind: str, detail: str = "", reason: str = "") -> None:
@@ -133,34 +99,6 @@ def meeting_schedule(
     if commit:
         session.commit()
     return meeting
-
-
-def plan_rest_preview(
-    *, session: Session, kelompok: Kelompok, first: date, start: time, today: date
-) -> list[PlannedMeeting]:
-    """One meeting a month for every core session the group has not held or scheduled yet."""
-    topics = topics_active(session=session, core_only=True)
-    remaining = rules.remaining_topic_ids(
-        ordered_topic_ids=[t.id for t in topics],
-        held=topics_by_status(session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.HELD),
-        scheduled=topics_by_status(
-            session=session, kelompok_id=kelompok.id or 0, status=MeetingStatus.SCHEDULED, from_day=today
-        ),
-        completed_by_all=completed_by_all(session=session, kelompok_id=kelompok.id or 0),
-    )
-    by_id = {t.id: t for t in topics}
-    days = rules.monthly_dates(first=first, count=len(remaining))
-    plan = []
-    for topic_id, day in zip(remaining, days, strict=True):
-        topic = by_id[topic_id]
-        others = (
-            pendamping_meetings_on(session=session, pendamping_id=kelompok.pendamping_id, day=day)
-            if kelompok.pendamping_id
-            else []
-        )
-        clash = rules.first_overlap(day=day, start=start, minutes=topic.duration_minutes, others=others)  # type: ignore[arg-type]
-        plan.append(PlannedMeeting(topic=topic, day=day, conflict=clash is not None))
-    return plan
 
 
 def meeting_plan_rest(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.access import correction_can_request, kelompok_can_supervise, kelompok_clause
-from app.attendance.service import month_locked
+from app.attendance.queries import month_locked
 from app.dashboard.queries import Scope, kelompok_filter
 from app.models import (
     Attendance,
@@ -24,7 +24,8 @@ from app.models import (
     QualityReview,
     User,
 )
-from app.supervision.service import CHECKLIST, CORRECTION_PENDING
+from app.supervision.rules import CHECKLIST
+from app.supervision.service import CORRECTION_PENDING
 
 
 @dataclass

@@ -23,8 +23,9 @@ from app.db import SessionDep
 from app.errors import NotFound, RuleViolation
 from app.forms import FormErrors, form_refusal, parse_int, parse_text
 from app.i18n import N_
+from app.meetings.queries import meeting_page_context
 from app.models import CorrectionRequest
-from app.supervision import queries, service
+from app.supervision import queries, rules, service
 from app.web import Today, redirect, render
 
 router = APIRouter()
@@ -52,7 +53,7 @@ def _review_page(
         "kelompok": kelompok,
         "values": values,
         "errors": errors,
-        "checklist": service.CHECKLIST,
+        "checklist": rules.CHECKLIST,
     }
     return render(request, "supervision/review.html", context, status=422 if errors else 200)
 
@@ -71,8 +72,8 @@ async def quality_create(request: Request, meeting_id: int, session: SessionDep,
     values = await _form(request)
     errors = FormErrors()
     marks: dict[str, int] = {}
-    for key, _label in service.CHECKLIST:
-        value = parse_int(values.get(key, ""), name=key, errors=errors, minimum=0, maximum=service.MARK_MAX)
+    for key, _label in rules.CHECKLIST:
+        value = parse_int(values.get(key, ""), name=key, errors=errors, minimum=0, maximum=rules.MARK_MAX)
         if value is not None:
             marks[key] = value
     notes = parse_text(values.get("notes", ""), name="notes", errors=errors, max_length=2000)
@@ -113,7 +114,7 @@ def quality_list(
         "filters": {k: v for k, v in values.items() if v},
         "pendamping": pendamping,
         "pendamping_name": user_name(session=session, user_id=pendamping),
-        "checklist": service.CHECKLIST,
+        "checklist": rules.CHECKLIST,
         "trail": [],
         "filter_route": "quality_list",
         "extra_hidden": {"pendamping": pendamping} if pendamping else {},
@@ -196,11 +197,9 @@ async def correction_create(
                 reason=reason,
             )
             return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
-    from app.meetings.routes import meeting_context
-
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     context = {
-        **meeting_context(session, user, meeting, kelompok, today),
+        **meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today),
         "errors": errors.messages,
         "correction_values": values,
     }

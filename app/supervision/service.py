@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from app.access import SUPERVISING_ROLES, correction_require_requester, require_role
-from app.attendance.service import attendance_summaries_refresh, month_locked
+from app.attendance.queries import month_locked
+from app.attendance.service import attendance_summaries_refresh
 from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
 from app.graduation.service import readiness_refresh_families
@@ -27,24 +28,9 @@ from app.models import (
     User,
     utcnow,
 )
+from app.supervision.rules import CHECKLIST, MARK_MAX, checklist_score
 
-# Checklist of a P2K2 session as a supervisor observes it; each item scores 0 (no), 1 (partly), 2 (well).
-CHECKLIST: tuple[tuple[str, str], ...] = (
-    ("pembukaan", N_("Pembukaan (salam, doa, tujuan sesi)")),
-    ("review", N_("Review sesi sebelumnya")),
-    ("kegiatan_lk", N_("Kegiatan dengan lembar kerja (LK) dan flipchart")),
-    ("tugas_rumah", N_("Tugas rumah diberikan")),
-    ("waktu", N_("Ketepatan waktu dan durasi")),
-    ("partisipasi", N_("Partisipasi KPM")),
-    ("materi", N_("Penguasaan dan kelengkapan materi")),
-)
-MARK_MAX = 2
 CORRECTION_PENDING, CORRECTION_ACCEPTED, CORRECTION_REFUSED = "menunggu", "diterima", "ditolak"
-
-
-def checklist_score(marks: dict[str, int]) -> int:
-    """0–100: the share of the best possible marks."""
-    return round(100 * sum(marks.values()) / (MARK_MAX * len(CHECKLIST)))
 
 
 def quality_review_create(

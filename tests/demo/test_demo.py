@@ -16,8 +16,8 @@ from alembic import command
 from app.curriculum.queries import topics_active
 from app.db import engine_create
 from app.demo.generator import DemoSummary, demo_load
+from app.graduation.queries import readiness_evaluate_many
 from app.graduation.rules import VERDICTS
-from app.graduation.service import readiness_evaluate_many
 from app.identity.rules import nik_parse
 from app.models import (
     Assessment,

@@ -6,7 +6,6 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.families.rules import MemberFacts
 from app.graduation.rules import (
     ALAMIAH,
     BELUM,
@@ -19,6 +18,7 @@ from app.graduation.rules import (
     EconomicProfile,
     FamilyFacts,
     LineUsed,
+    MemberFacts,
     ParameterValue,
     PovertyLineRef,
     RuleSet,
