@@ -21,7 +21,7 @@ from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import RuleViolation
 from app.forms import form_values
-from app.models import Assessment, CurriculumModule, Family, User
+from app.models import Assessment, AssessmentKind, CurriculumModule, Family, User
 from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
@@ -109,7 +109,7 @@ async def _save(
 @router.get("/kpm/{family_id}/asesmen/baru", name="assessment_new")
 def assessment_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
-    values = {"kind": "baseline", "assessed_on": today.isoformat()}
+    values = {"kind": AssessmentKind.BASELINE, "assessed_on": today.isoformat()}
     return _form_page(request, session, family, None, values, {})
 
 

@@ -15,7 +15,7 @@ from app.forms import violation_messages
 from app.i18n import gettext
 from app.meetings.queries import roll_families
 from app.meetings.routes import meeting_context
-from app.models import AttendanceStatus, Family
+from app.models import ATTENDANCE_CYCLE, Family
 from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
@@ -74,7 +74,7 @@ def attendance_tap(
         "next_status": service.next_status,
         "jakarta": JAKARTA,
         "families": roll_families(session=session, meeting=meeting),
-        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
+        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in ATTENDANCE_CYCLE},
     }
     return render(
         request, "meetings/detail.html", context, blocks=["roll_row", "roll_counts"], status=422 if row_error else 200

@@ -14,8 +14,10 @@ from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
 from app.kelompok.queries import completions, kelompok_roster
 from app.models import (
+    ATTENDANCE_CYCLE,
     Attendance,
     AttendanceStatus,
+    Attendee,
     Family,
     FamilyStatus,
     Kelompok,
@@ -25,8 +27,6 @@ from app.models import (
     User,
     utcnow,
 )
-
-ATTENDEES = ("pengurus", "anggota_lain")
 
 
 def month_locked(*, session: Session, kelompok_id: int, day: date) -> bool:
@@ -121,9 +121,9 @@ def _marks_changed(*, session: Session, meeting: Meeting, family_ids: list[int])
 
 def next_status(current: str | None) -> str:
     """hadir → izin → sakit → alpa → hadir; an empty mark starts at hadir."""
-    if current not in AttendanceStatus.CYCLE:
+    if current not in ATTENDANCE_CYCLE:
         return AttendanceStatus.HADIR
-    cycle = AttendanceStatus.CYCLE
+    cycle = ATTENDANCE_CYCLE
     return cycle[(cycle.index(current) + 1) % len(cycle)]
 
 
@@ -162,9 +162,9 @@ def attendance_set(
     attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     if not _on_roll(session=session, meeting=meeting, family_id=family_id):
         raise RuleViolation(N_("KPM ini tidak terdaftar pada pertemuan ini."))
-    if status is not None and status not in AttendanceStatus.CYCLE:
+    if status is not None and status not in ATTENDANCE_CYCLE:
         raise RuleViolation(N_("Status kehadiran tidak dikenal."), field="status")
-    if attendee is not None and attendee not in ATTENDEES:
+    if attendee is not None and attendee not in tuple(Attendee):
         raise RuleViolation(N_("Pilih siapa yang hadir: pengurus atau anggota keluarga lain."), field="attendee")
     row = session.exec(
         select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)

@@ -21,31 +21,38 @@ from sqlalchemy import Table, func, text
 from sqlmodel import Session, SQLModel, col, select
 
 from app.areas.service import areas_load
-from app.assessments.service import DRAFT, assessment_scores_refresh
+from app.assessments.service import assessment_scores_refresh
 from app.attendance.service import attendance_summaries_refresh
 from app.auth.security import password_hash
 from app.clock import today_local
 from app.curriculum.queries import TopicRef, topics_active
 from app.curriculum.service import curriculum_load
 from app.families.rules import age_on
-from app.graduation.facts import FINAL
 from app.graduation.service import readiness_recompute_all
-from app.identity.rules import nik_make
+from app.identity.rules import SEXES, nik_make
 from app.models import (
     Area,
     Assessment,
+    AssessmentKind,
+    AssessmentStatus,
     AssessmentValue,
     Attendance,
     AttendanceStatus,
+    Attendee,
     Family,
     FamilyStatus,
     Indicator,
+    IndicatorValueType,
     Kelompok,
     Meeting,
     MeetingEvent,
+    MeetingEventKind,
     MeetingStatus,
     Member,
+    Relationship,
     Role,
+    Schooling,
+    Sex,
     User,
 )
 
@@ -353,7 +360,10 @@ def _indicators(*, session: Session) -> list[_IndicatorRef]:
     ).all()
     return [
         _IndicatorRef(
-            id=row.id or 0, code=row.code, domain=row.domain, target=row.target if row.value_type == "number" else None
+            id=row.id or 0,
+            code=row.code,
+            domain=row.domain,
+            target=row.target if row.value_type == IndicatorValueType.NUMBER else None,
         )
         for row in rows
     ]
@@ -429,14 +439,14 @@ def _sequences_reset(*, session: Session) -> None:
 
 def _schooling(age: int) -> str:
     if age < 4:
-        return "belum"
+        return Schooling.BELUM
     if age <= 6:
-        return "paud"
+        return Schooling.PAUD
     if age <= 12:
-        return "sd"
+        return Schooling.SD
     if age <= 15:
-        return "smp"
-    return "sma"
+        return Schooling.SMP
+    return Schooling.SMA
 
 
 def _month_shift(first: date, months: int) -> date:
@@ -488,17 +498,17 @@ class _DemoBuilder:
     # --- People ---
 
     def _adult_name(self, sex: str) -> str:
-        if sex == "L":
+        if sex == Sex.LAKI_LAKI:
             return f"{self.rng.choice(MALE_FIRST)} {self.rng.choice(MALE_LAST)}"
         return f"{self.rng.choice(FEMALE_FIRST)} {self.rng.choice(FEMALE_LAST)}"
 
     def _child_name(self, sex: str) -> str:
-        if sex == "L":
+        if sex == Sex.LAKI_LAKI:
             return f"{self.rng.choice(BOY_FIRST)} {self.rng.choice(BOY_LAST)}"
         return f"{self.rng.choice(GIRL_FIRST)} {self.rng.choice(GIRL_LAST)}"
 
     def _elder_name(self, sex: str) -> str:
-        first, last = (ELDER_MALE, ELDER_MALE_LAST) if sex == "L" else (ELDER_FEMALE, ELDER_FEMALE_LAST)
+        first, last = (ELDER_MALE, ELDER_MALE_LAST) if sex == Sex.LAKI_LAKI else (ELDER_FEMALE, ELDER_FEMALE_LAST)
         name = self.rng.choice(first)
         return f"{name} {self.rng.choice(last)}" if self.rng.random() < 0.4 else name
 
@@ -564,7 +574,7 @@ class _DemoBuilder:
 
     def _user(self, *, username: str, role: str, area_code: str, created: datetime) -> int:
         user_id = self._id(User)
-        sex = self.rng.choice("LP")
+        sex = self.rng.choice(SEXES)
         self.rows[User].append(
             {
                 "id": user_id,
@@ -720,12 +730,12 @@ class _DemoBuilder:
             people.append(row)
             return row
 
-        adult_schooling = ("lulus", "tidak", "tidak")
+        adult_schooling = (Schooling.LULUS, Schooling.TIDAK, Schooling.TIDAK)
         mother = person(
-            name=self._adult_name("P"),
+            name=self._adult_name(Sex.PEREMPUAN),
             age=mother_age,
-            sex="P",
-            relationship="kepala" if single else "istri",
+            sex=Sex.PEREMPUAN,
+            relationship=Relationship.KEPALA if single else Relationship.ISTRI,
             schooling=rng.choice(adult_schooling),
         )
         mother["is_pengurus"] = True
@@ -734,22 +744,22 @@ class _DemoBuilder:
         others: list[str] = []
         if not single:
             husband = person(
-                name=self._adult_name("L"),
+                name=self._adult_name(Sex.LAKI_LAKI),
                 age=max(22, mother_age + rng.randint(-2, 8)),
-                sex="L",
-                relationship="kepala",
+                sex=Sex.LAKI_LAKI,
+                relationship=Relationship.KEPALA,
                 schooling=rng.choice(adult_schooling),
             )
             head_name = husband["name"]
             others.append(husband["name"])
         if elderly:
-            sex = "P" if rng.random() < 0.65 else "L"
+            sex = Sex.PEREMPUAN if rng.random() < 0.65 else Sex.LAKI_LAKI
             grandparent = person(
                 name=self._elder_name(sex),
                 age=rng.randint(70, 86),
                 sex=sex,
-                relationship="orang_tua",
-                schooling="tidak",
+                relationship=Relationship.ORANG_TUA,
+                schooling=Schooling.TIDAK,
             )
             others.append(grandparent["name"])
         # Children from the youngest up, two to five years apart; none born to a mother under 18.
@@ -759,9 +769,13 @@ class _DemoBuilder:
         for _ in range(children):
             if age > eldest:
                 age = rng.randint(youngest, eldest)
-            sex = rng.choice("LP")
-            schooling = _schooling(age) if age < 19 else "lulus" if alamiah or rng.random() < 0.8 else "tidak"
-            child = person(name=self._child_name(sex), age=age, sex=sex, relationship="anak", schooling=schooling)
+            sex = rng.choice(SEXES)
+            schooling = (
+                _schooling(age) if age < 19 else Schooling.LULUS if alamiah or rng.random() < 0.8 else Schooling.TIDAK
+            )
+            child = person(
+                name=self._child_name(sex), age=age, sex=sex, relationship=Relationship.ANAK, schooling=schooling
+            )
             child["has_birth_certificate"] = age >= 18 or rng.random() >= 0.05
             if age >= 17:
                 others.append(child["name"])
@@ -837,7 +851,7 @@ class _DemoBuilder:
         )
         self._event(
             meeting_id=meeting_id,
-            kind=MeetingStatus.SCHEDULED,
+            kind=MeetingEventKind.SCHEDULED,
             detail=f"Sesi {topic.no}, {day:%d/%m/%Y} {start:%H.%M}, {place}",
             user_id=pendamping_id,
             at=scheduled_at,
@@ -909,7 +923,7 @@ class _DemoBuilder:
             if status == MeetingStatus.CANCELLED:
                 self._event(
                     meeting_id=meeting_id,
-                    kind=MeetingStatus.CANCELLED,
+                    kind=MeetingEventKind.CANCELLED,
                     detail=f"Sesi {topic.no} batal",
                     reason=rng.choice(CANCEL_REASONS),
                     user_id=pendamping_id,
@@ -918,7 +932,7 @@ class _DemoBuilder:
                 continue
             self._event(
                 meeting_id=meeting_id,
-                kind=MeetingStatus.HELD,
+                kind=MeetingEventKind.HELD,
                 detail=f"Sesi {topic.no} terlaksana",
                 user_id=pendamping_id,
                 at=_at(day, 11),
@@ -992,13 +1006,13 @@ class _DemoBuilder:
                 first = rng.randint(0, len(meetings) - length)
                 streak = range(first, first + length)
             for index, meeting in enumerate(meetings):
-                attendee, name = "pengurus", ""
+                attendee, name = Attendee.PENGURUS, ""
                 if index in streak:
                     status = AttendanceStatus.ALPA
                 elif rng.random() >= absence:
                     status = AttendanceStatus.HADIR
                     if others and rng.random() < 0.12:
-                        attendee, name = "anggota_lain", rng.choice(others)
+                        attendee, name = Attendee.ANGGOTA_LAIN, rng.choice(others)
                 else:
                     status = rng.choices(
                         (AttendanceStatus.IZIN, AttendanceStatus.SAKIT, AttendanceStatus.ALPA), weights=(36, 28, 36)
@@ -1036,7 +1050,7 @@ class _DemoBuilder:
                     meeting=later,
                     family_id=family_id,
                     status=AttendanceStatus.HADIR,
-                    attendee="pengurus",
+                    attendee=Attendee.PENGURUS,
                     name="",
                     pendamping_id=pendamping_id,
                 )
@@ -1071,7 +1085,7 @@ class _DemoBuilder:
             visit = partial(self._assessment, household, observer_id=observer_id)
             if rng.random() >= 0.88:  # not visited yet; now and then the first visit is still being written up
                 if rng.random() < 0.25:
-                    visit(kind="baseline", day=self.today - timedelta(days=rng.randint(1, 30)), draft=True)
+                    visit(kind=AssessmentKind.BASELINE, day=self.today - timedelta(days=rng.randint(1, 30)), draft=True)
                 continue
             outlook = household.outlook
             baseline = max(
@@ -1081,22 +1095,22 @@ class _DemoBuilder:
             track = _Track(
                 spending=rng.randint(*outlook.spending), start=rng.uniform(*outlook.start), baseline=baseline
             )
-            visit(kind="baseline", day=baseline, track=track)
+            visit(kind=AssessmentKind.BASELINE, day=baseline, track=track)
             last = baseline
             for module, day in self._follow_ups(household, modules=modules, after=baseline):
-                visit(kind="lanjutan", day=day, module=module, track=track)
+                visit(kind=AssessmentKind.LANJUTAN, day=day, module=module, track=track)
                 last = day
             chance = (0.8 if mature else 0.45) if outlook is THRIVING else 0.02
             day = self.today - timedelta(days=rng.randint(5, 75))
             if rng.random() < chance and day > last + timedelta(days=14):
-                visit(kind="graduasi", day=day, track=track)
+                visit(kind=AssessmentKind.GRADUASI, day=day, track=track)
                 last = day
             day = self.today - timedelta(days=rng.randint(1, 20))
             if rng.random() < 0.03 and day > last:
                 if outlook is THRIVING:
-                    visit(kind="graduasi", day=day, track=track, draft=True)
+                    visit(kind=AssessmentKind.GRADUASI, day=day, track=track, draft=True)
                 elif modules and self._scope(household, day=day, domain=modules[-1][1]):
-                    visit(kind="lanjutan", day=day, module=modules[-1][:2], track=track, draft=True)
+                    visit(kind=AssessmentKind.LANJUTAN, day=day, module=modules[-1][:2], track=track, draft=True)
 
     def _follow_ups(
         self, household: _Household, *, modules: list[tuple[int, str, date]], after: date
@@ -1138,7 +1152,7 @@ class _DemoBuilder:
                 found.add("disabilitas")
             if age >= 60:
                 found.add("lansia")
-            if person["relationship"] != "anak" or age >= 18:
+            if person["relationship"] != Relationship.ANAK or age >= 18:
                 continue
             found.add("anak")
             found.update(name for name, (low, high) in CHILD_AGES.items() if low <= age <= high)
@@ -1161,7 +1175,8 @@ class _DemoBuilder:
         track = track or _Track(
             spending=rng.randint(*outlook.spending), start=rng.uniform(*outlook.start), baseline=day
         )
-        stage = {"baseline": 0, "lanjutan": 1}.get(kind, 2)
+        stages: dict[str, int] = {AssessmentKind.BASELINE: 0, AssessmentKind.LANJUTAN: 1}
+        stage = stages.get(kind, 2)
         economy = self._economy(household, track=track, stage=stage, day=day)
         asked = [i for i in self.indicators if module is None or i.domain == module[1]]
         applicable = self._scope(household, day=day, domain=module[1] if module else None)
@@ -1181,11 +1196,11 @@ class _DemoBuilder:
                 "kind": kind,
                 "assessed_on": day,
                 "observer_id": observer_id,
-                "status": DRAFT if draft else FINAL,
+                "status": AssessmentStatus.DRAF if draft else AssessmentStatus.FINAL,
                 "module_id": module[0] if module else None,
                 **economy,
                 "notes": rng.choice(DRAFT_NOTES if draft else GRADUATION_NOTES)
-                if draft or (kind == "graduasi" and outlook is THRIVING)
+                if draft or (kind == AssessmentKind.GRADUASI and outlook is THRIVING)
                 else "",
                 "created_at": _at(day, 6),
                 "updated_at": _at(day, 6),
@@ -1229,7 +1244,7 @@ class _DemoBuilder:
                 settled[indicator.id] = all(
                     person["has_birth_certificate"] is not False
                     for person in household.people
-                    if person["relationship"] == "anak" and person["birth_date"] <= day
+                    if person["relationship"] == Relationship.ANAK and person["birth_date"] <= day
                 )
         free = [indicator.id for indicator in applicable if indicator.id not in settled]
         wanted = round(share * len(applicable)) - sum(settled.values())

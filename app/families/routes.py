@@ -15,7 +15,7 @@ from app.families.rules import COMPONENT_LABELS, MAX_PAID_COMPONENTS
 from app.forms import form_values
 from app.graduation.queries import family_page_extras
 from app.i18n import N_, gettext
-from app.models import Area, Family, Kelompok, Member, User
+from app.models import Area, Family, Kelompok, Member, Relationship, Schooling, User
 from app.web import Today, redirect, render
 
 router = APIRouter()
@@ -114,7 +114,7 @@ def _member_get(session: SessionDep, family: Family, member_id: int) -> Member:
 def member_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     _require_editor(user, _kelompok(session, family))
-    return _member_page(request, family, None, {"schooling": "belum", "relationship": "anak"}, {})
+    return _member_page(request, family, None, {"schooling": Schooling.BELUM, "relationship": Relationship.ANAK}, {})
 
 
 @router.get("/kpm/{family_id}/anggota/{member_id}", name="member_edit")

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
+from app.models import Schooling
+
 COMPONENT_LABELS = {
     "hamil": "Ibu hamil/nifas",
     "anak_usia_dini": "Anak usia dini",
@@ -26,7 +28,7 @@ class ComponentLimits:
 @dataclass(frozen=True)
 class MemberFacts:
     birth_date: date
-    schooling: str  # belum, paud, sd, smp, sma, lulus, tidak
+    schooling: str  # Schooling
     pregnant: bool = False
     severe_disability: bool = False
     active: bool = True
@@ -44,19 +46,15 @@ def member_components(member: MemberFacts, *, today: date, limits: ComponentLimi
     found = []
     if member.pregnant:
         found.append("hamil")
-    if age <= limits.early_childhood_max_age and member.schooling in ("belum", "paud"):
+    if age <= limits.early_childhood_max_age and member.schooling in (Schooling.BELUM, Schooling.PAUD):
         found.append("anak_usia_dini")
-    if member.schooling in ("sd", "smp", "sma") and limits.school_min_age <= age <= limits.school_max_age:
+    if (
+        member.schooling in (Schooling.SD, Schooling.SMP, Schooling.SMA)
+        and limits.school_min_age <= age <= limits.school_max_age
+    ):
         found.append(member.schooling)
     if member.severe_disability:
         found.append("disabilitas_berat")
     if age >= limits.elderly_min_age:
         found.append("lansia")
     return found
-
-
-def family_components(
-    members: list[MemberFacts], *, today: date, limits: ComponentLimits = ComponentLimits()
-) -> list[str]:
-    """Every component in the family, one entry per member that carries it."""
-    return [c for m in members for c in member_components(m, today=today, limits=limits)]

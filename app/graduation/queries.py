@@ -14,10 +14,12 @@ from app.access import area_within, family_clause, kelompok_clause
 from app.errors import NotFound
 from app.graduation.facts import rules_on
 from app.graduation.labels import LABELS
-from app.graduation.rules import VERDICTS, Verdict, verdict_from_json
-from app.graduation.service import ProposalStatus, proposal_open, readiness_evaluate_many
+from app.graduation.rules import Verdict
+from app.graduation.service import proposal_open, readiness_evaluate_many
 from app.i18n import N_
 from app.models import (
+    PROPOSAL_OPEN,
+    READINESS_VERDICTS,
     Area,
     Document,
     Family,
@@ -26,6 +28,8 @@ from app.models import (
     GraduationEvent,
     GraduationProposal,
     Kelompok,
+    ProposalStatus,
+    ReadinessWarning,
     Role,
     User,
 )
@@ -97,7 +101,7 @@ def filters_clean(filters: CandidateFilters, options: FilterOptions) -> Candidat
         kelurahan=filters.kelurahan if filters.kelurahan in dict(options.kelurahan) else "",
         kelompok_id=filters.kelompok_id if filters.kelompok_id in dict(options.kelompok) else None,
         pendamping_id=filters.pendamping_id if filters.pendamping_id in dict(options.pendamping) else None,
-        verdict=filters.verdict if filters.verdict in VERDICTS else "",
+        verdict=filters.verdict if filters.verdict in READINESS_VERDICTS else "",
         sort=filters.sort if filters.sort in SORTS else "verdict",
         page=max(1, filters.page),
     )
@@ -119,7 +123,9 @@ def _candidate_where(user: User, filters: CandidateFilters, *, with_verdict: boo
 
 
 def _candidate_query(user: User, filters: CandidateFilters) -> Select[Any]:
-    verdict_order = case({v: i for i, v in enumerate(VERDICTS)}, value=FamilyReadiness.verdict, else_=len(VERDICTS))
+    verdict_order = case(
+        {v: i for i, v in enumerate(READINESS_VERDICTS)}, value=FamilyReadiness.verdict, else_=len(READINESS_VERDICTS)
+    )
     order = {
         "verdict": (verdict_order, col(Family.head_name)),
         "nama": (col(Family.head_name),),
@@ -208,7 +214,7 @@ def reenrolment_review(*, session: Session, user: User, limit: int = 100) -> lis
         .where(
             family_clause(user),
             col(Family.status).in_(GRADUATED),
-            col(FamilyReadiness.warnings).contains("tinjau_ulang"),
+            col(FamilyReadiness.warnings).contains(ReadinessWarning.TINJAU_ULANG),
         )
         .order_by(col(Family.head_name))
         .limit(limit)
@@ -268,7 +274,7 @@ def graduation_progress(*, session: Session, user: User, year: int) -> list[Pend
             select(Kelompok.pendamping_id, func.count())
             .join(Family, col(Family.kelompok_id) == Kelompok.id)
             .join(GraduationProposal, col(GraduationProposal.family_id) == Family.id)
-            .where(kelompok_clause(user), col(GraduationProposal.status).in_(ProposalStatus.OPEN))
+            .where(kelompok_clause(user), col(GraduationProposal.status).in_(PROPOSAL_OPEN))
             .group_by(col(Kelompok.pendamping_id))
         ).all()
     )
@@ -420,10 +426,6 @@ def family_graduation_panel(
     can_propose = own and family.status == FamilyStatus.AKTIF and open_proposal is None and verdict.route is not None
     approved = [p.monitor_until for p in proposals if p.status == ProposalStatus.DISETUJUI and p.monitor_until]
     return FamilyGraduationPanel(verdict, open_proposal, proposals, can_propose, max(approved) if approved else None)
-
-
-def stored_verdict(details: str) -> Verdict | None:
-    return verdict_from_json(details)
 
 
 def family_page_extras(

@@ -16,17 +16,23 @@ from app.clock import today_local
 from app.errors import Forbidden, RuleViolation
 from app.graduation.documents import Upload, document_store
 from app.graduation.facts import facts_load, rules_on
-from app.graduation.rules import ALAMIAH, HAMPIR, MANDIRI, Verdict, add_months, readiness_evaluate
+from app.graduation.rules import Verdict, add_months, readiness_evaluate
 from app.i18n import N_
 from app.models import (
+    PROPOSAL_DECISIONS,
+    PROPOSAL_OPEN,
     Area,
+    DocumentKind,
     Family,
     FamilyReadiness,
     FamilyStatus,
     GraduationEvent,
     GraduationProposal,
+    GraduationRoute,
     Kelompok,
     PovertyLine,
+    ProposalStatus,
+    ReadinessVerdict,
     Role,
     RuleParameter,
     User,
@@ -36,17 +42,6 @@ from app.models import (
 CHUNK = 2000
 READINESS_TABLE = SQLModel.metadata.tables[str(FamilyReadiness.__tablename__)]
 JUSTIFICATION_MIN = 30
-
-
-class ProposalStatus:
-    DIUSULKAN = "diusulkan"
-    DIVERIFIKASI = "diverifikasi"
-    DIKEMBALIKAN = "dikembalikan"
-    DISETUJUI = "disetujui"
-    DITUNDA = "ditunda"
-    DITOLAK = "ditolak"
-    OPEN = (DIUSULKAN, DIVERIFIKASI, DITUNDA)
-    ALL = (DIUSULKAN, DIVERIFIKASI, DIKEMBALIKAN, DISETUJUI, DITUNDA, DITOLAK)
 
 
 # --- readiness ---
@@ -211,7 +206,7 @@ def _audit(
 def proposal_open(*, session: Session, family_id: int) -> GraduationProposal | None:
     return session.exec(
         select(GraduationProposal).where(
-            GraduationProposal.family_id == family_id, col(GraduationProposal.status).in_(ProposalStatus.OPEN)
+            GraduationProposal.family_id == family_id, col(GraduationProposal.status).in_(PROPOSAL_OPEN)
         )
     ).first()
 
@@ -227,10 +222,12 @@ def proposal_create(
         raise Forbidden(N_("KPM tanpa kelompok tidak dapat diusulkan."))
     kelompok_require_editor(user, kelompok)
     verdict = _proposable_verdict(session=session, family=family, justification=justification, today=today)
-    document = document_store(session=session, user=user, family=family, kind="surat_pernyataan", upload=statement)
+    document = document_store(
+        session=session, user=user, family=family, kind=DocumentKind.SURAT_PERNYATAAN, upload=statement
+    )
     proposal = GraduationProposal(
         family_id=family.id or 0,
-        route=verdict.route or MANDIRI,
+        route=verdict.route or GraduationRoute.MANDIRI,
         status=ProposalStatus.DIUSULKAN,
         statement_document_id=document.id,
         readiness_snapshot=verdict.to_json(),
@@ -250,13 +247,13 @@ def _proposable_verdict(*, session: Session, family: Family, justification: str,
     if proposal_open(session=session, family_id=family.id or 0) is not None:
         raise RuleViolation(N_("KPM ini sudah memiliki usulan graduasi yang sedang diproses."))
     verdict = readiness_evaluate_many(session=session, family_ids=[family.id or 0], today=today)[family.id or 0]
-    if verdict.verdict == HAMPIR and len(justification.strip()) < JUSTIFICATION_MIN:
+    if verdict.verdict == ReadinessVerdict.HAMPIR and len(justification.strip()) < JUSTIFICATION_MIN:
         raise RuleViolation(
             N_("KPM hampir siap: tulis alasan usulan minimal %(n)s karakter."),
             field="justification",
             n=JUSTIFICATION_MIN,
         )
-    if verdict.verdict not in (ALAMIAH, MANDIRI, HAMPIR):
+    if verdict.verdict not in (ReadinessVerdict.ALAMIAH, ReadinessVerdict.MANDIRI, ReadinessVerdict.HAMPIR):
         raise RuleViolation(N_("KPM ini belum memenuhi kriteria graduasi."))
     return verdict
 
@@ -307,7 +304,7 @@ def proposal_decide(
 ) -> GraduationProposal:
     """The peninjau approves (the family graduates), defers or rejects (both with a reason)."""
     require_role(user, Role.PENINJAU, Role.ADMIN)
-    if decision not in (ProposalStatus.DISETUJUI, ProposalStatus.DITUNDA, ProposalStatus.DITOLAK):
+    if decision not in PROPOSAL_DECISIONS:
         raise RuleViolation(N_("Pilih keputusan: setujui, tunda atau tolak."), field="decision")
     proposal, family = _scoped_proposal(session, user, proposal_id)
     _require_status(proposal, ProposalStatus.DIVERIFIKASI, ProposalStatus.DITUNDA)
@@ -324,7 +321,7 @@ def proposal_decide(
 def _family_graduate(session: Session, *, user: User, family: Family, route: str, today: date) -> None:
     """The family leaves the roll (status no longer aktif) but keeps its kelompok, so its history stays readable."""
     before = snapshot(family)
-    family.status = FamilyStatus.GRADUASI_ALAMIAH if route == ALAMIAH else FamilyStatus.GRADUASI_MANDIRI
+    family.status = FamilyStatus.GRADUASI_ALAMIAH if route == GraduationRoute.ALAMIAH else FamilyStatus.GRADUASI_MANDIRI
     family.exited_on, family.updated_at = today, utcnow()
     session.add(family)
     audit_record(

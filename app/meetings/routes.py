@@ -17,7 +17,7 @@ from app.i18n import gettext
 from app.meetings import service
 from app.meetings.forms import meeting_input_parse
 from app.meetings.queries import meeting_events, meeting_topic, roll_families
-from app.models import AttendanceStatus, Kelompok, Meeting, MeetingStatus, User
+from app.models import ATTENDANCE_CYCLE, Kelompok, Meeting, MeetingStatus, User
 from app.supervision.queries import supervision_panel
 from app.web import Today, redirect, render
 
@@ -170,7 +170,7 @@ def meeting_context(
         "locked": locked,
         "roll_open": roll_open,
         "today": today,
-        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
+        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in ATTENDANCE_CYCLE},
         "makeup": makeup_candidates(session=session, user=user, kelompok=kelompok, meeting=meeting)
         if roll_open
         else [],
