@@ -271,7 +271,7 @@ class _Explained:
         return tuple(getattr(self, f) for f in self.fields)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._values() == self._values()  # type: ignore[attr-defined]
+        return type(other) is type(self) and other._values() == self._values()
 
     def __hash__(self) -> int:
         return hash(self._values())
