@@ -90,6 +90,18 @@ class Schooling(StrEnum):
     TIDAK = "tidak"  # out of school
 
 
+class PkhComponent(StrEnum):
+    """What makes a member count for PKH (a school child's component is their schooling)."""
+
+    HAMIL = "hamil"
+    ANAK_USIA_DINI = "anak_usia_dini"
+    SD = "sd"  # the values of the school child's Schooling
+    SMP = "smp"
+    SMA = "sma"
+    DISABILITAS_BERAT = "disabilitas_berat"
+    LANSIA = "lansia"
+
+
 class TopicProgress(StrEnum):
     """A family's state on a core session in a kelompok's progress grid (computed, not stored)."""
 
@@ -209,6 +221,7 @@ VOCABULARY: dict[str, object] = {
         Sex,
         Relationship,
         Schooling,
+        PkhComponent,
         TopicProgress,
         AssessmentKind,
         AssessmentStatus,

@@ -3,16 +3,16 @@
 from dataclasses import dataclass
 from datetime import date
 
-from app.models import Schooling
+from app.models import PkhComponent, Schooling
 
-COMPONENT_LABELS = {
-    "hamil": "Ibu hamil/nifas",
-    "anak_usia_dini": "Anak usia dini",
-    "sd": "Anak SD",
-    "smp": "Anak SMP",
-    "sma": "Anak SMA",
-    "disabilitas_berat": "Disabilitas berat",
-    "lansia": "Lanjut usia",
+COMPONENT_LABELS: dict[str, str] = {
+    PkhComponent.HAMIL: "Ibu hamil/nifas",
+    PkhComponent.ANAK_USIA_DINI: "Anak usia dini",
+    PkhComponent.SD: "Anak SD",
+    PkhComponent.SMP: "Anak SMP",
+    PkhComponent.SMA: "Anak SMA",
+    PkhComponent.DISABILITAS_BERAT: "Disabilitas berat",
+    PkhComponent.LANSIA: "Lanjut usia",
 }
 MAX_PAID_COMPONENTS = 4
 
@@ -43,18 +43,18 @@ def member_components(member: MemberFacts, *, today: date, limits: ComponentLimi
     if not member.active:
         return []
     age = age_on(member.birth_date, today)
-    found = []
+    found: list[str] = []
     if member.pregnant:
-        found.append("hamil")
+        found.append(PkhComponent.HAMIL)
     if age <= limits.early_childhood_max_age and member.schooling in (Schooling.BELUM, Schooling.PAUD):
-        found.append("anak_usia_dini")
+        found.append(PkhComponent.ANAK_USIA_DINI)
     if (
         member.schooling in (Schooling.SD, Schooling.SMP, Schooling.SMA)
         and limits.school_min_age <= age <= limits.school_max_age
     ):
         found.append(member.schooling)
     if member.severe_disability:
-        found.append("disabilitas_berat")
+        found.append(PkhComponent.DISABILITAS_BERAT)
     if age >= limits.elderly_min_age:
-        found.append("lansia")
+        found.append(PkhComponent.LANSIA)
     return found
