@@ -38,6 +38,8 @@ test-pg: $(VENV)/.installed chromium
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check app tests bench scripts
+	$(BIN)/ruff format --check app tests bench scripts alembic
+	$(BIN)/mypy app
 
 # Benchmarks on a generated 100,000-KPM kabupaten: BENCH_URL=sqlite:///data/bench.sqlite3 make bench
 BENCH_URL ?= sqlite:///data/bench.sqlite3

@@ -21,7 +21,7 @@ from app.curriculum.service import curriculum_load
 from app.db import get_engine
 from app.errors import DomainError, RuleViolation
 from app.i18n import N_, gettext
-from app.models import Area, Role
+from app.models import ROLES, Area, Role
 from app.settings import ROOT, get_settings
 
 P = ParamSpec("P")
@@ -138,7 +138,7 @@ def _demo_logins(logins: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return lines
 
 
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, str] = {
     Role.ADMIN: N_("Admin"),
     Role.SUPERVISOR: N_("Supervisor"),
     Role.PENINJAU: N_("Peninjau"),
@@ -261,7 +261,7 @@ def parser_build() -> argparse.ArgumentParser:
     user = commands.add_parser("create-user", help="buat pengguna")
     user.add_argument("--username", required=True)
     user.add_argument("--name", required=True)
-    user.add_argument("--role", required=True, choices=Role.ALL)
+    user.add_argument("--role", required=True, choices=ROLES)
     user.add_argument("--area", required=True, help="kode wilayah, mis. 32.77")
     user.add_argument("--password")
     readiness = commands.add_parser("readiness", help="hitung ulang kesiapan graduasi semua KPM (tugas malam)")

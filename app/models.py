@@ -1,6 +1,7 @@
 """Every table of P2K2 Tracker, in one place (SQLModel)."""
 
 from datetime import UTC, date, datetime, time
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -10,36 +11,232 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# --- Roles, statuses and other closed vocabularies (stored as short strings) ---
+# --- Roles, statuses and other closed vocabularies (stored as short strings; members compare equal to them) ---
 
 
-class Role:
+class Role(StrEnum):
     ADMIN = "admin"
     SUPERVISOR = "supervisor"
     PENINJAU = "peninjau"
     PENDAMPING = "pendamping"
-    ALL = (ADMIN, SUPERVISOR, PENINJAU, PENDAMPING)
 
 
-class MeetingStatus:
+ROLES = tuple(Role)
+
+
+class MeetingStatus(StrEnum):
     SCHEDULED = "dijadwalkan"
     HELD = "terlaksana"
     CANCELLED = "dibatalkan"
 
 
-class AttendanceStatus:
+class MeetingEventKind(StrEnum):
+    """A line of a meeting's history."""
+
+    SCHEDULED = "dijadwalkan"
+    RESCHEDULED = "dijadwal_ulang"
+    CANCELLED = "dibatalkan"
+    HELD = "terlaksana"
+
+
+class AttendanceStatus(StrEnum):
     HADIR = "hadir"
     IZIN = "izin"
     SAKIT = "sakit"
     ALPA = "alpa"
-    CYCLE = (HADIR, IZIN, SAKIT, ALPA)
 
 
-class FamilyStatus:
+# The order a tap on a roll-call row walks through.
+ATTENDANCE_CYCLE = (AttendanceStatus.HADIR, AttendanceStatus.IZIN, AttendanceStatus.SAKIT, AttendanceStatus.ALPA)
+
+
+class Attendee(StrEnum):
+    """Who came for the family."""
+
+    PENGURUS = "pengurus"
+    ANGGOTA_LAIN = "anggota_lain"
+
+
+class FamilyStatus(StrEnum):
     AKTIF = "aktif"
     GRADUASI_ALAMIAH = "graduasi_alamiah"
     GRADUASI_MANDIRI = "graduasi_mandiri"
     KELUAR = "keluar"
+
+
+class Sex(StrEnum):
+    LAKI_LAKI = "L"
+    PEREMPUAN = "P"
+
+
+class Relationship(StrEnum):
+    """A member's relationship to the head of the family."""
+
+    KEPALA = "kepala"
+    ISTRI = "istri"
+    SUAMI = "suami"
+    ANAK = "anak"
+    ORANG_TUA = "orang_tua"
+    LAINNYA = "lainnya"
+
+
+class Schooling(StrEnum):
+    BELUM = "belum"
+    PAUD = "paud"
+    SD = "sd"
+    SMP = "smp"
+    SMA = "sma"
+    LULUS = "lulus"  # finished 12 years
+    TIDAK = "tidak"  # out of school
+
+
+class PkhComponent(StrEnum):
+    """What makes a member count for PKH (a school child's component is their schooling)."""
+
+    HAMIL = "hamil"
+    ANAK_USIA_DINI = "anak_usia_dini"
+    SD = "sd"  # the values of the school child's Schooling
+    SMP = "smp"
+    SMA = "sma"
+    DISABILITAS_BERAT = "disabilitas_berat"
+    LANSIA = "lansia"
+
+
+class TopicProgress(StrEnum):
+    """A family's state on a core session in a kelompok's progress grid (computed, not stored)."""
+
+    SELESAI = "selesai"
+    TERLEWAT = "terlewat"
+    BELUM = "belum"
+
+
+class AssessmentKind(StrEnum):
+    BASELINE = "baseline"
+    LANJUTAN = "lanjutan"
+    GRADUASI = "graduasi"
+    PEMANTAUAN = "pemantauan"
+
+
+class AssessmentStatus(StrEnum):
+    DRAF = "draf"
+    FINAL = "final"
+
+
+class IndicatorValueType(StrEnum):
+    BOOL = "bool"
+    NUMBER = "number"  # met when value >= target
+
+
+class PovertyLineKind(StrEnum):
+    AREA = "area"  # the kab/kota's own line
+    URBAN = "urban"  # national lines
+    RURAL = "rural"
+
+
+class ReadinessVerdict(StrEnum):
+    ALAMIAH = "alamiah"
+    MANDIRI = "mandiri"
+    HAMPIR = "hampir"
+    BELUM = "belum"
+
+
+# Best first: the order of lists and counts.
+READINESS_VERDICTS = (
+    ReadinessVerdict.ALAMIAH,
+    ReadinessVerdict.MANDIRI,
+    ReadinessVerdict.HAMPIR,
+    ReadinessVerdict.BELUM,
+)
+
+
+class ReadinessCriterion(StrEnum):
+    ALAMIAH = "alamiah"
+    SESI_INTI = "sesi_inti"
+    KEHADIRAN = "kehadiran"
+    SKOR = "skor"
+    EKONOMI = "ekonomi"
+    ASET = "aset"
+
+
+class CriterionState(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+
+
+class ReadinessWarning(StrEnum):
+    ALPA_BERUNTUN = "alpa_beruntun"
+    KELOMPOK_TIDAK_BERTEMU = "kelompok_tidak_bertemu"
+    LAMA_DI_PKH = "lama_di_pkh"
+    TINJAU_ULANG = "tinjau_ulang"
+
+
+class GraduationRoute(StrEnum):
+    ALAMIAH = "alamiah"
+    MANDIRI = "mandiri"
+
+
+class ProposalStatus(StrEnum):
+    """Also the steps of a proposal's history (GraduationEvent.step)."""
+
+    DIUSULKAN = "diusulkan"
+    DIVERIFIKASI = "diverifikasi"
+    DIKEMBALIKAN = "dikembalikan"
+    DISETUJUI = "disetujui"
+    DITUNDA = "ditunda"
+    DITOLAK = "ditolak"
+
+
+PROPOSAL_STATUSES = tuple(ProposalStatus)
+# A family has at most one proposal in these.
+PROPOSAL_OPEN = (ProposalStatus.DIUSULKAN, ProposalStatus.DIVERIFIKASI, ProposalStatus.DITUNDA)
+# The decisions a peninjau may take on a verified proposal.
+PROPOSAL_DECISIONS = (ProposalStatus.DISETUJUI, ProposalStatus.DITUNDA, ProposalStatus.DITOLAK)
+
+
+class DocumentKind(StrEnum):
+    SURAT_PERNYATAAN = "surat_pernyataan"
+
+
+class CorrectionStatus(StrEnum):
+    MENUNGGU = "menunggu"
+    DITERIMA = "diterima"
+    DITOLAK = "ditolak"
+
+
+# Handed to templates as globals (app/web.py): `{% if p.status == ProposalStatus.DIUSULKAN %}`.
+VOCABULARY: dict[str, object] = {
+    "ATTENDANCE_CYCLE": ATTENDANCE_CYCLE,
+    "PROPOSAL_DECISIONS": PROPOSAL_DECISIONS,
+    "READINESS_VERDICTS": READINESS_VERDICTS,
+} | {
+    e.__name__: e
+    for e in (
+        Role,
+        MeetingStatus,
+        MeetingEventKind,
+        AttendanceStatus,
+        Attendee,
+        FamilyStatus,
+        Sex,
+        Relationship,
+        Schooling,
+        PkhComponent,
+        TopicProgress,
+        AssessmentKind,
+        AssessmentStatus,
+        IndicatorValueType,
+        PovertyLineKind,
+        ReadinessVerdict,
+        ReadinessCriterion,
+        CriterionState,
+        ReadinessWarning,
+        GraduationRoute,
+        ProposalStatus,
+        DocumentKind,
+        CorrectionStatus,
+    )
+}
 
 
 # --- Areas and people ---
@@ -59,7 +256,7 @@ class User(SQLModel, table=True):
     username: str = Field(max_length=64, unique=True)
     full_name: str = Field(max_length=120)
     password_hash: str = Field(max_length=255)
-    role: str = Field(max_length=20, index=True)
+    role: str = Field(max_length=20, index=True)  # Role
     # Supervisor / peninjau: the area they oversee. Pendamping: their working area (scope is their kelompok).
     area_code: str | None = Field(default=None, foreign_key="area.code", max_length=13)
     phone: str | None = Field(default=None, max_length=32)
@@ -153,11 +350,10 @@ class Member(SQLModel, table=True):
     name: str = Field(max_length=120)
     nik: str | None = Field(default=None, max_length=16, index=True)
     birth_date: date
-    sex: str = Field(max_length=1)  # L / P
-    relationship: str = Field(max_length=24)  # kepala, istri, suami, anak, orang_tua, lainnya
+    sex: str = Field(max_length=1)  # Sex
+    relationship: str = Field(max_length=24)  # Relationship
     is_pengurus: bool = False
-    # belum, paud, sd, smp, sma, lulus (finished 12 years), tidak (out of school)
-    schooling: str = Field(default="belum", max_length=12)
+    schooling: str = Field(default=Schooling.BELUM, max_length=12)
     pregnant: bool = False
     severe_disability: bool = False
     has_birth_certificate: bool | None = None
@@ -197,7 +393,7 @@ class MeetingEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
-    kind: str = Field(max_length=20)
+    kind: str = Field(max_length=20)  # MeetingEventKind
     detail: str = Field(default="", max_length=300)
     reason: str = Field(default="", sa_type=Text)
     user_id: int | None = Field(default=None, foreign_key="user.id")
@@ -214,8 +410,8 @@ class Attendance(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id")
     family_id: int = Field(foreign_key="family.id")
-    status: str = Field(max_length=8)
-    attendee: str = Field(default="pengurus", max_length=16)  # pengurus / anggota_lain
+    status: str = Field(max_length=8)  # AttendanceStatus
+    attendee: str = Field(default=Attendee.PENGURUS, max_length=16)
     attendee_name: str = Field(default="", max_length=120)
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
     recorded_at: datetime = Field(default_factory=utcnow)
@@ -255,7 +451,7 @@ class PovertyLine(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("area_code", "kind", "year"),)
     id: int | None = Field(default=None, primary_key=True)
     area_code: str | None = Field(default=None, foreign_key="area.code", max_length=13)
-    kind: str = Field(default="area", max_length=8)  # area / urban / rural
+    kind: str = Field(default=PovertyLineKind.AREA, max_length=8)
     year: int
     amount: int
     source: str = Field(default="", max_length=200)
@@ -266,7 +462,7 @@ class Indicator(SQLModel, table=True):
     code: str = Field(max_length=48, unique=True)
     domain: str = Field(max_length=32, index=True)  # module code: PENGASUHAN, EKONOMI, ...
     label: str = Field(max_length=300)
-    value_type: str = Field(default="bool", max_length=8)  # bool / number
+    value_type: str = Field(default=IndicatorValueType.BOOL, max_length=8)
     target: float | None = None  # for numbers: met when value >= target
     position: int = 0
     active: bool = True
@@ -277,10 +473,10 @@ class Indicator(SQLModel, table=True):
 class Assessment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
-    kind: str = Field(max_length=16)  # baseline / lanjutan / graduasi / pemantauan
+    kind: str = Field(max_length=16)  # AssessmentKind
     assessed_on: date
     observer_id: int | None = Field(default=None, foreign_key="user.id")
-    status: str = Field(default="draf", max_length=8)  # draf / final
+    status: str = Field(default=AssessmentStatus.DRAF, max_length=8)
     module_id: int | None = Field(default=None, foreign_key="curriculummodule.id")
     household_size: int | None = None
     monthly_income: int | None = None
@@ -316,8 +512,8 @@ class FamilyReadiness(SQLModel, table=True):
     """The latest readiness verdict of a family, recomputed when its data changes."""
 
     family_id: int = Field(primary_key=True, foreign_key="family.id")
-    verdict: str = Field(max_length=24, index=True)  # alamiah / mandiri / hampir / belum
-    warnings: str = Field(default="", max_length=200)  # comma-separated warning codes
+    verdict: str = Field(max_length=24, index=True)  # ReadinessVerdict
+    warnings: str = Field(default="", max_length=200)  # comma-separated ReadinessWarning codes
     details: str = Field(default="{}", sa_type=Text)  # JSON: every criterion with its figure
     computed_at: datetime = Field(default_factory=utcnow)
 
@@ -327,7 +523,7 @@ class Document(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
-    kind: str = Field(max_length=24)
+    kind: str = Field(max_length=24)  # DocumentKind
     filename: str = Field(max_length=200)
     content_type: str = Field(max_length=64)
     size: int
@@ -339,9 +535,9 @@ class Document(SQLModel, table=True):
 class GraduationProposal(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
-    route: str = Field(max_length=12)  # alamiah / mandiri
+    route: str = Field(max_length=12)  # GraduationRoute
     # diusulkan → diverifikasi | dikembalikan → disetujui | ditunda | ditolak
-    status: str = Field(max_length=16, index=True)
+    status: str = Field(max_length=16, index=True)  # ProposalStatus
     statement_document_id: int | None = Field(default=None, foreign_key="document.id")
     readiness_snapshot: str = Field(default="{}", sa_type=Text)
     proposed_by_id: int | None = Field(default=None, foreign_key="user.id")
@@ -357,7 +553,7 @@ class GraduationProposal(SQLModel, table=True):
 class GraduationEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="graduationproposal.id", index=True)
-    step: str = Field(max_length=16)
+    step: str = Field(max_length=16)  # ProposalStatus
     reason: str = Field(default="", sa_type=Text)
     user_id: int | None = Field(default=None, foreign_key="user.id")
     at: datetime = Field(default_factory=utcnow)
@@ -394,9 +590,9 @@ class CorrectionRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     family_id: int = Field(foreign_key="family.id")
-    requested_status: str = Field(max_length=8)
+    requested_status: str = Field(max_length=8)  # AttendanceStatus
     reason: str = Field(sa_type=Text)
-    status: str = Field(default="menunggu", max_length=12, index=True)  # menunggu / diterima / ditolak
+    status: str = Field(default=CorrectionStatus.MENUNGGU, max_length=12, index=True)
     requested_by_id: int = Field(foreign_key="user.id")
     requested_at: datetime = Field(default_factory=utcnow)
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")

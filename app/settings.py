@@ -31,10 +31,6 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must be set outside development")
         return self
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 @lru_cache
 def get_settings() -> Settings:

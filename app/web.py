@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from app import i18n
 from app.clock import today_local
 from app.errors import CsrfFailed, DomainError, LoginRequired
+from app.models import VOCABULARY
 from app.settings import ROOT, get_settings
 
 log = logging.getLogger("p2k2")
@@ -40,6 +41,7 @@ templates.env.globals.update(
     fmt_date=i18n.fmt_date,
     fmt_datetime=i18n.fmt_datetime,
 )
+templates.env.globals.update(VOCABULARY)
 # Form and label macros are globals, so a block rendered on its own (a fragment) can use them too.
 _macros = templates.env.get_template("macros.html").make_module()
 templates.env.globals.update({name: getattr(_macros, name) for name in _macros.__dict__ if not name.startswith("_")})

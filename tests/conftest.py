@@ -17,8 +17,6 @@ from alembic import command
 from app.db import engine_create, get_session
 from app.settings import ROOT
 
-BASE_DATA: dict[str, object] = {}
-
 
 def database_url(tmp_dir: Path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
@@ -60,7 +58,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     from tests.factories import base_data_load
 
     with Session(engine) as session:
-        BASE_DATA.update(base_data_load(session=session))
+        base_data_load(session=session)
     yield engine
     engine.dispose()
 

@@ -32,7 +32,7 @@ def _hash() -> str:
     return password_hash(PASSWORD)
 
 
-def base_data_load(*, session: Session) -> dict[str, object]:
+def base_data_load(*, session: Session) -> None:
     """Committed once per run: the areas of Kota Cimahi and the curriculum."""
     from app.curriculum.service import curriculum_load
 
@@ -44,7 +44,6 @@ def base_data_load(*, session: Session) -> dict[str, object]:
         session.commit()
     curriculum_load(session=session)
     session.commit()
-    return {}
 
 
 def user_make(

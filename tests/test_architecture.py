@@ -9,8 +9,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 APP = Path(__file__).resolve().parent.parent / "app"
 WEB_FACING = ("routes", "forms", "deps")
 WEB_MODULES = ("app.web", "fastapi", "starlette")
@@ -207,11 +205,6 @@ def test_rules_stay_off_the_database():
     assert not wrong, "rules.py modules import the database:\n" + "\n".join(wrong)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="supervision/queries.py still takes SUPERVISING_ROLES and CORRECTION_PENDING from its service; once they "
-    "live in app/access.py and app/models.py this passes: drop the marker",
-)
 def test_queries_and_rules_never_import_a_service():
     wrong = services_imported_by_reads(GRAPH)
     assert not wrong, "queries/rules modules import a service:\n" + "\n".join(wrong)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from app.forms import FormErrors, parse_int, parse_text
 from app.i18n import N_
-from app.models import Role
+from app.models import ROLES
 
 
 @dataclass
@@ -21,7 +21,7 @@ def user_input_parse(values: dict[str, str]) -> tuple[UserInput | None, FormErro
     username = parse_text(values.get("username", ""), name="username", errors=errors, required=True, max_length=64)
     full_name = parse_text(values.get("full_name", ""), name="full_name", errors=errors, required=True, max_length=120)
     role = values.get("role", "").strip()
-    if role not in Role.ALL:
+    if role not in ROLES:
         errors.add("role", N_("Peran tidak dikenal."))
     area_code = parse_text(values.get("area_code", ""), name="area_code", errors=errors, max_length=13)
     password = values.get("password", "")

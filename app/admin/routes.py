@@ -13,7 +13,7 @@ from app.db import SessionDep
 from app.errors import NotFound
 from app.forms import FormErrors, form_refusal, form_values
 from app.i18n import N_, gettext
-from app.models import Role, User
+from app.models import ROLES, Role, User
 from app.web import hx_target, redirect, render
 
 router = APIRouter()
@@ -46,7 +46,7 @@ def _users_context(
     errors: dict[str, str] | None = None,
     row_errors: dict[int, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    role = peran if peran in Role.ALL else ""
+    role = peran if peran in ROLES else ""
     rows = queries.users_list(
         session=session, role=role, search=q.strip()[:SEARCH_MAX], limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
     )
@@ -56,7 +56,7 @@ def _users_context(
         "page": page,
         "q": q,
         "peran": role,
-        "roles": Role.ALL,
+        "roles": ROLES,
         "areas": queries.user_area_options(session=session, actor=actor),
         "values": values if values is not None else {"role": Role.PENDAMPING, "area_code": actor.area_code or ""},
         "errors": errors or {},

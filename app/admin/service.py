@@ -8,7 +8,7 @@ from app.auth.security import password_hash
 from app.auth.service import user_create
 from app.errors import NotFound, RuleViolation
 from app.i18n import N_
-from app.models import Area, Kelompok, LoginSession, Role, User, utcnow
+from app.models import ROLES, Area, Kelompok, LoginSession, Role, User, utcnow
 
 PASSWORD_MIN_LENGTH = 8
 KELOMPOK_NAME_MAX = 120
@@ -37,7 +37,7 @@ def admin_user_create(
     password: str,
 ) -> User:
     """A new account; the area must be a known Kemendagri code (required for supervisor and peninjau)."""
-    if role not in Role.ALL:
+    if role not in ROLES:
         raise RuleViolation(N_("Peran tidak dikenal."), field="role")
     code = _area_check(session=session, area_code=area_code, role=role)
     return user_create(

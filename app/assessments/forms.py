@@ -5,13 +5,13 @@ from datetime import date
 
 from app.forms import FormErrors, parse_date, parse_int, parse_text
 from app.i18n import N_
-from app.models import Indicator
+from app.models import AssessmentKind, AssessmentStatus, Indicator, IndicatorValueType
 
-KINDS = {
-    "baseline": N_("Baseline"),
-    "lanjutan": N_("Lanjutan setelah modul"),
-    "graduasi": N_("Asesmen graduasi"),
-    "pemantauan": N_("Pemantauan setelah graduasi"),
+KINDS: dict[str, str] = {
+    AssessmentKind.BASELINE: N_("Baseline"),
+    AssessmentKind.LANJUTAN: N_("Lanjutan setelah modul"),
+    AssessmentKind.GRADUASI: N_("Asesmen graduasi"),
+    AssessmentKind.PEMANTAUAN: N_("Pemantauan setelah graduasi"),
 }
 ECONOMY_FLAGS = {
     "has_savings": N_("Memiliki tabungan"),
@@ -75,7 +75,7 @@ def _answer(raw: str, indicator: Indicator, errors: FormErrors) -> Answer | None
         return None
     if raw == NOT_APPLICABLE:
         return Answer()
-    if indicator.value_type == "bool":
+    if indicator.value_type == IndicatorValueType.BOOL:
         value = parse_yes_no(raw)
         if value is None:
             errors.add(indicator_field(indicator.id), N_("Pilih ya, tidak atau tidak berlaku."))
@@ -132,7 +132,7 @@ def assessment_input_parse(
         flags={name: parse_yes_no(values.get(name, "")) for name in ECONOMY_FLAGS},
         notes=notes,
         answers=answers,
-        draft_requested=values.get("action") == "draf",
+        draft_requested=values.get("action") == AssessmentStatus.DRAF,
     ), errors
 
 
@@ -150,12 +150,12 @@ def indicator_input_parse(values: dict[str, str], *, domains: set[str]) -> tuple
     if domain not in domains:
         errors.add("domain", N_("Pilih domain (modul)."))
     label = parse_text(values.get("label", ""), name="label", errors=errors, required=True, max_length=300)
-    value_type = values.get("value_type", "bool")
-    if value_type not in ("bool", "number"):
+    value_type = values.get("value_type", IndicatorValueType.BOOL)
+    if value_type not in tuple(IndicatorValueType):
         errors.add("value_type", N_("Pilih jenis nilai."))
     target = None
     raw_target = values.get("target", "").strip().replace(",", ".")
-    if value_type == "number":
+    if value_type == IndicatorValueType.NUMBER:
         try:
             target = float(raw_target)
         except ValueError:

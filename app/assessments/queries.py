@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -10,9 +9,18 @@ from sqlmodel import Session, col, select
 from app.access import family_clause
 from app.assessments.scores import DomainTrend, ScorePoint, score_share
 from app.errors import NotFound
-from app.graduation.facts import FINAL, indicator_answered, indicator_met
+from app.graduation.facts import indicator_answered, indicator_met
 from app.i18n import N_
-from app.models import Assessment, AssessmentValue, CurriculumModule, Family, Indicator, User
+from app.models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    AssessmentValue,
+    CurriculumModule,
+    Family,
+    Indicator,
+    User,
+)
 
 
 def domains_list(*, session: Session) -> list[tuple[str, str]]:
@@ -46,9 +54,9 @@ def indicators_required(indicators: list[Indicator], *, kind: str, module_code: 
     """A follow-up after a module asks that module's indicators; monitoring after graduation asks only the
     economic profile; baseline and graduation assessments ask them all."""
     active = [i for i in indicators if i.active]
-    if kind == "pemantauan":
+    if kind == AssessmentKind.PEMANTAUAN:
         return []
-    if kind == "lanjutan" and module_code:
+    if kind == AssessmentKind.LANJUTAN and module_code:
         return [i for i in active if i.domain == module_code]
     return active
 
@@ -108,7 +116,7 @@ def family_assessments(*, session: Session, family_id: int) -> list[AssessmentSu
 def domain_trends(*, summaries: list[AssessmentSummary], domains: list[tuple[str, str]]) -> list[DomainTrend]:
     """Per domain, the scores of final assessments oldest first (drafts are incomplete, so they do not count)."""
     finals = sorted(
-        (s for s in summaries if s.assessment.status == FINAL),
+        (s for s in summaries if s.assessment.status == AssessmentStatus.FINAL),
         key=lambda s: (s.assessment.assessed_on, s.assessment.id or 0),
     )
     trends = []
@@ -120,7 +128,3 @@ def domain_trends(*, summaries: list[AssessmentSummary], domains: list[tuple[str
         )
         trends.append(DomainTrend(code, title, points))
     return trends
-
-
-def latest_assessment_day(*, session: Session, family_id: int) -> date | None:
-    return session.exec(select(func.max(Assessment.assessed_on)).where(Assessment.family_id == family_id)).one()

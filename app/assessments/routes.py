@@ -20,7 +20,7 @@ from app.assessments.queries import (
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.forms import form_refusal, form_values
-from app.models import Assessment, CurriculumModule, Family, User
+from app.models import Assessment, AssessmentKind, CurriculumModule, Family, User
 from app.web import Today, redirect, render
 
 router = APIRouter()
@@ -111,7 +111,7 @@ async def _save(
 def assessment_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     family_require_editor(user, family, family_kelompok(session=session, family=family))
-    values = {"kind": "baseline", "assessed_on": today.isoformat()}
+    values = {"kind": AssessmentKind.BASELINE, "assessed_on": today.isoformat()}
     return _form_page(request, session, family, None, values, {})
 
 

@@ -13,12 +13,20 @@ from app.assessments.queries import indicators_all, indicators_required
 from app.assessments.rules import assessment_is_complete
 from app.audit import audit_record, snapshot
 from app.errors import NotFound, RuleViolation
-from app.graduation.facts import FINAL, indicator_answered, indicator_met
+from app.graduation.facts import indicator_answered, indicator_met
 from app.graduation.service import readiness_recompute
 from app.i18n import N_
-from app.models import Assessment, AssessmentValue, CurriculumModule, Family, Indicator, Role, User, utcnow
-
-DRAFT = "draf"
+from app.models import (
+    Assessment,
+    AssessmentStatus,
+    AssessmentValue,
+    CurriculumModule,
+    Family,
+    Indicator,
+    Role,
+    User,
+    utcnow,
+)
 
 
 def _require_recorder(session: Session, user: User, family: Family) -> None:
@@ -45,7 +53,12 @@ def assessment_save(
     before_values = _values_snapshot(existing)
     if assessment is None:
         assessment = Assessment(family_id=family.id or 0, kind=data.kind, assessed_on=data.assessed_on)
-    _fields_apply(assessment, data, user=user, status=FINAL if complete and not data.draft_requested else DRAFT)
+    _fields_apply(
+        assessment,
+        data,
+        user=user,
+        status=AssessmentStatus.FINAL if complete and not data.draft_requested else AssessmentStatus.DRAF,
+    )
     session.add(assessment)
     session.flush()
     values = _answers_apply(session, assessment=assessment, existing=existing, answers=data.answers, user=user)

@@ -15,7 +15,7 @@ from app.db import SessionDep
 from app.forms import FormErrors, form_refusal
 from app.i18n import N_
 from app.meetings.queries import meeting_page_context, roll_families
-from app.models import AttendanceStatus, Family
+from app.models import ATTENDANCE_CYCLE, Family
 from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
@@ -72,7 +72,7 @@ def attendance_tap(
         "next_status": next_status,
         "jakarta": JAKARTA,
         "families": roll_families(session=session, meeting=meeting),
-        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
+        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in ATTENDANCE_CYCLE},
     }
     return render(
         request, "meetings/detail.html", context, blocks=["roll_row", "roll_counts"], status=422 if row_error else 200

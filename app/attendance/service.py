@@ -16,8 +16,10 @@ from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
 from app.kelompok.queries import kelompok_roster
 from app.models import (
+    ATTENDANCE_CYCLE,
     Attendance,
     AttendanceStatus,
+    Attendee,
     Family,
     FamilyStatus,
     Kelompok,
@@ -26,8 +28,6 @@ from app.models import (
     User,
     utcnow,
 )
-
-ATTENDEES = ("pengurus", "anggota_lain")
 
 
 def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> None:
@@ -141,9 +141,9 @@ def attendance_set(
     attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     if not _on_roll(session=session, meeting=meeting, family_id=family_id):
         raise RuleViolation(N_("KPM ini tidak terdaftar pada pertemuan ini."))
-    if status is not None and status not in AttendanceStatus.CYCLE:
+    if status is not None and status not in ATTENDANCE_CYCLE:
         raise RuleViolation(N_("Status kehadiran tidak dikenal."), field="status")
-    if attendee is not None and attendee not in ATTENDEES:
+    if attendee is not None and attendee not in tuple(Attendee):
         raise RuleViolation(N_("Pilih siapa yang hadir: pengurus atau anggota keluarga lain."), field="attendee")
     row = session.exec(
         select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)

@@ -9,7 +9,7 @@ from app.audit import audit_record, snapshot
 from app.auth.security import password_hash, password_verify
 from app.errors import RuleViolation
 from app.i18n import N_
-from app.models import LoginFailure, LoginSession, Role, User, utcnow
+from app.models import ROLES, LoginFailure, LoginSession, User, utcnow
 from app.settings import get_settings
 
 
@@ -69,7 +69,7 @@ def user_create(
     username = username.strip().lower()
     if not username or not username.replace("_", "").replace(".", "").isalnum():
         raise RuleViolation(N_("Nama pengguna hanya boleh huruf, angka, titik dan garis bawah."), field="username")
-    if role not in Role.ALL:
+    if role not in ROLES:
         raise RuleViolation(N_("Peran tidak dikenal."), field="role")
     if len(password) < 8:
         raise RuleViolation(N_("Kata sandi minimal 8 karakter."), field="password")

@@ -112,10 +112,6 @@ class Tally:
         return self.present / self.marks if self.marks else None
 
     @property
-    def held_share(self) -> float | None:
-        return self.held / self.planned if self.planned else None
-
-    @property
     def quality(self) -> float | None:
         return self.review_points / self.reviews if self.reviews else None
 

@@ -6,9 +6,10 @@ from datetime import date
 from app.clock import today_local
 from app.forms import FormErrors, parse_date, parse_text
 from app.i18n import N_
+from app.models import Relationship, Schooling, Sex
 
-SCHOOLING = ("belum", "paud", "sd", "smp", "sma", "lulus", "tidak")
-RELATIONSHIPS = ("kepala", "istri", "suami", "anak", "orang_tua", "lainnya")
+SCHOOLING = tuple(Schooling)
+RELATIONSHIPS = tuple(Relationship)
 
 
 @dataclass
@@ -49,12 +50,12 @@ def member_input_parse(values: dict[str, str]) -> tuple[MemberInput | None, Form
     if birth is not None and birth > today_local():
         errors.add("birth_date", N_("Tanggal lahir tidak boleh di masa depan."))
     sex = values.get("sex", "")
-    if sex not in ("L", "P"):
+    if sex not in tuple(Sex):
         errors.add("sex", N_("Pilih jenis kelamin."))
     relationship = values.get("relationship", "")
     if relationship not in RELATIONSHIPS:
         errors.add("relationship", N_("Pilih hubungan dalam keluarga."))
-    schooling = values.get("schooling", "belum")
+    schooling = values.get("schooling", Schooling.BELUM)
     if schooling not in SCHOOLING:
         errors.add("schooling", N_("Pilih status sekolah."))
     certificate = values.get("has_birth_certificate", "")

@@ -19,7 +19,7 @@ from app.families.queries import (
 from app.families.rules import MAX_PAID_COMPONENTS
 from app.forms import form_refusal, form_values
 from app.graduation.rules import COMPONENT_LABELS
-from app.models import Area, Family, Kelompok, Member
+from app.models import Area, Family, Kelompok, Member, Relationship, Schooling
 from app.web import Today, redirect, render
 
 router = APIRouter()
@@ -100,7 +100,7 @@ def _member_page(
 def member_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     family_require_editor(user, family, _kelompok(session, family))
-    return _member_page(request, family, None, {"schooling": "belum", "relationship": "anak"}, {})
+    return _member_page(request, family, None, {"schooling": Schooling.BELUM, "relationship": Relationship.ANAK}, {})
 
 
 @router.get("/kpm/{family_id}/anggota/{member_id}", name="member_edit")

@@ -10,7 +10,7 @@ from app.families.forms import FamilyInput, MemberInput
 from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
 from app.identity.rules import kk_check, nik_check, number_clean
-from app.models import Family, Kelompok, Member, User, utcnow
+from app.models import Family, Kelompok, Member, Sex, User, utcnow
 
 
 def _exists(session: Session):  # type: ignore[no-untyped-def]
@@ -63,7 +63,7 @@ def member_save(
         ).first()
         if clash is not None:
             raise RuleViolation(N_("NIK ini sudah terdaftar pada anggota keluarga lain."), field="nik")
-    if data.pregnant and data.sex != "P":
+    if data.pregnant and data.sex != Sex.PEREMPUAN:
         raise RuleViolation(N_("Hanya anggota perempuan yang dapat ditandai hamil."), field="pregnant")
     before = snapshot(member)
     if member is None:

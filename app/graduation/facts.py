@@ -24,6 +24,8 @@ from app.graduation.rules import (
 from app.models import (
     Area,
     Assessment,
+    AssessmentKind,
+    AssessmentStatus,
     AssessmentValue,
     Attendance,
     AttendanceStatus,
@@ -36,12 +38,10 @@ from app.models import (
     MeetingStatus,
     Member,
     PovertyLine,
+    ProposalStatus,
     RuleParameter,
     Topic,
 )
-
-FINAL = "final"
-APPROVED = "disetujui"
 
 
 def rules_on(*, session: Session, day: date) -> RuleSet:
@@ -241,7 +241,7 @@ def final_assessments(
             Assessment.score_answered,
             *(getattr(Assessment, f) for f in ECONOMY_FIELDS),
         )
-        .where(Assessment.status == FINAL, _only(Assessment.family_id, family_ids))
+        .where(Assessment.status == AssessmentStatus.FINAL, _only(Assessment.family_id, family_ids))
         .order_by(col(Assessment.family_id), col(Assessment.assessed_on), col(Assessment.id)),
     )
     result: dict[int, tuple[float | None, float | None, EconomicProfile]] = {}
@@ -253,7 +253,7 @@ def final_assessments(
             end += 1
         items = rows[start:end]
         latest = items[-1]
-        baseline = next((row for row in items if row[3] == "baseline"), items[0])
+        baseline = next((row for row in items if row[3] == AssessmentKind.BASELINE), items[0])
         economy = EconomicProfile(*latest[6:], assessed_on=_day(latest[1]), kind=latest[3])
         result[family_id] = (_score(latest), None if baseline is latest else _score(baseline), economy)
         start = end
@@ -268,7 +268,7 @@ def _score(row: Any) -> float | None:
 def monitor_until_by_family(*, session: Session, family_ids: Sequence[int] | None) -> dict[int, date]:
     rows = session.exec(
         select(GraduationProposal.family_id, func.max(GraduationProposal.monitor_until))
-        .where(GraduationProposal.status == APPROVED, _only(GraduationProposal.family_id, family_ids))
+        .where(GraduationProposal.status == ProposalStatus.DISETUJUI, _only(GraduationProposal.family_id, family_ids))
         .group_by(col(GraduationProposal.family_id))
     ).all()
     return {f: d for f, d in rows if d is not None}

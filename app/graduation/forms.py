@@ -7,6 +7,7 @@ from app.forms import FormErrors, parse_date, parse_int, parse_text
 from app.graduation.queries import CandidateFilters
 from app.graduation.rules import RULE_KEYS, parameter_value_check
 from app.i18n import N_
+from app.models import PovertyLineKind
 
 PAGE_SIZE = 50
 
@@ -78,10 +79,10 @@ def poverty_line_input_parse(values: dict[str, str]) -> tuple[PovertyLineInput |
     """`scope` is "urban", "rural" (national lines) or a kab/kota code such as 32.77."""
     errors = FormErrors()
     scope = values.get("scope", "").strip()
-    if scope in ("urban", "rural"):
+    if scope in (PovertyLineKind.URBAN, PovertyLineKind.RURAL):
         area_code, kind = None, scope
     elif len(scope.split(".")) == 2 and all(p.isdigit() and len(p) == 2 for p in scope.split(".")):
-        area_code, kind = scope, "area"
+        area_code, kind = scope, PovertyLineKind.AREA
     else:
         area_code, kind = None, ""
         errors.add("scope", N_("Pilih garis nasional atau tulis kode kab/kota (contoh 32.77)."))

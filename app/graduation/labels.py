@@ -1,10 +1,15 @@
 """Indonesian labels (msgids) of verdict states, proposal statuses and warnings, shared by pages and exports."""
 
-from app.graduation.rules import MET, NOT_MET, UNKNOWN, VERDICT_LABELS, WARNING_LABELS, ProposalStatus
+from app.graduation.rules import VERDICT_LABELS, WARNING_LABELS
 from app.i18n import N_
+from app.models import CriterionState, ProposalStatus
 
-STATE_LABELS = {MET: N_("terpenuhi"), NOT_MET: N_("tidak terpenuhi"), UNKNOWN: N_("belum diketahui")}
-STATUS_LABELS = {
+STATE_LABELS: dict[str, str] = {
+    CriterionState.MET: N_("terpenuhi"),
+    CriterionState.NOT_MET: N_("tidak terpenuhi"),
+    CriterionState.UNKNOWN: N_("belum diketahui"),
+}
+STATUS_LABELS: dict[str, str] = {
     ProposalStatus.DIUSULKAN: N_("Diusulkan"),
     ProposalStatus.DIVERIFIKASI: N_("Diverifikasi"),
     ProposalStatus.DIKEMBALIKAN: N_("Dikembalikan"),

@@ -13,9 +13,11 @@ from app.access import area_within, family_clause, kelompok_clause, proposal_can
 from app.clock import JAKARTA
 from app.errors import NotFound
 from app.graduation.facts import facts_load, rules_on
-from app.graduation.rules import VERDICTS, ProposalStatus, Verdict, readiness_evaluate, verdict_from_json
+from app.graduation.rules import Verdict, readiness_evaluate
 from app.i18n import N_
 from app.models import (
+    PROPOSAL_OPEN,
+    READINESS_VERDICTS,
     Area,
     Document,
     Family,
@@ -24,6 +26,8 @@ from app.models import (
     GraduationEvent,
     GraduationProposal,
     Kelompok,
+    ProposalStatus,
+    ReadinessWarning,
     Role,
     RuleParameter,
     User,
@@ -95,7 +99,7 @@ def filters_clean(filters: CandidateFilters, options: FilterOptions) -> Candidat
         kelurahan=filters.kelurahan if filters.kelurahan in dict(options.kelurahan) else "",
         kelompok_id=filters.kelompok_id if filters.kelompok_id in dict(options.kelompok) else None,
         pendamping_id=filters.pendamping_id if filters.pendamping_id in dict(options.pendamping) else None,
-        verdict=filters.verdict if filters.verdict in VERDICTS else "",
+        verdict=filters.verdict if filters.verdict in READINESS_VERDICTS else "",
         sort=filters.sort if filters.sort in SORTS else "verdict",
         page=max(1, filters.page),
     )
@@ -117,7 +121,9 @@ def _candidate_where(user: User, filters: CandidateFilters, *, with_verdict: boo
 
 
 def _candidate_query(user: User, filters: CandidateFilters) -> Select[Any]:
-    verdict_order = case({v: i for i, v in enumerate(VERDICTS)}, value=FamilyReadiness.verdict, else_=len(VERDICTS))
+    verdict_order = case(
+        {v: i for i, v in enumerate(READINESS_VERDICTS)}, value=FamilyReadiness.verdict, else_=len(READINESS_VERDICTS)
+    )
     order = {
         "verdict": (verdict_order, col(Family.head_name)),
         "nama": (col(Family.head_name),),
@@ -206,7 +212,7 @@ def reenrolment_review(*, session: Session, user: User, limit: int = 100) -> lis
         .where(
             family_clause(user),
             col(Family.status).in_(GRADUATED),
-            col(FamilyReadiness.warnings).contains("tinjau_ulang"),
+            col(FamilyReadiness.warnings).contains(ReadinessWarning.TINJAU_ULANG),
         )
         .order_by(col(Family.head_name))
         .limit(limit)
@@ -266,7 +272,7 @@ def graduation_progress(*, session: Session, user: User, year: int) -> list[Pend
             select(Kelompok.pendamping_id, func.count())
             .join(Family, col(Family.kelompok_id) == Kelompok.id)
             .join(GraduationProposal, col(GraduationProposal.family_id) == Family.id)
-            .where(kelompok_clause(user), col(GraduationProposal.status).in_(ProposalStatus.OPEN))
+            .where(kelompok_clause(user), col(GraduationProposal.status).in_(PROPOSAL_OPEN))
             .group_by(col(Kelompok.pendamping_id))
         ).all()
     )
@@ -422,10 +428,6 @@ def family_graduation_panel(
     return FamilyGraduationPanel(verdict, open_proposal, proposals, can_propose, max(approved) if approved else None)
 
 
-def stored_verdict(details: str) -> Verdict | None:
-    return verdict_from_json(details)
-
-
 def readiness_evaluate_many(*, session: Session, family_ids: Sequence[int] | None, today: date) -> dict[int, Verdict]:
     """Verdicts for the given families (None = all; a range = that id range), computed from a handful of
     aggregate queries; nothing written."""
@@ -437,7 +439,7 @@ def readiness_evaluate_many(*, session: Session, family_ids: Sequence[int] | Non
 def proposal_open(*, session: Session, family_id: int) -> GraduationProposal | None:
     return session.exec(
         select(GraduationProposal).where(
-            GraduationProposal.family_id == family_id, col(GraduationProposal.status).in_(ProposalStatus.OPEN)
+            GraduationProposal.family_id == family_id, col(GraduationProposal.status).in_(PROPOSAL_OPEN)
         )
     ).first()
 

@@ -36,9 +36,9 @@ from app.graduation.forms import (
     poverty_line_input_parse,
 )
 from app.graduation.labels import LABELS, STATE_LABELS, WARNING_LABELS
-from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, VERDICTS, ProposalStatus, verdict_from_json
+from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, verdict_from_json
 from app.i18n import N_, gettext
-from app.models import Area, Kelompok, Role, User
+from app.models import PROPOSAL_STATUSES, READINESS_VERDICTS, Area, Kelompok, ProposalStatus, Role, User
 from app.settings import get_settings
 from app.web import Today, redirect, render
 
@@ -78,7 +78,7 @@ def _candidates_context(session: Session, user: User, params: dict[str, str], to
         "rows": rows[:PAGE_SIZE],
         "has_next": len(rows) > PAGE_SIZE,
         "query": candidate_query_params(filters),
-        "verdicts": VERDICTS,
+        "verdicts": READINESS_VERDICTS,
         "labels": LABELS,
         "counts": queries.verdict_counts(session=session, user=user, filters=filters),
         "progress": queries.graduation_progress(session=session, user=user, year=today.year),
@@ -220,7 +220,7 @@ async def proposal_create(
 def proposal_list(
     request: Request, session: SessionDep, user: CurrentUser, status: str = "", halaman: int = 1
 ) -> Response:
-    status = status if status in ProposalStatus.ALL else ""
+    status = status if status in PROPOSAL_STATUSES else ""
     page = max(1, halaman)
     rows = queries.proposals_list(
         session=session, user=user, status=status, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
@@ -230,7 +230,7 @@ def proposal_list(
         "has_next": len(rows) > PAGE_SIZE,
         "page": page,
         "status": status,
-        "statuses": ProposalStatus.ALL,
+        "statuses": PROPOSAL_STATUSES,
         "labels": LABELS,
     }
     return render(request, "graduation/proposals.html", context)

@@ -8,40 +8,36 @@ from typing import Any
 import orjson
 
 from app.i18n import N_, fmt_number, fmt_percent, fmt_rupiah, gettext
+from app.models import (
+    CriterionState,
+    GraduationRoute,
+    PkhComponent,
+    PovertyLineKind,
+    ReadinessCriterion,
+    ReadinessVerdict,
+    ReadinessWarning,
+    Schooling,
+)
 
-MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
-ALAMIAH, MANDIRI, HAMPIR, BELUM = "alamiah", "mandiri", "hampir", "belum"
-VERDICTS = (ALAMIAH, MANDIRI, HAMPIR, BELUM)
-VERDICT_LABELS = {
-    ALAMIAH: N_("Siap graduasi alamiah"),
-    MANDIRI: N_("Siap graduasi sejahtera mandiri"),
-    HAMPIR: N_("Hampir siap"),
-    BELUM: N_("Belum"),
+VERDICT_LABELS: dict[str, str] = {
+    ReadinessVerdict.ALAMIAH: N_("Siap graduasi alamiah"),
+    ReadinessVerdict.MANDIRI: N_("Siap graduasi sejahtera mandiri"),
+    ReadinessVerdict.HAMPIR: N_("Hampir siap"),
+    ReadinessVerdict.BELUM: N_("Belum"),
 }
 # Order of the sejahtera-mandiri path; alamiah stands apart (it depends only on the members).
-MANDIRI_RANK = {BELUM: 0, HAMPIR: 1, MANDIRI: 2}
-
-
-class ProposalStatus:
-    DIUSULKAN = "diusulkan"
-    DIVERIFIKASI = "diverifikasi"
-    DIKEMBALIKAN = "dikembalikan"
-    DISETUJUI = "disetujui"
-    DITUNDA = "ditunda"
-    DITOLAK = "ditolak"
-    OPEN = (DIUSULKAN, DIVERIFIKASI, DITUNDA)
-    ALL = (DIUSULKAN, DIVERIFIKASI, DIKEMBALIKAN, DISETUJUI, DITUNDA, DITOLAK)
+MANDIRI_RANK: dict[str, int] = {ReadinessVerdict.BELUM: 0, ReadinessVerdict.HAMPIR: 1, ReadinessVerdict.MANDIRI: 2}
 
 
 # PKH components (komponen) of members: the alamiah criterion counts them, the family page lists them.
-COMPONENT_LABELS = {
-    "hamil": "Ibu hamil/nifas",
-    "anak_usia_dini": "Anak usia dini",
-    "sd": "Anak SD",
-    "smp": "Anak SMP",
-    "sma": "Anak SMA",
-    "disabilitas_berat": "Disabilitas berat",
-    "lansia": "Lanjut usia",
+COMPONENT_LABELS: dict[str, str] = {
+    PkhComponent.HAMIL: "Ibu hamil/nifas",
+    PkhComponent.ANAK_USIA_DINI: "Anak usia dini",
+    PkhComponent.SD: "Anak SD",
+    PkhComponent.SMP: "Anak SMP",
+    PkhComponent.SMA: "Anak SMA",
+    PkhComponent.DISABILITAS_BERAT: "Disabilitas berat",
+    PkhComponent.LANSIA: "Lanjut usia",
 }
 
 
@@ -56,7 +52,7 @@ class ComponentLimits:
 @dataclass(frozen=True)
 class MemberFacts:
     birth_date: date
-    schooling: str  # belum, paud, sd, smp, sma, lulus, tidak
+    schooling: str  # Schooling
     pregnant: bool = False
     severe_disability: bool = False
     active: bool = True
@@ -71,25 +67,21 @@ def member_components(member: MemberFacts, *, today: date, limits: ComponentLimi
     if not member.active:
         return []
     age = age_on(member.birth_date, today)
-    found = []
+    found: list[str] = []
     if member.pregnant:
-        found.append("hamil")
-    if age <= limits.early_childhood_max_age and member.schooling in ("belum", "paud"):
-        found.append("anak_usia_dini")
-    if member.schooling in ("sd", "smp", "sma") and limits.school_min_age <= age <= limits.school_max_age:
+        found.append(PkhComponent.HAMIL)
+    if age <= limits.early_childhood_max_age and member.schooling in (Schooling.BELUM, Schooling.PAUD):
+        found.append(PkhComponent.ANAK_USIA_DINI)
+    if (
+        member.schooling in (Schooling.SD, Schooling.SMP, Schooling.SMA)
+        and limits.school_min_age <= age <= limits.school_max_age
+    ):
         found.append(member.schooling)
     if member.severe_disability:
-        found.append("disabilitas_berat")
+        found.append(PkhComponent.DISABILITAS_BERAT)
     if age >= limits.elderly_min_age:
-        found.append("lansia")
+        found.append(PkhComponent.LANSIA)
     return found
-
-
-def family_components(
-    members: list[MemberFacts], *, today: date, limits: ComponentLimits = ComponentLimits()
-) -> list[str]:
-    """Every component in the family, one entry per member that carries it."""
-    return [c for m in members for c in member_components(m, today=today, limits=limits)]
 
 
 @dataclass(frozen=True)
@@ -246,16 +238,16 @@ def poverty_line_pick(
 ) -> LineUsed | None:
     """The kab/kota line of the latest year up to `year`; else the national urban or rural line."""
     kabkota = ".".join(village_code.split(".")[:2])
-    own = _latest([ln for ln in lines if ln.area_code == kabkota and ln.kind == "area"], year)
+    own = _latest([ln for ln in lines if ln.area_code == kabkota and ln.kind == PovertyLineKind.AREA], year)
     if own is not None:
         return LineUsed(own.amount, part(N_("garis kemiskinan %(name)s %(year)s"), name=kabkota_name, year=own.year))
-    kind = "urban" if is_urban(village_code) else "rural"
+    kind = PovertyLineKind.URBAN if is_urban(village_code) else PovertyLineKind.RURAL
     national = _latest([ln for ln in lines if ln.area_code is None and ln.kind == kind], year)
     if national is None:
         return None
     label = (
         N_("garis kemiskinan nasional perkotaan %(year)s")
-        if kind == "urban"
+        if kind == PovertyLineKind.URBAN
         else N_("garis kemiskinan nasional perdesaan %(year)s")
     )
     return LineUsed(national.amount, part(label, year=national.year))
@@ -305,19 +297,19 @@ class FamilyFacts:
     monitor_until: date | None = None
 
 
-CRITERION_LABELS = {
-    "alamiah": N_("Tidak ada komponen PKH tersisa"),
-    "sesi_inti": N_("Mengikuti semua sesi inti P2K2"),
-    "kehadiran": N_("Kehadiran P2K2 12 bulan terakhir"),
-    "skor": N_("Skor perubahan perilaku tinggi dan naik dari baseline"),
-    "ekonomi": N_("Kemampuan ekonomi"),
-    "aset": N_("Tanda kesejahteraan rumah tangga"),
+CRITERION_LABELS: dict[str, str] = {
+    ReadinessCriterion.ALAMIAH: N_("Tidak ada komponen PKH tersisa"),
+    ReadinessCriterion.SESI_INTI: N_("Mengikuti semua sesi inti P2K2"),
+    ReadinessCriterion.KEHADIRAN: N_("Kehadiran P2K2 12 bulan terakhir"),
+    ReadinessCriterion.SKOR: N_("Skor perubahan perilaku tinggi dan naik dari baseline"),
+    ReadinessCriterion.EKONOMI: N_("Kemampuan ekonomi"),
+    ReadinessCriterion.ASET: N_("Tanda kesejahteraan rumah tangga"),
 }
-WARNING_LABELS = {
-    "alpa_beruntun": N_("Alpa berturut-turut"),
-    "kelompok_tidak_bertemu": N_("Kelompok lama tidak bertemu"),
-    "lama_di_pkh": N_("Lama di PKH"),
-    "tinjau_ulang": N_("Perlu ditinjau untuk pendaftaran ulang"),
+WARNING_LABELS: dict[str, str] = {
+    ReadinessWarning.ALPA_BERUNTUN: N_("Alpa berturut-turut"),
+    ReadinessWarning.KELOMPOK_TIDAK_BERTEMU: N_("Kelompok lama tidak bertemu"),
+    ReadinessWarning.LAMA_DI_PKH: N_("Lama di PKH"),
+    ReadinessWarning.TINJAU_ULANG: N_("Perlu ditinjau untuk pendaftaran ulang"),
 }
 
 
@@ -335,7 +327,7 @@ class _Explained:
         return tuple(getattr(self, f) for f in self.fields)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._values() == self._values()  # type: ignore[attr-defined]
+        return type(other) is type(self) and other._values() == self._values()
 
     def __hash__(self) -> int:
         return hash(self._values())
@@ -382,7 +374,12 @@ class Verdict:
     @property
     def route(self) -> str | None:
         """The graduation route a proposal would take, if the family may be proposed at all."""
-        return {ALAMIAH: ALAMIAH, MANDIRI: MANDIRI, HAMPIR: MANDIRI}.get(self.verdict)
+        routes: dict[str, str] = {
+            ReadinessVerdict.ALAMIAH: GraduationRoute.ALAMIAH,
+            ReadinessVerdict.MANDIRI: GraduationRoute.MANDIRI,
+            ReadinessVerdict.HAMPIR: GraduationRoute.MANDIRI,
+        }
+        return routes.get(self.verdict)
 
     def to_json(self) -> str:
         """Compact and language-neutral: codes, states and the raw figures (each distinct criterion encoded once)."""
@@ -445,10 +442,20 @@ def criterion_alamiah(members: tuple[MemberFacts, ...], *, today: date, rules: R
 @lru_cache(maxsize=4096)
 def _alamiah(active: bool, found: tuple[tuple[str, int], ...], today: date) -> Criterion:
     if not active:
-        return Criterion("alamiah", UNKNOWN, (part(N_("belum ada data anggota keluarga")),))
+        return Criterion(
+            ReadinessCriterion.ALAMIAH, CriterionState.UNKNOWN, (part(N_("belum ada data anggota keluarga")),)
+        )
     if not found:
-        return Criterion("alamiah", MET, (part(N_("tidak ada komponen per %(day)s"), day=today.isoformat()),))
-    return Criterion("alamiah", NOT_MET, (part(N_("masih ada komponen: %(list)s"), list=("components", found)),))
+        return Criterion(
+            ReadinessCriterion.ALAMIAH,
+            CriterionState.MET,
+            (part(N_("tidak ada komponen per %(day)s"), day=today.isoformat()),),
+        )
+    return Criterion(
+        ReadinessCriterion.ALAMIAH,
+        CriterionState.NOT_MET,
+        (part(N_("masih ada komponen: %(list)s"), list=("components", found)),),
+    )
 
 
 def criterion_core_sessions(facts: FamilyFacts) -> Criterion:
@@ -457,9 +464,11 @@ def criterion_core_sessions(facts: FamilyFacts) -> Criterion:
 
 @lru_cache(maxsize=1024)
 def _core_sessions(done: int, total: int) -> Criterion:
-    state = MET if total and done >= total else NOT_MET
+    state = CriterionState.MET if total and done >= total else CriterionState.NOT_MET
     return Criterion(
-        "sesi_inti", state, (part(N_("%(done)s dari %(total)s sesi inti selesai"), done=done, total=total),)
+        ReadinessCriterion.SESI_INTI,
+        state,
+        (part(N_("%(done)s dari %(total)s sesi inti selesai"), done=done, total=total),),
     )
 
 
@@ -470,11 +479,13 @@ def criterion_attendance(facts: FamilyFacts, rules: RuleSet) -> Criterion:
 @lru_cache(maxsize=65536)
 def _attendance(hadir: int, total: int, minimum: float) -> Criterion:
     if total == 0:
-        return Criterion("kehadiran", UNKNOWN, (part(N_("belum ada catatan kehadiran")),))
+        return Criterion(
+            ReadinessCriterion.KEHADIRAN, CriterionState.UNKNOWN, (part(N_("belum ada catatan kehadiran")),)
+        )
     share = hadir / total
     return Criterion(
-        "kehadiran",
-        MET if share >= minimum else NOT_MET,
+        ReadinessCriterion.KEHADIRAN,
+        CriterionState.MET if share >= minimum else CriterionState.NOT_MET,
         (
             part(
                 N_("hadir %(hadir)s dari %(total)s sesi (%(share)s; minimal %(min)s)"),
@@ -494,15 +505,19 @@ def criterion_score(facts: FamilyFacts, rules: RuleSet) -> Criterion:
 @lru_cache(maxsize=65536)
 def _score(latest_score: float | None, baseline_score: float | None, minimum: float) -> Criterion:
     if latest_score is None:
-        return Criterion("skor", UNKNOWN, (part(N_("belum ada asesmen final")),))
+        return Criterion(ReadinessCriterion.SKOR, CriterionState.UNKNOWN, (part(N_("belum ada asesmen final")),))
     latest = part(N_("skor terakhir %(score)s (minimal %(min)s)"), score=("pct", latest_score), min=("pct", minimum))
     if latest_score < minimum:
-        return Criterion("skor", NOT_MET, (latest,))
+        return Criterion(ReadinessCriterion.SKOR, CriterionState.NOT_MET, (latest,))
     if baseline_score is None:
-        return Criterion("skor", UNKNOWN, (latest, part(N_("belum ada asesmen pembanding baseline"))))
+        return Criterion(
+            ReadinessCriterion.SKOR, CriterionState.UNKNOWN, (latest, part(N_("belum ada asesmen pembanding baseline")))
+        )
     rose = latest_score > baseline_score
     return Criterion(
-        "skor", MET if rose else NOT_MET, (latest, part(N_("baseline %(score)s"), score=("pct", baseline_score)))
+        ReadinessCriterion.SKOR,
+        CriterionState.MET if rose else CriterionState.NOT_MET,
+        (latest, part(N_("baseline %(score)s"), score=("pct", baseline_score))),
     )
 
 
@@ -533,12 +548,12 @@ def _economy(
     states: list[str] = []
     notes: list[Part] = []
     if capita is None or line is None:
-        states.append(UNKNOWN)
+        states.append(CriterionState.UNKNOWN)
         notes.append(part(N_("per kapita belum diketahui") if capita is None else N_("garis kemiskinan belum ada")))
     else:
         amount, name = capita
         ratio = amount / line.amount
-        states.append(MET if ratio >= multiplier else NOT_MET)
+        states.append(CriterionState.MET if ratio >= multiplier else CriterionState.NOT_MET)
         notes.append(
             part(
                 N_("%(name)s %(amount)s = %(ratio)s × %(line)s (%(line_amount)s; minimal %(min)s ×)"),
@@ -551,15 +566,15 @@ def _economy(
             )
         )
     if desil is None:
-        states.append(UNKNOWN)
+        states.append(CriterionState.UNKNOWN)
         notes.append(part(N_("desil DTSEN belum diketahui")))
     else:
-        states.append(MET if desil >= desil_min else NOT_MET)
+        states.append(CriterionState.MET if desil >= desil_min else CriterionState.NOT_MET)
         notes.append(part(N_("desil DTSEN %(desil)s (minimal %(min)s)"), desil=desil, min=desil_min))
     if income is None:
-        states.append(UNKNOWN)
+        states.append(CriterionState.UNKNOWN)
     else:
-        states.append(MET if income >= income_min else NOT_MET)
+        states.append(CriterionState.MET if income >= income_min else CriterionState.NOT_MET)
         notes.append(
             part(
                 N_("penghasilan rumah tangga %(amount)s/bulan (minimal %(min)s)"),
@@ -567,7 +582,7 @@ def _economy(
                 min=("rp", income_min),
             )
         )
-    return Criterion("ekonomi", any_of(states), tuple(notes))
+    return Criterion(ReadinessCriterion.EKONOMI, any_of(states), tuple(notes))
 
 
 ASSET_NAMES = (
@@ -607,33 +622,37 @@ def _assets(
 ) -> Criterion:
     house = all_of([_state(roof), _state(wall), _state(floor)])
     states = (_state(savings), _state(sources), house, _state(water), _state(latrine))
-    met = states.count(MET)
-    unknown = states.count(UNKNOWN)
-    state = MET if met >= minimum else (NOT_MET if met + unknown < minimum else UNKNOWN)
-    have = ("msgs", tuple(name for name, s in zip(ASSET_NAMES, states, strict=True) if s == MET))
+    met = states.count(CriterionState.MET)
+    unknown = states.count(CriterionState.UNKNOWN)
+    state = (
+        CriterionState.MET
+        if met >= minimum
+        else (CriterionState.NOT_MET if met + unknown < minimum else CriterionState.UNKNOWN)
+    )
+    have = ("msgs", tuple(name for name, s in zip(ASSET_NAMES, states, strict=True) if s == CriterionState.MET))
     parts: tuple[Part, ...] = (
         part(N_("%(met)s dari 5 terpenuhi (minimal %(min)s): %(have)s"), met=met, min=minimum, have=have),
     )
     if unknown:
         parts += (part(N_("%(n)s belum diketahui"), n=unknown),)
-    return Criterion("aset", state, parts)
+    return Criterion(ReadinessCriterion.ASET, state, parts)
 
 
 def _state(value: bool | None) -> str:
-    return UNKNOWN if value is None else (MET if value else NOT_MET)
+    return CriterionState.UNKNOWN if value is None else (CriterionState.MET if value else CriterionState.NOT_MET)
 
 
 def any_of(states: list[str]) -> str:
     """Three-valued OR: one met suffices; unknown stays unknown unless something is met."""
-    if MET in states:
-        return MET
-    return UNKNOWN if UNKNOWN in states else NOT_MET
+    if CriterionState.MET in states:
+        return CriterionState.MET
+    return CriterionState.UNKNOWN if CriterionState.UNKNOWN in states else CriterionState.NOT_MET
 
 
 def all_of(states: list[str]) -> str:
-    if NOT_MET in states:
-        return NOT_MET
-    return UNKNOWN if UNKNOWN in states else MET
+    if CriterionState.NOT_MET in states:
+        return CriterionState.NOT_MET
+    return CriterionState.UNKNOWN if CriterionState.UNKNOWN in states else CriterionState.MET
 
 
 def readiness_warnings(facts: FamilyFacts, *, today: date, rules: RuleSet) -> tuple[Flag, ...]:
@@ -666,14 +685,16 @@ def _warnings(
 ) -> tuple[Flag, ...]:
     found: list[Flag] = []
     if alpa_streak >= alpa_max:
-        found.append(Flag("alpa_beruntun", (part(N_("%(n)s kali alpa berturut-turut"), n=alpa_streak),)))
+        found.append(Flag(ReadinessWarning.ALPA_BERUNTUN, (part(N_("%(n)s kali alpa berturut-turut"), n=alpa_streak),)))
     if in_kelompok:
         if last_held is None:
-            found.append(Flag("kelompok_tidak_bertemu", (part(N_("kelompok belum pernah mengadakan pertemuan")),)))
+            found.append(
+                Flag(ReadinessWarning.KELOMPOK_TIDAK_BERTEMU, (part(N_("kelompok belum pernah mengadakan pertemuan")),))
+            )
         elif (today - last_held).days >= gap_days:
             found.append(
                 Flag(
-                    "kelompok_tidak_bertemu",
+                    ReadinessWarning.KELOMPOK_TIDAK_BERTEMU,
                     (
                         part(
                             N_("pertemuan terakhir %(day)s (%(n)s hari lalu)"),
@@ -685,7 +706,10 @@ def _warnings(
             )
     if enrolled_on is not None and (years := age_on(enrolled_on, today)) >= years_max:
         found.append(
-            Flag("lama_di_pkh", (part(N_("%(n)s tahun di PKH sejak %(day)s"), n=years, day=enrolled_on.isoformat()),))
+            Flag(
+                ReadinessWarning.LAMA_DI_PKH,
+                (part(N_("%(n)s tahun di PKH sejak %(day)s"), n=years, day=enrolled_on.isoformat()),),
+            )
         )
     return tuple(found)
 
@@ -701,7 +725,7 @@ def monitoring_flag(facts: FamilyFacts) -> Flag | None:
     if capita[0] >= facts.line.amount:
         return None
     return Flag(
-        "tinjau_ulang",
+        ReadinessWarning.TINJAU_ULANG,
         (
             part(
                 N_("%(name)s %(amount)s di bawah %(line)s (%(line_amount)s) pada asesmen %(day)s"),
@@ -726,8 +750,16 @@ def readiness_evaluate(facts: FamilyFacts, *, today: date, rules: RuleSet) -> Ve
         criterion_economy(facts, rules),
         criterion_assets(facts, rules),
     )
-    short = sum(1 for c in mandiri if c.state != MET)
-    verdict = ALAMIAH if alamiah.state == MET else MANDIRI if short == 0 else HAMPIR if short == 1 else BELUM
+    short = sum(1 for c in mandiri if c.state != CriterionState.MET)
+    verdict = (
+        ReadinessVerdict.ALAMIAH
+        if alamiah.state == CriterionState.MET
+        else ReadinessVerdict.MANDIRI
+        if short == 0
+        else ReadinessVerdict.HAMPIR
+        if short == 1
+        else ReadinessVerdict.BELUM
+    )
     return Verdict(verdict, (alamiah, *mandiri), readiness_warnings(facts, today=today, rules=rules))
 
 

@@ -24,16 +24,21 @@ from app.errors import RuleViolation
 from app.graduation.documents import Upload, document_store
 from app.graduation.facts import rules_on
 from app.graduation.queries import proposal_get, proposal_open, readiness_evaluate_many
-from app.graduation.rules import ALAMIAH, HAMPIR, MANDIRI, ProposalStatus, Verdict, add_months
+from app.graduation.rules import Verdict, add_months
 from app.i18n import N_
 from app.models import (
+    PROPOSAL_DECISIONS,
     Area,
+    DocumentKind,
     Family,
     FamilyReadiness,
     FamilyStatus,
     GraduationEvent,
     GraduationProposal,
+    GraduationRoute,
     PovertyLine,
+    ProposalStatus,
+    ReadinessVerdict,
     Role,
     RuleParameter,
     User,
@@ -203,10 +208,12 @@ def proposal_create(
     family = family_get(session=session, user=user, family_id=family_id)
     proposal_require_creator(user, family, family_kelompok(session=session, family=family))
     verdict = _proposable_verdict(session=session, family=family, justification=justification, today=today)
-    document = document_store(session=session, user=user, family=family, kind="surat_pernyataan", upload=statement)
+    document = document_store(
+        session=session, user=user, family=family, kind=DocumentKind.SURAT_PERNYATAAN, upload=statement
+    )
     proposal = GraduationProposal(
         family_id=family.id or 0,
-        route=verdict.route or MANDIRI,
+        route=verdict.route or GraduationRoute.MANDIRI,
         status=ProposalStatus.DIUSULKAN,
         statement_document_id=document.id,
         readiness_snapshot=verdict.to_json(),
@@ -226,13 +233,13 @@ def _proposable_verdict(*, session: Session, family: Family, justification: str,
     if proposal_open(session=session, family_id=family.id or 0) is not None:
         raise RuleViolation(N_("KPM ini sudah memiliki usulan graduasi yang sedang diproses."))
     verdict = readiness_evaluate_many(session=session, family_ids=[family.id or 0], today=today)[family.id or 0]
-    if verdict.verdict == HAMPIR and len(justification.strip()) < JUSTIFICATION_MIN:
+    if verdict.verdict == ReadinessVerdict.HAMPIR and len(justification.strip()) < JUSTIFICATION_MIN:
         raise RuleViolation(
             N_("KPM hampir siap: tulis alasan usulan minimal %(n)s karakter."),
             field="justification",
             n=JUSTIFICATION_MIN,
         )
-    if verdict.verdict not in (ALAMIAH, MANDIRI, HAMPIR):
+    if verdict.verdict not in (ReadinessVerdict.ALAMIAH, ReadinessVerdict.MANDIRI, ReadinessVerdict.HAMPIR):
         raise RuleViolation(N_("KPM ini belum memenuhi kriteria graduasi."))
     return verdict
 
@@ -282,7 +289,7 @@ def proposal_decide(
     """The peninjau approves (the family graduates), defers or rejects (both with a reason)."""
     proposal, family = _scoped_proposal(session, user, proposal_id)
     proposal_require_decider(user, family, family_kelompok(session=session, family=family))
-    if decision not in (ProposalStatus.DISETUJUI, ProposalStatus.DITUNDA, ProposalStatus.DITOLAK):
+    if decision not in PROPOSAL_DECISIONS:
         raise RuleViolation(N_("Pilih keputusan: setujui, tunda atau tolak."), field="decision")
     _require_status(proposal, ProposalStatus.DIVERIFIKASI, ProposalStatus.DITUNDA)
     text = reason.strip()[:2000] if decision == ProposalStatus.DISETUJUI else _require_reason(reason)
@@ -298,7 +305,7 @@ def proposal_decide(
 def _family_graduate(session: Session, *, user: User, family: Family, route: str, today: date) -> None:
     """The family leaves the roll (status no longer aktif) but keeps its kelompok, so its history stays readable."""
     before = snapshot(family)
-    family.status = FamilyStatus.GRADUASI_ALAMIAH if route == ALAMIAH else FamilyStatus.GRADUASI_MANDIRI
+    family.status = FamilyStatus.GRADUASI_ALAMIAH if route == GraduationRoute.ALAMIAH else FamilyStatus.GRADUASI_MANDIRI
     family.exited_on, family.updated_at = today, utcnow()
     session.add(family)
     audit_record(

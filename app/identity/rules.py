@@ -7,10 +7,11 @@ from datetime import date
 
 from app.clock import today_local
 from app.i18n import N_, gettext
+from app.models import Sex
 
 NUMBER_LENGTH = 16
 FEMALE_DAY_OFFSET = 40
-SEXES = ("L", "P")
+SEXES = tuple(Sex)
 KECAMATAN_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}", re.ASCII)
 # What Excel or LibreOffice make of a 16-digit number typed into a General cell: 3.27701E+15, 3,27701E+15.
 SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?[eE]\+?\d+", re.ASCII)
@@ -80,7 +81,7 @@ def area_problems(number: str, *, label: str, area_exists: Callable[[str], bool]
 def sex_require(sex: str) -> str:
     """`sex` itself, or ValueError when it is not L or P."""
     if sex not in SEXES:
-        raise ValueError(f"sex must be one of {SEXES}, not {sex!r}")
+        raise ValueError(f"sex must be L or P, not {sex!r}")
     return sex
 
 
@@ -88,8 +89,8 @@ def birth_fields(number: str) -> tuple[int, int, int, str]:
     """Day (women's +40 removed), month, two-digit year and sex from digits 7-12."""
     day, month, year = int(number[6:8]), int(number[8:10]), int(number[10:12])
     if day > FEMALE_DAY_OFFSET:
-        return day - FEMALE_DAY_OFFSET, month, year, "P"
-    return day, month, year, "L"
+        return day - FEMALE_DAY_OFFSET, month, year, Sex.PEREMPUAN
+    return day, month, year, Sex.LAKI_LAKI
 
 
 def birth_date_resolve(*, day: int, month: int, year: int, today: date) -> date | None:
@@ -123,7 +124,7 @@ def birth_problems(number: str, *, sex: str | None, birth_date: date | None) -> 
         return [gettext(MSG_DATE_INVALID, digits=number[6:12])]
     problems = []
     if sex is not None and sex_require(sex) != nik_sex:
-        problems.append(gettext(MSG_SAYS_FEMALE if nik_sex == "P" else MSG_SAYS_MALE))
+        problems.append(gettext(MSG_SAYS_FEMALE if nik_sex == Sex.PEREMPUAN else MSG_SAYS_MALE))
     if birth_date is not None and (birth_date.day, birth_date.month, birth_date.year % 100) != (day, month, year):
         nik_date = f"{day:02d}-{month:02d}-{year:02d}"
         problems.append(gettext(MSG_DATE_MISMATCH, nik_date=nik_date, birth_date=birth_date.strftime("%d-%m-%Y")))
@@ -158,6 +159,6 @@ def nik_make(*, kecamatan_code: str, birth_date: date, sex: str, serial: int) ->
         raise ValueError(f"kecamatan code must look like 32.77.01, not {kecamatan_code!r}")
     if not 1 <= serial <= 9999:
         raise ValueError(f"serial must be 1..9999, not {serial}")
-    day = birth_date.day + (FEMALE_DAY_OFFSET if sex_require(sex) == "P" else 0)
+    day = birth_date.day + (FEMALE_DAY_OFFSET if sex_require(sex) == Sex.PEREMPUAN else 0)
     born = f"{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}"
     return f"{kecamatan_code.replace('.', '')}{born}{serial:04d}"

@@ -18,6 +18,7 @@ from app.models import (
     Kelompok,
     Meeting,
     MeetingStatus,
+    TopicProgress,
     User,
 )
 
@@ -124,11 +125,6 @@ def topics_by_status(*, session: Session, kelompok_id: int, status: str, from_da
 
 
 @dataclass
-class ProgressCell:
-    state: str  # selesai / terlewat / belum
-
-
-@dataclass
 class ProgressGrid:
     topics: list[TopicRef]
     rows: list[tuple[Family, list[str]]]
@@ -136,9 +132,6 @@ class ProgressGrid:
     module_share: dict[int, float] = field(default_factory=dict)
     modules: list[tuple[int, str, str]] = field(default_factory=list)  # (no, code, title)
     held_topics: set[int] = field(default_factory=set)
-
-    def completed_by_all(self) -> set[int]:
-        return {t for t, share in self.topic_share.items() if share >= 1.0 and self.rows}
 
 
 def progress_grid(*, session: Session, kelompok_id: int) -> ProgressGrid:
@@ -149,26 +142,26 @@ def progress_grid(*, session: Session, kelompok_id: int) -> ProgressGrid:
     held = topics_by_status(session=session, kelompok_id=kelompok_id, status=MeetingStatus.HELD)
     rows = []
     for family in roster:
-        cells = []
+        cells: list[str] = []
         for topic in topics:
             if (family.id, topic.id) in done:
-                cells.append("selesai")
+                cells.append(TopicProgress.SELESAI)
             elif topic.id in held:
-                cells.append("terlewat")
+                cells.append(TopicProgress.TERLEWAT)
             else:
-                cells.append("belum")
+                cells.append(TopicProgress.BELUM)
         rows.append((family, cells))
     grid = ProgressGrid(topics=topics, rows=rows, held_topics=held)
     n = len(roster)
     for i, topic in enumerate(topics):
-        grid.topic_share[topic.id] = sum(1 for _, cells in rows if cells[i] == "selesai") / n if n else 0.0
+        grid.topic_share[topic.id] = sum(1 for _, cells in rows if cells[i] == TopicProgress.SELESAI) / n if n else 0.0
     modules: dict[int, list[int]] = {}
     for i, topic in enumerate(topics):
         modules.setdefault(topic.module_no, []).append(i)
         if (topic.module_no, topic.module_code, topic.module_title) not in grid.modules:
             grid.modules.append((topic.module_no, topic.module_code, topic.module_title))
     for module_no, idx in modules.items():
-        complete = sum(1 for _, cells in rows if all(cells[i] == "selesai" for i in idx))
+        complete = sum(1 for _, cells in rows if all(cells[i] == TopicProgress.SELESAI for i in idx))
         grid.module_share[module_no] = complete / n if n else 0.0
     return grid
 

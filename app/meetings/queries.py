@@ -13,8 +13,8 @@ from app.curriculum.queries import TopicRef, topics_active
 from app.kelompok.queries import completions, kelompok_roster, pendamping_meetings_on, topics_by_status
 from app.meetings import rules
 from app.models import (
+    ATTENDANCE_CYCLE,
     Attendance,
-    AttendanceStatus,
     CurriculumModule,
     Family,
     FamilyStatus,
@@ -200,7 +200,7 @@ def meeting_page_context(
         "locked": locked,
         "roll_open": roll_open,
         "today": today,
-        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
+        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in ATTENDANCE_CYCLE},
         "makeup": makeup_candidates(session=session, user=user, kelompok=kelompok, meeting=meeting)
         if roll_open
         else [],

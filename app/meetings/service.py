@@ -17,7 +17,17 @@ from app.kelompok.queries import (
 )
 from app.meetings import rules
 from app.meetings.queries import completed_by_all, plan_rest_preview
-from app.models import Attendance, Kelompok, Meeting, MeetingEvent, MeetingStatus, User, utcnow
+from app.models import (
+    Attendance,
+    AttendanceStatus,
+    Kelompok,
+    Meeting,
+    MeetingEvent,
+    MeetingEventKind,
+    MeetingStatus,
+    User,
+    utcnow,
+)
 
 
 def _check_date(day: date, today: date) -> None:
@@ -92,7 +102,7 @@ def meeting_schedule(
     )
     session.add(meeting)
     session.flush()
-    _event(session, meeting, user, "dijadwalkan", f"{fmt_date(day)} {start.strftime('%H:%M')}")
+    _event(session, meeting, user, MeetingEventKind.SCHEDULED, f"{fmt_date(day)} {start.strftime('%H:%M')}")
     audit_record(
         session=session, user=user, entity="meeting", entity_id=meeting.id, action="create", after=snapshot(meeting)
     )
@@ -181,7 +191,7 @@ def meeting_reschedule(
     )
     meeting.date, meeting.start_time, meeting.place, meeting.updated_at = day, start, place or meeting.place, utcnow()
     session.add(meeting)
-    _event(session, meeting, user, "dijadwal_ulang", detail, reason)
+    _event(session, meeting, user, MeetingEventKind.RESCHEDULED, detail, reason)
     audit_record(
         session=session,
         user=user,
@@ -202,7 +212,7 @@ def meeting_cancel(*, session: Session, user: User, kelompok: Kelompok, meeting:
     before = snapshot(meeting)
     meeting.status, meeting.updated_at = MeetingStatus.CANCELLED, utcnow()
     session.add(meeting)
-    _event(session, meeting, user, "dibatalkan", "", reason)
+    _event(session, meeting, user, MeetingEventKind.CANCELLED, "", reason)
     audit_record(
         session=session,
         user=user,
@@ -231,9 +241,11 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
     meeting.status, meeting.updated_at = MeetingStatus.HELD, utcnow()
     session.add(meeting)
     present = session.exec(
-        select(func.count()).where(Attendance.meeting_id == meeting.id, col(Attendance.status) == "hadir")
+        select(func.count()).where(
+            Attendance.meeting_id == meeting.id, col(Attendance.status) == AttendanceStatus.HADIR
+        )
     ).one()
-    _event(session, meeting, user, "terlaksana", f"{present}/{len(marked)} hadir")
+    _event(session, meeting, user, MeetingEventKind.HELD, f"{present}/{len(marked)} hadir")
     audit_record(
         session=session,
         user=user,

@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
@@ -15,6 +15,7 @@ from app.models import (
     Attendance,
     AttendanceStatus,
     CorrectionRequest,
+    CorrectionStatus,
     Family,
     FamilyStatus,
     Kelompok,
@@ -25,7 +26,6 @@ from app.models import (
     User,
 )
 from app.supervision.rules import CHECKLIST
-from app.supervision.service import CORRECTION_PENDING
 
 
 @dataclass
@@ -150,7 +150,7 @@ def kelompok_months(*, session: Session, kelompok_id: int, dialect: str) -> list
         select(month, func.count())
         .select_from(CorrectionRequest)
         .join(Meeting, col(Meeting.id) == CorrectionRequest.meeting_id)
-        .where(Meeting.kelompok_id == kelompok_id, CorrectionRequest.status == CORRECTION_PENDING)
+        .where(Meeting.kelompok_id == kelompok_id, CorrectionRequest.status == CorrectionStatus.MENUNGGU)
         .group_by(month)
     ).all()
     locks = {
@@ -205,7 +205,7 @@ def corrections_pending(
             (col(Attendance.meeting_id) == CorrectionRequest.meeting_id)
             & (col(Attendance.family_id) == CorrectionRequest.family_id),
         )
-        .where(kelompok_clause(user), CorrectionRequest.status == CORRECTION_PENDING)
+        .where(kelompok_clause(user), CorrectionRequest.status == CorrectionStatus.MENUNGGU)
         .order_by(col(CorrectionRequest.requested_at))
         .limit(limit)
     )
@@ -232,7 +232,3 @@ def quality_reviews(
     if pendamping_id is not None:
         query = query.where(Kelompok.pendamping_id == pendamping_id)
     return [tuple(row) for row in session.exec(query).all()]  # type: ignore[misc]
-
-
-def month_bounds(month: date) -> tuple[date, date]:
-    return month, (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)

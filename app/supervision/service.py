@@ -16,9 +16,10 @@ from app.errors import RuleViolation
 from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
 from app.models import (
+    ATTENDANCE_CYCLE,
     Attendance,
-    AttendanceStatus,
     CorrectionRequest,
+    CorrectionStatus,
     Family,
     Kelompok,
     Meeting,
@@ -29,8 +30,6 @@ from app.models import (
     utcnow,
 )
 from app.supervision.rules import CHECKLIST, MARK_MAX, checklist_score
-
-CORRECTION_PENDING, CORRECTION_ACCEPTED, CORRECTION_REFUSED = "menunggu", "diterima", "ditolak"
 
 
 def quality_review_create(
@@ -107,7 +106,7 @@ def correction_request_create(
     correction_require_requester(user, kelompok)
     if not month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date):
         raise RuleViolation(N_("Bulan ini belum dikunci; ubah absensinya langsung."))
-    if requested_status not in AttendanceStatus.CYCLE:
+    if requested_status not in ATTENDANCE_CYCLE:
         raise RuleViolation(N_("Pilih status kehadiran yang benar."), field="requested_status")
     if not reason.strip():
         raise RuleViolation(N_("Tuliskan alasan koreksi."), field="reason")
@@ -123,7 +122,7 @@ def correction_request_create(
         select(CorrectionRequest.id).where(
             CorrectionRequest.meeting_id == meeting.id,
             CorrectionRequest.family_id == family_id,
-            CorrectionRequest.status == CORRECTION_PENDING,
+            CorrectionRequest.status == CorrectionStatus.MENUNGGU,
         )
     ).first()
     if pending is not None:
@@ -154,12 +153,12 @@ def correction_decide(
 ) -> CorrectionRequest:
     """Accepting applies the requested mark despite the lock; both the decision and the mark are audited."""
     require_role(user, *SUPERVISING_ROLES)
-    if request.status != CORRECTION_PENDING:
+    if request.status != CorrectionStatus.MENUNGGU:
         raise RuleViolation(N_("Permintaan ini sudah diputuskan."))
     if not accept and not note.strip():
         raise RuleViolation(N_("Tuliskan alasan penolakan."), field="decision_note")
     before = snapshot(request)
-    request.status = CORRECTION_ACCEPTED if accept else CORRECTION_REFUSED
+    request.status = CorrectionStatus.DITERIMA if accept else CorrectionStatus.DITOLAK
     request.decided_by_id, request.decided_at, request.decision_note = user.id, utcnow(), note.strip()
     session.add(request)
     if accept:

@@ -17,9 +17,10 @@ from app.curriculum.queries import topics_active
 from app.db import engine_create
 from app.demo.generator import DemoSummary, demo_load
 from app.graduation.queries import readiness_evaluate_many
-from app.graduation.rules import VERDICTS
 from app.identity.rules import nik_parse
 from app.models import (
+    ATTENDANCE_CYCLE,
+    READINESS_VERDICTS,
     Assessment,
     AssessmentValue,
     Attendance,
@@ -203,7 +204,7 @@ def test_attendance_mix_and_makeups(db: Session) -> None:
     statuses = dict(db.exec(select(Attendance.status, func.count()).group_by(col(Attendance.status))).all())
     total = sum(statuses.values())
     assert 0.80 < statuses[AttendanceStatus.HADIR] / total < 0.90
-    assert all(statuses[status] > 0 for status in AttendanceStatus.CYCLE)
+    assert all(statuses[status] > 0 for status in ATTENDANCE_CYCLE)
     others = db.exec(select(Attendance.attendee_name).where(Attendance.attendee == "anggota_lain")).all()
     assert others and all(others)
     recorded_at = db.exec(select(Attendance.recorded_at)).first()
@@ -283,7 +284,7 @@ def test_assessments_follow_the_families(db: Session) -> None:
 def test_verdicts_stored_and_mixed(db: Session) -> None:
     stored = dict(db.exec(select(FamilyReadiness.family_id, FamilyReadiness.verdict)).all())
     assert len(stored) == db.exec(select(func.count()).select_from(Family)).one()
-    counts = {verdict: sum(1 for v in stored.values() if v == verdict) for verdict in VERDICTS}
+    counts = {verdict: sum(1 for v in stored.values() if v == verdict) for verdict in READINESS_VERDICTS}
     # Some ready by each route, several almost ready, most not yet.
     assert all(counts.values()), counts
     assert counts["mandiri"] < counts["hampir"] < counts["belum"] and counts["belum"] > 0.9 * len(stored)

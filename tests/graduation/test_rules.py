@@ -7,14 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.graduation.rules import (
-    ALAMIAH,
-    BELUM,
-    HAMPIR,
-    MANDIRI,
     MANDIRI_RANK,
-    MET,
-    NOT_MET,
-    UNKNOWN,
     EconomicProfile,
     FamilyFacts,
     LineUsed,
@@ -28,6 +21,7 @@ from app.graduation.rules import (
     readiness_evaluate,
     rules_effective,
 )
+from app.models import CriterionState, ReadinessVerdict
 
 TODAY = date(2026, 11, 23)
 RULES = RuleSet()
@@ -73,24 +67,27 @@ def states(verdict):  # type: ignore[no-untyped-def]
 
 def test_mandiri_when_every_criterion_is_met_with_figures():
     verdict = readiness_evaluate(ready_facts(), today=TODAY, rules=RULES)
-    assert verdict.verdict == MANDIRI and verdict.route == MANDIRI
+    assert verdict.verdict == ReadinessVerdict.MANDIRI and verdict.route == ReadinessVerdict.MANDIRI
     figures = {c.code: c.figure for c in verdict.criteria}
     assert figures["kehadiran"].startswith("hadir 13 dari 14 sesi")
     assert "pengeluaran per kapita Rp 1.020.000 = 1,62 × garis kemiskinan Kota Cimahi 2025" in figures["ekonomi"]
     assert figures["sesi_inti"] == "14 dari 14 sesi inti selesai"
-    assert states(verdict)["alamiah"] == NOT_MET and "Anak SD (1)" in figures["alamiah"]
+    assert states(verdict)["alamiah"] == CriterionState.NOT_MET and "Anak SD (1)" in figures["alamiah"]
 
 
 def test_one_criterion_short_is_hampir_two_is_belum():
-    assert readiness_evaluate(ready_facts(core_done=13), today=TODAY, rules=RULES).verdict == HAMPIR
-    assert readiness_evaluate(ready_facts(core_done=13, marks_hadir=5), today=TODAY, rules=RULES).verdict == BELUM
+    assert readiness_evaluate(ready_facts(core_done=13), today=TODAY, rules=RULES).verdict == ReadinessVerdict.HAMPIR
+    assert (
+        readiness_evaluate(ready_facts(core_done=13, marks_hadir=5), today=TODAY, rules=RULES).verdict
+        == ReadinessVerdict.BELUM
+    )
 
 
 def test_alamiah_when_no_component_remains():
     verdict = readiness_evaluate(
         ready_facts(members=(ADULT,), core_done=0, economy=EconomicProfile()), today=TODAY, rules=RULES
     )
-    assert verdict.verdict == ALAMIAH and verdict.route == ALAMIAH
+    assert verdict.verdict == ReadinessVerdict.ALAMIAH and verdict.route == ReadinessVerdict.ALAMIAH
 
 
 def test_missing_data_is_unknown_not_failed():
@@ -100,32 +97,41 @@ def test_missing_data_is_unknown_not_failed():
         rules=RULES,
     )
     got = states(verdict)
-    assert got["kehadiran"] == got["skor"] == got["ekonomi"] == got["aset"] == UNKNOWN
-    assert verdict.verdict == BELUM
+    assert got["kehadiran"] == got["skor"] == got["ekonomi"] == got["aset"] == CriterionState.UNKNOWN
+    assert verdict.verdict == ReadinessVerdict.BELUM
 
 
 def test_economy_alternatives_desil_or_income():
     poor = replace(RICH, monthly_spending=1_000_000, monthly_income=1_200_000, desil=None)
-    assert states(readiness_evaluate(ready_facts(economy=poor), today=TODAY, rules=RULES))["ekonomi"] == UNKNOWN
+    assert (
+        states(readiness_evaluate(ready_facts(economy=poor), today=TODAY, rules=RULES))["ekonomi"]
+        == CriterionState.UNKNOWN
+    )
     assert (
         states(readiness_evaluate(ready_facts(economy=replace(poor, desil=3)), today=TODAY, rules=RULES))["ekonomi"]
-        == NOT_MET
+        == CriterionState.NOT_MET
     )
     assert (
         states(readiness_evaluate(ready_facts(economy=replace(poor, desil=5)), today=TODAY, rules=RULES))["ekonomi"]
-        == MET
+        == CriterionState.MET
     )
 
 
 def test_score_must_rise_above_baseline():
-    assert states(readiness_evaluate(ready_facts(baseline_score=0.95), today=TODAY, rules=RULES))["skor"] == NOT_MET
-    assert states(readiness_evaluate(ready_facts(baseline_score=None), today=TODAY, rules=RULES))["skor"] == UNKNOWN
+    assert (
+        states(readiness_evaluate(ready_facts(baseline_score=0.95), today=TODAY, rules=RULES))["skor"]
+        == CriterionState.NOT_MET
+    )
+    assert (
+        states(readiness_evaluate(ready_facts(baseline_score=None), today=TODAY, rules=RULES))["skor"]
+        == CriterionState.UNKNOWN
+    )
 
 
 def test_warnings_stand_apart_from_the_verdict():
     facts = ready_facts(alpa_streak=3, last_held=date(2026, 9, 1), enrolled_on=date(2020, 1, 1))
     verdict = readiness_evaluate(facts, today=TODAY, rules=RULES)
-    assert verdict.verdict == MANDIRI
+    assert verdict.verdict == ReadinessVerdict.MANDIRI
     assert [w.code for w in verdict.warnings] == ["alpa_beruntun", "kelompok_tidak_bertemu", "lama_di_pkh"]
     assert verdict.warnings[1].figure == "pertemuan terakhir 2026-09-01 (83 hari lalu)"
 
@@ -152,10 +158,10 @@ def test_rules_effective_on_a_date_explains_last_year():
     now = rules_effective(rows, day=TODAY)
     assert now.attendance_min_share == 0.90 and now.yearly_target == 12
     facts = ready_facts(marks_hadir=61, marks_total=70)  # 87 %
-    assert readiness_evaluate(facts, today=TODAY, rules=now).verdict == HAMPIR
+    assert readiness_evaluate(facts, today=TODAY, rules=now).verdict == ReadinessVerdict.HAMPIR
     assert (
         readiness_evaluate(facts, today=date(2025, 12, 1), rules=rules_effective(rows, day=date(2025, 12, 1))).verdict
-        == MANDIRI
+        == ReadinessVerdict.MANDIRI
     )
 
 
@@ -245,22 +251,22 @@ def test_more_attendance_never_lowers_readiness(facts, more_core, more_hadir):
         marks_total=facts.marks_total + more_hadir,
     )
     after = readiness_evaluate(more, today=TODAY, rules=RULES)
-    if before.verdict != ALAMIAH:
+    if before.verdict != ReadinessVerdict.ALAMIAH:
         assert rank(after.verdict) >= rank(before.verdict)
-    assert (after.verdict == ALAMIAH) == (before.verdict == ALAMIAH)
+    assert (after.verdict == ReadinessVerdict.ALAMIAH) == (before.verdict == ReadinessVerdict.ALAMIAH)
 
 
 @given(facts_st())
 def test_unknown_is_never_counted_as_met(facts):
     verdict = readiness_evaluate(facts, today=TODAY, rules=RULES)
     mandiri_states = [c.state for c in verdict.criteria if c.code != "alamiah"]
-    if verdict.verdict == MANDIRI:
-        assert all(s == MET for s in mandiri_states)
-    if UNKNOWN in mandiri_states and verdict.verdict != ALAMIAH:
-        assert verdict.verdict != MANDIRI
+    if verdict.verdict == ReadinessVerdict.MANDIRI:
+        assert all(s == CriterionState.MET for s in mandiri_states)
+    if CriterionState.UNKNOWN in mandiri_states and verdict.verdict != ReadinessVerdict.ALAMIAH:
+        assert verdict.verdict != ReadinessVerdict.MANDIRI
     blank = replace(facts, marks_total=0, marks_hadir=0, latest_score=None, economy=EconomicProfile(), line=None)
     got = {c.code: c.state for c in readiness_evaluate(blank, today=TODAY, rules=RULES).criteria}
-    assert got["kehadiran"] == got["skor"] == got["ekonomi"] == got["aset"] == UNKNOWN
+    assert got["kehadiran"] == got["skor"] == got["ekonomi"] == got["aset"] == CriterionState.UNKNOWN
 
 
 @given(facts_st(), facts_st())
@@ -268,7 +274,7 @@ def test_alamiah_depends_only_on_members(facts, other):
     swapped = replace(other, members=facts.members)
     first = readiness_evaluate(facts, today=TODAY, rules=RULES)
     second = readiness_evaluate(swapped, today=TODAY, rules=RULES)
-    assert (first.verdict == ALAMIAH) == (second.verdict == ALAMIAH)
+    assert (first.verdict == ReadinessVerdict.ALAMIAH) == (second.verdict == ReadinessVerdict.ALAMIAH)
     assert first.criteria[0] == second.criteria[0]
 
 
