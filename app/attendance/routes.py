@@ -87,18 +87,30 @@ def attendance_all_present(
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     errors = {}
+    notice = ""
     try:
-        service.attendance_all_present(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
+        result = service.attendance_all_present(
+            session=session, user=user, kelompok=kelompok, meeting=meeting, today=today
+        )
+        notice = _all_present_notice(result)
     except RuleViolation as exc:
         session.rollback()
         errors = {"form": gettext(exc.message, **exc.params)}
+    # The page itself, not a redirect: the notice says what was marked and what was left as it was.
+    context = {**meeting_context(session, user, meeting, kelompok, today), "notice": notice}
     if hx_target(request) != "roll":
-        if errors:
-            context = meeting_context(session, user, meeting, kelompok, today)
-            return render(request, "meetings/detail.html", {**context, "errors": errors}, status=422)
-        return redirect(request.url_for("meeting_detail", meeting_id=meeting_id))
-    context = meeting_context(session, user, meeting, kelompok, today)
+        return render(request, "meetings/detail.html", {**context, "errors": errors}, status=422 if errors else 200)
     return _roll_response(request, context, errors=errors, status=422 if errors else 200)
+
+
+def _all_present_notice(result: service.AllPresentResult) -> str:
+    if result.kept:
+        return gettext(
+            "%(marked)s KPM ditandai hadir; %(kept)s yang sudah bertanda izin/sakit/alpa tidak diubah.",
+            marked=result.marked,
+            kept=result.kept,
+        )
+    return gettext("%(marked)s KPM ditandai hadir.", marked=result.marked)
 
 
 @router.post("/pertemuan/{meeting_id}/susulan", name="attendance_makeup")

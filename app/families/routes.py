@@ -7,7 +7,7 @@ from starlette.responses import Response
 from app.access import family_get, mask_number, nik_visible
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import Forbidden, NotFound, RuleViolation
+from app.errors import EditConflict, Forbidden, NotFound, RuleViolation
 from app.families import service
 from app.families.forms import RELATIONSHIPS, SCHOOLING, family_input_parse, member_input_parse
 from app.families.queries import family_attendance, family_completed_count, family_makeup_needed, family_members
@@ -16,6 +16,7 @@ from app.forms import form_values
 from app.graduation.queries import family_page_extras
 from app.i18n import N_, gettext
 from app.models import Area, Family, Kelompok, Member, User
+from app.versioning import form_token_new, version_parse
 from app.web import Today, redirect, render
 
 router = APIRouter()
@@ -65,7 +66,12 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
 def family_edit(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     _require_editor(user, _kelompok(session, family))
-    values = {"head_name": family.head_name, "kk_number": family.kk_number, "address": family.address}
+    values = {
+        "head_name": family.head_name,
+        "kk_number": family.kk_number,
+        "address": family.address,
+        "version": str(family.version),
+    }
     return render(request, "families/edit.html", {"family": family, "values": values, "errors": {}})
 
 
@@ -74,27 +80,41 @@ async def family_update(request: Request, family_id: int, session: SessionDep, u
     family = family_get(session=session, user=user, family_id=family_id)
     values = await form_values(request)
     data, errors = family_input_parse(values)
+    conflict = False
     if data is not None:
         try:
             service.family_update(
-                session=session, user=user, kelompok=_kelompok(session, family), family=family, data=data
+                session=session,
+                user=user,
+                kelompok=_kelompok(session, family),
+                family=family,
+                data=data,
+                version=version_parse(values.get("version")),
             )
             return redirect(request.url_for("family_detail", family_id=family_id), request)
         except RuleViolation as exc:
             session.rollback()
             errors.add(exc.field or "form", exc.message, **exc.params)
+            conflict = isinstance(exc, EditConflict)
     family = family_get(session=session, user=user, family_id=family_id)
-    return render(
-        request, "families/edit.html", {"family": family, "values": values, "errors": errors.messages}, status=422
-    )
+    if conflict:  # what they typed stays; saving again now knowingly overwrites the state shown
+        values = {**values, "version": str(family.version)}
+    context = {"family": family, "values": values, "errors": errors.messages, "current": family if conflict else None}
+    return render(request, "families/edit.html", context, status=422)
 
 
 def _member_page(
-    request: Request, family: Family, member: Member | None, values: dict[str, str], errors: dict[str, str]
+    request: Request,
+    family: Family,
+    member: Member | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+    current: Member | None = None,
 ) -> Response:
     context = {
         "family": family,
         "member": member,
+        "current": current,
         "values": values,
         "errors": errors,
         "schooling": SCHOOLING,
@@ -114,7 +134,8 @@ def _member_get(session: SessionDep, family: Family, member_id: int) -> Member:
 def member_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     _require_editor(user, _kelompok(session, family))
-    return _member_page(request, family, None, {"schooling": "belum", "relationship": "anak"}, {})
+    values = {"schooling": "belum", "relationship": "anak", "form_token": form_token_new()}
+    return _member_page(request, family, None, values, {})
 
 
 @router.get("/kpm/{family_id}/anggota/{member_id}", name="member_edit")
@@ -133,6 +154,7 @@ def member_edit(request: Request, family_id: int, member_id: int, session: Sessi
         "pregnant": "on" if member.pregnant else "",
         "severe_disability": "on" if member.severe_disability else "",
         "has_birth_certificate": {True: "ya", False: "tidak"}.get(member.has_birth_certificate, ""),  # type: ignore[arg-type]
+        "version": str(member.version),
     }
     return _member_page(request, family, member, values, {})
 
@@ -146,15 +168,26 @@ async def member_save(
     member = _member_get(session, family, member_id) if member_id is not None else None
     values = await form_values(request)
     data, errors = member_input_parse(values)
+    conflict = False
     if data is not None:
         try:
             service.member_save(
-                session=session, user=user, kelompok=_kelompok(session, family), family=family, data=data, member=member
+                session=session,
+                user=user,
+                kelompok=_kelompok(session, family),
+                family=family,
+                data=data,
+                member=member,
+                version=version_parse(values.get("version")),
+                form_token=values.get("form_token", "")[:64],
             )
             return redirect(request.url_for("family_detail", family_id=family_id), request)
         except RuleViolation as exc:
             session.rollback()
             errors.messages.setdefault(exc.field or "form", gettext(exc.message, **exc.params))
+            conflict = isinstance(exc, EditConflict)
     family = family_get(session=session, user=user, family_id=family_id)
     member = _member_get(session, family, member_id) if member_id is not None else None
-    return _member_page(request, family, member, values, errors.messages)
+    if conflict and member is not None:
+        values = {**values, "version": str(member.version)}
+    return _member_page(request, family, member, values, errors.messages, current=member if conflict else None)

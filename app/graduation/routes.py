@@ -18,7 +18,7 @@ from app.errors import NotFound, RuleViolation
 from app.exports.streams import Sheet, xlsx_stream
 from app.forms import FormErrors, form_values, parse_date, violation_messages
 from app.graduation import queries, service
-from app.graduation.documents import Upload, document_path
+from app.graduation.documents import Upload, document_headers, document_path
 from app.graduation.facts import poverty_lines_load, rules_on
 from app.graduation.forms import (
     PAGE_SIZE,
@@ -309,9 +309,8 @@ def document_download(document_id: int, session: SessionDep, user: CurrentUser) 
     path = document_path(document.sha256)
     if not path.exists():
         raise NotFound(N_("Berkas dokumen tidak ditemukan."))
-    return FileResponse(
-        path, media_type=document.content_type, filename=document.filename, content_disposition_type="inline"
-    )
+    media_type, headers = document_headers(document)
+    return FileResponse(path, media_type=media_type, headers=headers)
 
 
 # --- berita acara ---

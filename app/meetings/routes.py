@@ -11,7 +11,7 @@ from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
 from app.curriculum.queries import topics_active
 from app.db import SessionDep
-from app.errors import RuleViolation
+from app.errors import EditConflict, RuleViolation
 from app.forms import form_values, violation_messages
 from app.i18n import gettext
 from app.meetings import service
@@ -19,6 +19,7 @@ from app.meetings.forms import meeting_input_parse
 from app.meetings.queries import meeting_events, meeting_topic, roll_families
 from app.models import AttendanceStatus, Kelompok, Meeting, MeetingStatus, User
 from app.supervision.queries import supervision_panel
+from app.versioning import form_token_new, version_parse
 from app.web import Today, redirect, render
 
 router = APIRouter()
@@ -40,6 +41,7 @@ def meeting_new(request: Request, kelompok_id: int, session: SessionDep, user: C
         "date": (today + timedelta(days=7)).isoformat(),
         "start_time": "09:00",
         "place": kelompok.default_place,
+        "form_token": form_token_new(),
     }
     return _form_page(request, "meetings/new.html", _new_context(session, kelompok, values, proposed), {})
 
@@ -72,6 +74,7 @@ async def meeting_create(
             start=data.start,
             place=data.place,
             today=today,
+            form_token=values.get("form_token", "")[:64],
         )
     except RuleViolation as exc:
         session.rollback()
@@ -209,6 +212,7 @@ def meeting_edit(request: Request, meeting_id: int, session: SessionDep, user: C
         "start_time": meeting.start_time.strftime("%H:%M"),
         "place": meeting.place,
         "reason": "",
+        "version": str(meeting.version),
     }
     return _form_page(request, "meetings/edit.html", {"meeting": meeting, "kelompok": kelompok, "values": values}, {})
 
@@ -220,6 +224,7 @@ async def meeting_reschedule(
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     values = await form_values(request)
     data, errors = meeting_input_parse(values, need_topic=False)
+    conflict = False
     if data is not None:
         try:
             service.meeting_reschedule(
@@ -232,15 +237,18 @@ async def meeting_reschedule(
                 place=data.place,
                 reason=values.get("reason", ""),
                 today=today,
+                version=version_parse(values.get("version")),
             )
             return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
         except RuleViolation as exc:
             session.rollback()
             errors.messages.update(violation_messages(exc))
+            conflict = isinstance(exc, EditConflict)
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
-    return _form_page(
-        request, "meetings/edit.html", {"meeting": meeting, "kelompok": kelompok, "values": values}, errors.messages
-    )
+    if conflict:  # what they typed stays; saving again now knowingly overwrites the state shown
+        values = {**values, "version": str(meeting.version)}
+    context = {"meeting": meeting, "kelompok": kelompok, "values": values, "current": meeting if conflict else None}
+    return _form_page(request, "meetings/edit.html", context, errors.messages)
 
 
 @router.post("/pertemuan/{meeting_id}/batal", name="meeting_cancel")
@@ -249,7 +257,12 @@ async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
     values = await form_values(request)
     try:
         service.meeting_cancel(
-            session=session, user=user, kelompok=kelompok, meeting=meeting, reason=values.get("reason", "")
+            session=session,
+            user=user,
+            kelompok=kelompok,
+            meeting=meeting,
+            reason=values.get("reason", ""),
+            version=version_parse(values.get("version")),
         )
     except RuleViolation as exc:
         session.rollback()
@@ -260,11 +273,13 @@ async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
             "place": meeting.place,
             "reason": "",
             "cancel_reason": values.get("reason", ""),
+            "version": str(meeting.version),
         }
+        conflict = isinstance(exc, EditConflict)
         return _form_page(
             request,
             "meetings/edit.html",
-            {"meeting": meeting, "kelompok": kelompok, "values": edit_values},
-            {"cancel_reason": gettext(exc.message, **exc.params)},
+            {"meeting": meeting, "kelompok": kelompok, "values": edit_values, "current": meeting if conflict else None},
+            {"form" if conflict else "cancel_reason": gettext(exc.message, **exc.params)},
         )
     return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, time
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.access import kelompok_require_editor
@@ -20,6 +21,7 @@ from app.kelompok.queries import (
 )
 from app.meetings import rules
 from app.models import Attendance, Kelompok, Meeting, MeetingEvent, MeetingStatus, User, utcnow
+from app.versioning import version_claim
 
 
 @dataclass
@@ -89,6 +91,14 @@ def _event(session: Session, meeting: Meeting, user: User, kind: str, detail: st
     session.add(MeetingEvent(meeting_id=meeting.id or 0, kind=kind, detail=detail, reason=reason, user_id=user.id))
 
 
+def _meeting_by_token(*, session: Session, kelompok: Kelompok, form_token: str) -> Meeting | None:
+    if not form_token:
+        return None
+    return session.exec(
+        select(Meeting).where(Meeting.form_token == form_token, Meeting.kelompok_id == kelompok.id)
+    ).first()
+
+
 def meeting_schedule(
     *,
     session: Session,
@@ -101,8 +111,13 @@ def meeting_schedule(
     today: date,
     duration_minutes: int | None = None,
     commit: bool = True,
+    form_token: str = "",
 ) -> Meeting:
+    """Schedule one meeting; the same form sent twice (same `form_token`) schedules it once."""
     kelompok_require_editor(user, kelompok)
+    sent_before = _meeting_by_token(session=session, kelompok=kelompok, form_token=form_token)
+    if sent_before is not None:
+        return sent_before
     topic = next((t for t in topics_active(session=session) if t.id == topic_id), None)
     if topic is None:
         raise RuleViolation(N_("Pilih sesi dari kurikulum."), field="topic_id")
@@ -123,9 +138,18 @@ def meeting_schedule(
         duration_minutes=minutes,
         place=place or kelompok.default_place,
         created_by_id=user.id,
+        form_token=form_token or None,
     )
-    session.add(meeting)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(meeting)
+            session.flush()
+    except IntegrityError:
+        # The same form, sent twice at once: the other request scheduled the meeting.
+        sent_before = _meeting_by_token(session=session, kelompok=kelompok, form_token=form_token)
+        if sent_before is None:
+            raise
+        return sent_before
     _event(session, meeting, user, "dijadwalkan", f"{fmt_date(day)} {start.strftime('%H:%M')}")
     audit_record(
         session=session, user=user, entity="meeting", entity_id=meeting.id, action="create", after=snapshot(meeting)
@@ -224,8 +248,13 @@ def meeting_reschedule(
     place: str,
     reason: str,
     today: date,
+    version: int | None = None,
 ) -> Meeting:
+    """Move a meeting, from the form made at `version`; the same move sent twice is recorded once."""
     kelompok_require_editor(user, kelompok)
+    unchanged = (meeting.date, meeting.start_time, meeting.place) == (day, start, place or meeting.place)
+    if meeting.status == MeetingStatus.SCHEDULED and unchanged:
+        return meeting
     _require_scheduled(meeting)
     reason = _require_reason(reason)
     _check_date(day, today)
@@ -238,6 +267,7 @@ def meeting_reschedule(
         exclude_id=meeting.id,
     )
     before = snapshot(meeting)
+    version_claim(session=session, record=meeting, version=version, entity="meeting")
     detail = (
         f"{fmt_date(meeting.date)} {meeting.start_time.strftime('%H:%M')} → {fmt_date(day)} {start.strftime('%H:%M')}"
     )
@@ -257,11 +287,17 @@ def meeting_reschedule(
     return meeting
 
 
-def meeting_cancel(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(
+    *, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, reason: str, version: int | None = None
+) -> Meeting:
+    """Cancel a meeting, from the form made at `version`; cancelling twice is recorded once."""
     kelompok_require_editor(user, kelompok)
+    if meeting.status == MeetingStatus.CANCELLED:
+        return meeting
     _require_scheduled(meeting)
     reason = _require_reason(reason)
     before = snapshot(meeting)
+    version_claim(session=session, record=meeting, version=version, entity="meeting")
     meeting.status, meeting.updated_at = MeetingStatus.CANCELLED, utcnow()
     session.add(meeting)
     _event(session, meeting, user, "dibatalkan", "", reason)
@@ -280,6 +316,8 @@ def meeting_cancel(*, session: Session, user: User, kelompok: Kelompok, meeting:
 
 def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> Meeting:
     kelompok_require_editor(user, kelompok)
+    if meeting.status == MeetingStatus.HELD:  # sent twice: already done
+        return meeting
     if meeting.status != MeetingStatus.SCHEDULED:
         _require_scheduled(meeting)
     if meeting.date > today:
@@ -290,6 +328,7 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
     if missing:
         raise RuleViolation(N_("Masih ada %(n)s KPM tanpa status kehadiran. Lengkapi absensi dulu."), n=missing)
     before = snapshot(meeting)
+    version_claim(session=session, record=meeting, version=None, entity="meeting")
     meeting.status, meeting.updated_at = MeetingStatus.HELD, utcnow()
     session.add(meeting)
     present = session.exec(
