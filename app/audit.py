@@ -79,10 +79,14 @@ def audit_record(
 def access_record(
     *, session: Session, user: User | None, action: str, entity: str, entity_id: object = "", detail: str = ""
 ) -> None:
-    """Log a view of full identity numbers or an export of personal data, committed at once and on its own:
-    a short transaction beside the request's, so the log holds even when the page later fails."""
-    with Session(session.get_bind()) as log:
-        log.add(
+    """Log a view of full identity numbers or an export of personal data, committed at once (call it from a
+    reading handler, before anything is changed). The read so far is closed first, so on SQLite the insert
+    waits for the write lock instead of failing on a stale snapshot; loaded objects stay loaded."""
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+        session.add(
             AccessLog(
                 user_id=user.id if user else None,
                 action=action,
@@ -91,4 +95,6 @@ def access_record(
                 detail=detail[:300],
             )
         )
-        log.commit()
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

@@ -5,6 +5,7 @@ from sqlmodel import select
 from starlette.responses import Response
 
 from app.access import family_get, mask_number, nik_visible
+from app.audit import access_record
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import EditConflict, Forbidden, NotFound, RuleViolation
@@ -15,7 +16,7 @@ from app.families.rules import COMPONENT_LABELS, MAX_PAID_COMPONENTS
 from app.forms import form_values
 from app.graduation.queries import family_page_extras
 from app.i18n import N_, gettext
-from app.models import Area, Family, Kelompok, Member, User
+from app.models import AccessAction, Area, Family, Kelompok, Member, User
 from app.versioning import form_token_new, version_parse
 from app.web import Today, redirect, render
 
@@ -41,6 +42,9 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
     kelompok = _kelompok(session, family)
     members = family_members(session=session, family_id=family_id, today=today)
     done, total = family_completed_count(session=session, family=family)
+    show_nik = nik_visible(user, kelompok)
+    if show_nik:
+        access_record(session=session, user=user, action=AccessAction.NIK_VIEW, entity="family", entity_id=family_id)
     context = {
         "family": family,
         "kelompok": kelompok,
@@ -50,7 +54,7 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
         "makeup": family_makeup_needed(session=session, family=family),
         "done": done,
         "total": total,
-        "show_nik": nik_visible(user, kelompok),
+        "show_nik": show_nik,
         "mask": mask_number,
         "labels": COMPONENT_LABELS,
         "component_count": sum(len(m.components) for m in members),
@@ -66,6 +70,9 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
 def family_edit(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     _require_editor(user, _kelompok(session, family))
+    access_record(
+        session=session, user=user, action=AccessAction.NIK_VIEW, entity="family", entity_id=family_id, detail="ubah"
+    )
     values = {
         "head_name": family.head_name,
         "kk_number": family.kk_number,
@@ -143,6 +150,9 @@ def member_edit(request: Request, family_id: int, member_id: int, session: Sessi
     family = family_get(session=session, user=user, family_id=family_id)
     member = _member_get(session, family, member_id)
     _require_editor(user, _kelompok(session, family))
+    access_record(
+        session=session, user=user, action=AccessAction.NIK_VIEW, entity="member", entity_id=member_id, detail="ubah"
+    )
     values = {
         "name": member.name,
         "nik": member.nik or "",
