@@ -23,16 +23,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("family") as batch:
-        batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
-    with op.batch_alter_table("member") as batch:
-        batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
-        batch.add_column(sa.Column("form_token", sa.String(length=64), nullable=True))
-        batch.create_unique_constraint("uq_member_form_token", ["form_token"])
-    with op.batch_alter_table("meeting") as batch:
-        batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
-        batch.add_column(sa.Column("form_token", sa.String(length=64), nullable=True))
-        batch.create_unique_constraint("uq_meeting_form_token", ["form_token"])
+    # Plain ADD COLUMN and unique indexes: no table is rebuilt, so SQLite keeps its foreign keys and data as they are.
+    for table in ("family", "member", "meeting"):
+        op.add_column(table, sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+    for table in ("member", "meeting"):
+        op.add_column(table, sa.Column("form_token", sa.String(length=64), nullable=True))
+        op.create_index(f"uq_{table}_form_token", table, ["form_token"], unique=True)
     op.create_table(
         "accesslog",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -53,13 +49,8 @@ def downgrade() -> None:
     op.drop_index("ix_accesslog_user_at", table_name="accesslog")
     op.drop_index("ix_accesslog_at", table_name="accesslog")
     op.drop_table("accesslog")
-    with op.batch_alter_table("meeting") as batch:
-        batch.drop_constraint("uq_meeting_form_token", type_="unique")
-        batch.drop_column("form_token")
-        batch.drop_column("version")
-    with op.batch_alter_table("member") as batch:
-        batch.drop_constraint("uq_member_form_token", type_="unique")
-        batch.drop_column("form_token")
-        batch.drop_column("version")
-    with op.batch_alter_table("family") as batch:
-        batch.drop_column("version")
+    for table in ("meeting", "member"):
+        op.drop_index(f"uq_{table}_form_token", table_name=table)
+        op.drop_column(table, "form_token")
+    for table in ("meeting", "member", "family"):
+        op.drop_column(table, "version")
