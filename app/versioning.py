@@ -22,7 +22,7 @@ def form_token_new() -> str:
 def version_parse(raw: str | None) -> int | None:
     """The hidden `version` field of an edit form; None when absent or not a small positive number."""
     raw = (raw or "").strip()
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         return None
     return int(raw)
 

@@ -136,7 +136,7 @@ def member_save(
         # The same create form, sent twice at once: the other request added the member.
         sent_before = _member_by_token(session=session, family=family, form_token=form_token)
         if sent_before is None:
-            raise
+            raise RuleViolation(N_("Formulir ini sudah pernah dipakai. Muat ulang halaman lalu coba lagi.")) from None
         return sent_before
     family.updated_at = utcnow()
     session.add(family)

@@ -103,6 +103,7 @@ def meeting_plan(
         "date": date or (today + timedelta(days=7)).isoformat(),
         "start_time": start_time,
         "place": place or kelompok.default_place,
+        "form_token": form_token_new(),
     }
     data, errors = meeting_input_parse(values, need_topic=False)
     plan = (
@@ -132,6 +133,7 @@ async def meeting_plan_create(
                 start=data.start,
                 place=data.place,
                 today=today,
+                form_token=values.get("form_token", "")[:60],
             )
             return redirect(request.url_for("kelompok_detail", kelompok_id=kelompok_id), request)
         except RuleViolation as exc:

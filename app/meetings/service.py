@@ -148,7 +148,7 @@ def meeting_schedule(
         # The same form, sent twice at once: the other request scheduled the meeting.
         sent_before = _meeting_by_token(session=session, kelompok=kelompok, form_token=form_token)
         if sent_before is None:
-            raise
+            raise RuleViolation(N_("Formulir ini sudah pernah dipakai. Muat ulang halaman lalu coba lagi.")) from None
         return sent_before
     _event(session, meeting, user, "dijadwalkan", f"{fmt_date(day)} {start.strftime('%H:%M')}")
     audit_record(
@@ -188,10 +188,30 @@ def plan_rest_preview(
 
 
 def meeting_plan_rest(
-    *, session: Session, user: User, kelompok: Kelompok, first: date, start: time, place: str, today: date
+    *,
+    session: Session,
+    user: User,
+    kelompok: Kelompok,
+    first: date,
+    start: time,
+    place: str,
+    today: date,
+    form_token: str = "",
 ) -> list[Meeting]:
-    """Create the whole plan in one transaction: all meetings or none."""
+    """Create the whole plan in one transaction: all meetings or none. Its meetings carry `form_token:n`, so the
+    same plan sent twice is saved once."""
     kelompok_require_editor(user, kelompok)
+    if form_token:
+        sent_before = session.exec(
+            select(Meeting)
+            .where(
+                Meeting.kelompok_id == kelompok.id,
+                col(Meeting.form_token).startswith(f"{form_token}:", autoescape=True),
+            )
+            .order_by(col(Meeting.date))
+        ).all()
+        if sent_before:
+            return list(sent_before)
     _check_date(first, today)
     plan = plan_rest_preview(session=session, kelompok=kelompok, first=first, start=start, today=today)
     if not plan:
@@ -214,8 +234,9 @@ def meeting_plan_rest(
             place=place,
             today=today,
             commit=False,
+            form_token=f"{form_token}:{n}" if form_token else "",
         )
-        for p in plan
+        for n, p in enumerate(plan)
     ]
     session.commit()
     return created

@@ -199,3 +199,35 @@ def test_reschedule_service_checks_the_version(session):
         raise AssertionError("a stale reschedule was saved")
     stored = session.exec(select(Meeting.date, Meeting.version).where(col(Meeting.id) == meeting.id)).one()
     assert tuple(stored) == (days(6), 2)
+
+
+def test_plan_of_the_remaining_sessions_sent_twice_is_saved_once(web, session):
+    w = world_make(session)
+    web.login(w.pendamping.username)
+    form = web.get(f"/kelompok/{w.kelompok.id}/rencana?date={days(7).isoformat()}&start_time=09:00").text
+    data = {
+        "date": days(7).isoformat(),
+        "start_time": "09:00",
+        "place": "Aula",
+        "form_token": hidden(form, "form_token"),
+    }
+    first = web.post(f"/kelompok/{w.kelompok.id}/rencana", data=data)
+    second = web.post(f"/kelompok/{w.kelompok.id}/rencana", data=data)
+    assert first.status_code == second.status_code == 303, text_of(second.text)[:300]
+    meetings = session.exec(select(Meeting).where(Meeting.kelompok_id == w.kelompok.id)).all()
+    assert len(meetings) == 14
+    created = session.exec(select(AuditLog).where(AuditLog.entity == "meeting", AuditLog.action == "create")).all()
+    assert len(created) == 14
+
+
+def test_odd_versions_and_a_token_of_another_family_answer_a_message(web, session):
+    w = world_make(session)
+    family, other = w.families[0], w.families[1]
+    web.login(w.pendamping.username)
+    for version in ("²", "-1", "99999999999999999999", "abc"):  # treated as "no version sent": saved, not a 500
+        r = web.post(f"/kpm/{family.id}/ubah", data=family_form(family, address=f"Jl. {version}", version=version))
+        assert r.status_code == 303, version
+    data = {"name": "Rina", "birth_date": "2015-03-02", "sex": "P", "relationship": "anak", "form_token": "t-1"}
+    assert web.post(f"/kpm/{family.id}/anggota", data=data).status_code == 303
+    r = web.post(f"/kpm/{other.id}/anggota", data=data)
+    assert r.status_code == 422 and "Formulir ini sudah pernah dipakai" in text_of(r.text)
