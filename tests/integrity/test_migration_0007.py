@@ -1,6 +1,8 @@
 """Migration 0007 on a database with data: every family, member and meeting starts at version 1; the access log
 table exists; the downgrade removes it all again."""
 
+import json
+
 from alembic.config import Config
 from sqlalchemy import inspect, text
 
@@ -59,12 +61,25 @@ def test_upgrade_from_0004_with_data_and_back(tmp_path):
                     "'', '2026-01-01', '2026-01-01' FROM topic WHERE title = 'T'"
                 ),
             )
+            conn.execute(
+                text(
+                    "INSERT INTO auditlog (at, entity, entity_id, action, before, after) VALUES ('2026-01-01', "
+                    "'member', '1', 'update', :before, :after)"
+                ),
+                {
+                    "before": '{"name": "Ani", "nik": "3277014509880002"}',
+                    "after": '{"name": "Ani", "nik": "3277014509880003", "note": "KK 3277011201000001"}',
+                },
+            )
         command.upgrade(cfg, "head")
         with engine.connect() as conn:
             for table in ("family", "member", "meeting"):
                 assert conn.execute(text(f"SELECT version FROM {table}")).scalars().all() == [1], table
             assert conn.execute(text("SELECT form_token FROM meeting")).scalars().all() == [None]
             assert conn.execute(text("SELECT count(*) FROM accesslog")).scalar() == 0
+            before, after = conn.execute(text("SELECT before, after FROM auditlog")).one()
+            assert json.loads(before) == {"name": "Ani", "nik": "3277••••••••0002"}
+            assert json.loads(after) == {"name": "Ani", "nik": "3277••••••••0003", "note": "KK 3277••••••••0001"}
         command.downgrade(cfg, "0004")
         columns = {c["name"] for c in inspect(engine).get_columns("family")}
         assert "version" not in columns and "accesslog" not in inspect(engine).get_table_names()
