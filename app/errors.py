@@ -36,3 +36,7 @@ class RuleViolation(DomainError):
     def __init__(self, message: str, *, field: str | None = None, **params: Any) -> None:
         super().__init__(message, **params)
         self.field = field
+
+
+class EditConflict(RuleViolation):
+    """Someone saved the record after this edit form was opened: nothing written, the form shows both."""

@@ -14,6 +14,7 @@ from app.i18n import N_, gettext
 @dataclass
 class FormErrors:
     messages: dict[str, str] = field(default_factory=dict)
+    refused: RuleViolation | None = None  # the rule that refused the save, when one did
 
     def add(self, name: str, message: str, **params: object) -> None:
         self.messages.setdefault(name, gettext(message, **params))
@@ -108,6 +109,7 @@ class form_refusal:  # noqa: N801 - used as a function: `with form_refusal(sessi
         if not isinstance(exc, RuleViolation):
             return False
         self.session.rollback()
+        self.errors.refused = exc
         name = self.field or (self.prefix + exc.field if exc.field else "form")
         self.errors.messages[name] = gettext(exc.message, **exc.params)
         return True

@@ -342,6 +342,8 @@ class Family(SQLModel, table=True):
     alpa_streak: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # Bumped by every edit; an edit form sends the version it was made from (no lost updates).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Member(SQLModel, table=True):
@@ -358,6 +360,9 @@ class Member(SQLModel, table=True):
     severe_disability: bool = False
     has_birth_certificate: bool | None = None
     active: bool = True
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # The creating form's one-time token: the same form sent twice adds one member.
+    form_token: str | None = Field(default=None, max_length=64, unique=True)
 
 
 # --- Meetings and attendance ---
@@ -386,6 +391,9 @@ class Meeting(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # The scheduling form's one-time token: the same form sent twice schedules one meeting.
+    form_token: str | None = Field(default=None, max_length=64, unique=True)
 
 
 class MeetingEvent(SQLModel, table=True):
@@ -598,3 +606,26 @@ class CorrectionRequest(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = None
     decision_note: str = Field(default="", sa_type=Text)
+
+
+# --- Personal data access (issue 15) ---
+
+
+class AccessAction:
+    NIK_VIEW = "nik_view"
+    EXPORT = "export"
+    PRINT = "print"
+    ALL = (NIK_VIEW, EXPORT, PRINT)
+
+
+class AccessLog(SQLModel, table=True):
+    """Who viewed full identity numbers or took personal data out (export, print), and when."""
+
+    __table_args__ = (Index("ix_accesslog_user_at", "user_id", "at"), Index("ix_accesslog_action_at", "action", "at"))
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    action: str = Field(max_length=24)
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(default="", max_length=40)
+    detail: str = Field(default="", max_length=300)

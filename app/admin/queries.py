@@ -1,6 +1,7 @@
 """Administration reads: users and kelompok lists, and the choices offered by the admin forms."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
@@ -9,7 +10,7 @@ from sqlmodel import Session, col, select
 from app.access import area_within
 from app.errors import RuleViolation
 from app.i18n import N_
-from app.models import Area, Family, FamilyStatus, Kelompok, Role, User
+from app.models import AccessLog, Area, Family, FamilyStatus, Kelompok, Role, User
 
 # Kota Cimahi, the seed deployment: offered when the administrator has no area of their own.
 DEFAULT_AREA = "32.77"
@@ -146,3 +147,34 @@ def pendamping_by_username(*, session: Session, username: str) -> User:
     if user is None:
         raise RuleViolation(N_("Pengguna %(username)s tidak ditemukan."), field="pendamping_id", username=username)
     return user
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    entry: AccessLog
+    username: str | None
+    full_name: str | None
+
+
+def access_log_list(
+    *,
+    session: Session,
+    username: str = "",
+    action: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[AccessRow]:
+    """Views of full identity numbers and exports of personal data, newest first, with who did it."""
+    query = select(AccessLog, User.username, User.full_name).outerjoin(User, col(User.id) == AccessLog.user_id)
+    if username:
+        query = query.where(User.username == username)
+    if action:
+        query = query.where(AccessLog.action == action)
+    if since is not None:
+        query = query.where(col(AccessLog.at) >= since)
+    if until is not None:
+        query = query.where(col(AccessLog.at) <= until)
+    query = query.order_by(col(AccessLog.at).desc(), col(AccessLog.id).desc()).limit(limit).offset(offset)
+    return [AccessRow(entry=e, username=u, full_name=n) for e, u, n in session.exec(query).all()]

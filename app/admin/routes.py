@@ -1,5 +1,6 @@
 """Admin pages: user accounts and kelompok. Every handler is for administrators only."""
 
+from datetime import datetime, time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -9,16 +10,18 @@ from app.access import require_role
 from app.admin import queries, service
 from app.admin.forms import kelompok_input_parse, pendamping_id_parse, user_input_parse
 from app.auth.deps import CurrentUser
+from app.clock import JAKARTA
 from app.db import SessionDep
 from app.errors import NotFound
-from app.forms import FormErrors, form_refusal, form_values
+from app.forms import FormErrors, form_refusal, form_values, parse_date
 from app.i18n import N_, gettext
-from app.models import ROLES, Role, User
+from app.models import ROLES, AccessAction, Role, User
 from app.web import hx_target, redirect, render
 
 router = APIRouter()
 PAGE_SIZE = 50
 SEARCH_MAX = 60
+LOG_YEARS = (2000, 2100)
 
 
 def _filters(request: Request) -> dict[str, Any]:
@@ -247,3 +250,60 @@ async def admin_kelompok_assign(request: Request, kelompok_id: int, session: Ses
         )
     context = _kelompok_context(session, user, q=filters["q"], page=filters["page"], row_errors={kelompok_id: errors})
     return render(request, "admin/kelompok.html", context, status=status)
+
+
+# --- access log: who viewed full identity numbers or exported personal data ---
+
+
+@router.get("/admin/akses", name="admin_access_log")
+def admin_access_log(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    pengguna: str = "",
+    aksi: str = "",
+    dari: str = "",
+    sampai: str = "",
+    halaman: str = "1",
+) -> Response:
+    require_role(user, Role.ADMIN)
+    errors = FormErrors()
+    first = parse_date(dari[:10], name="dari", errors=errors, required=False)
+    last = parse_date(sampai[:10], name="sampai", errors=errors, required=False)
+    for name, day in (("dari", first), ("sampai", last)):
+        if day is not None and not LOG_YEARS[0] <= day.year <= LOG_YEARS[1]:
+            errors.add(
+                name,
+                N_("Tanggal di luar jangkauan (%(first)s–%(last)s)."),
+                first=LOG_YEARS[0],
+                last=LOG_YEARS[1],
+            )
+    if errors:
+        first = last = None
+    page = int(halaman) if halaman.isascii() and halaman.isdigit() and len(halaman) <= 5 and int(halaman) > 0 else 1
+    pengguna = pengguna.replace("\x00", "").strip()[:SEARCH_MAX]
+    action = aksi if aksi in AccessAction.ALL else ""
+    rows = queries.access_log_list(
+        session=session,
+        username=pengguna,
+        action=action,
+        since=datetime.combine(first, time.min, JAKARTA) if first else None,
+        until=datetime.combine(last, time.max, JAKARTA) if last else None,
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    context = {
+        "rows": rows[:PAGE_SIZE],
+        "has_next": len(rows) > PAGE_SIZE,
+        "page": page,
+        "filters": {
+            "pengguna": pengguna,
+            "aksi": action,
+            "dari": dari[:10],
+            "sampai": sampai[:10],
+        },
+        "actions": AccessAction.ALL,
+        "errors": errors.messages,
+    }
+    block = "access_table" if hx_target(request) == "access-table" else None
+    return render(request, "admin/access_log.html", context, block=block, status=422 if errors else 200)

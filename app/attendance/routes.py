@@ -13,7 +13,7 @@ from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
 from app.db import SessionDep
 from app.forms import FormErrors, form_refusal
-from app.i18n import N_
+from app.i18n import N_, gettext
 from app.meetings.queries import meeting_page_context, roll_families
 from app.models import ATTENDANCE_CYCLE, Family
 from app.web import Today, hx_target, redirect, render
@@ -85,16 +85,31 @@ def attendance_all_present(
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     meeting_require_editor(user, meeting, kelompok)
+    notice = ""
     with form_refusal(session=session, field="form") as refused:
-        service.attendance_all_present(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
+        result = service.attendance_all_present(
+            session=session, user=user, kelompok=kelompok, meeting=meeting, today=today
+        )
+        notice = _all_present_notice(result)
     errors = refused.messages
+    # The page itself, not a redirect: the notice says what was marked and what was left as it was.
+    context = {
+        **meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today),
+        "notice": notice,
+    }
     if hx_target(request) != "roll":
-        if errors:
-            context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
-            return render(request, "meetings/detail.html", {**context, "errors": errors}, status=422)
-        return redirect(request.url_for("meeting_detail", meeting_id=meeting_id))
-    context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
+        return render(request, "meetings/detail.html", {**context, "errors": errors}, status=422 if errors else 200)
     return _roll_response(request, context, errors=errors, status=422 if errors else 200)
+
+
+def _all_present_notice(result: service.AllPresentResult) -> str:
+    if result.kept:
+        return gettext(
+            "%(marked)s KPM ditandai hadir; %(kept)s yang sudah bertanda izin/sakit/alpa tidak diubah.",
+            marked=result.marked,
+            kept=result.kept,
+        )
+    return gettext("%(marked)s KPM ditandai hadir.", marked=result.marked)
 
 
 @router.post("/pertemuan/{meeting_id}/susulan", name="attendance_makeup")

@@ -1,6 +1,7 @@
 """Taking the roll: one tap per KPM, everyone present at once, make-up guests. Every change is audited."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import BigInteger, literal, update
@@ -175,35 +176,41 @@ def attendance_set(
     return row
 
 
-def attendance_all_present(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> int:
-    """Mark every KPM on the roll hadir in one action; returns how many marks changed."""
+@dataclass(frozen=True)
+class AllPresentResult:
+    marked: int  # KPM without a mark, now hadir
+    kept: int  # KPM already marked izin, sakit or alpa: left as they were
+
+
+def attendance_all_present(
+    *, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date
+) -> AllPresentResult:
+    """Mark hadir every KPM on the roll that has no mark yet; marks already set (izin, sakit, alpa) stay."""
     attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     existing = roll_rows(session=session, meeting=meeting)
-    changed = 0
+    changed = kept = 0
     now = utcnow()
     for family in kelompok_roster(session=session, kelompok_id=kelompok.id or 0):
         row = existing.get(family.id or 0)
-        if row is not None and row.status == AttendanceStatus.HADIR:
+        if row is not None:
+            kept += row.status != AttendanceStatus.HADIR
             continue
-        before = snapshot(row)
-        if row is None:
-            row = Attendance(meeting_id=meeting.id or 0, family_id=family.id or 0, status=AttendanceStatus.HADIR)
-        row.status, row.recorded_by_id, row.recorded_at = AttendanceStatus.HADIR, user.id, now
+        row = Attendance(
+            meeting_id=meeting.id or 0,
+            family_id=family.id or 0,
+            status=AttendanceStatus.HADIR,
+            recorded_by_id=user.id,
+            recorded_at=now,
+        )
         session.add(row)
         session.flush()
         audit_record(
-            session=session,
-            user=user,
-            entity="attendance",
-            entity_id=row.id,
-            action="create" if before is None else "update",
-            before=before,
-            after=snapshot(row),
+            session=session, user=user, entity="attendance", entity_id=row.id, action="create", after=snapshot(row)
         )
         changed += 1
     roster = [f.id or 0 for f in kelompok_roster(session=session, kelompok_id=kelompok.id or 0)]
     _marks_changed(session=session, meeting=meeting, family_ids=sorted(set(existing) | set(roster)))
-    return changed
+    return AllPresentResult(marked=changed, kept=kept)
 
 
 def attendance_makeup_add(

@@ -10,6 +10,7 @@ from starlette.responses import Response, StreamingResponse
 
 from app.access import kelompok_clause, kelompok_get, meeting_get, nik_visible
 from app.attendance.queries import roll_rows
+from app.audit import access_record
 from app.auth.deps import CurrentUser
 from app.curriculum.queries import topics_active
 from app.dashboard.forms import parse_month, period_parse
@@ -22,7 +23,7 @@ from app.exports.streams import Sheet, csv_stream, xlsx_stream
 from app.forms import FormErrors
 from app.i18n import N_, gettext
 from app.meetings.queries import meeting_topic, roll_families
-from app.models import Area, Kelompok, User
+from app.models import AccessAction, Area, Kelompok, User
 from app.web import Today, render
 
 router = APIRouter()
@@ -33,6 +34,12 @@ def _format(fmt: str) -> str:
     if fmt not in MEDIA:
         raise NotFound(N_("Format unduhan tidak dikenal."))
     return fmt
+
+
+def _logged(request: Request, session: Session, user: User, action: str = AccessAction.EXPORT) -> None:
+    """Personal data leaving the app (a file or a printed sheet) is logged: who, what, when."""
+    detail = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    access_record(session=session, user=user, action=action, entity="export", detail=detail)
 
 
 def _download(fmt: str, filename: str, body: Iterator[bytes]) -> StreamingResponse:
@@ -63,11 +70,18 @@ def _month(raw: str) -> date:
 
 @router.get("/ekspor/absensi.{fmt}", name="export_attendance")
 def export_attendance(
-    fmt: str, session: SessionDep, user: CurrentUser, bulan: str = "", wilayah: str = "", kelompok: int | None = None
+    request: Request,
+    fmt: str,
+    session: SessionDep,
+    user: CurrentUser,
+    bulan: str = "",
+    wilayah: str = "",
+    kelompok: int | None = None,
 ) -> Response:
     fmt = _format(fmt)
     month = _month(bulan)
     conditions, stem = _selection(session=session, user=user, kelompok=kelompok, wilayah=wilayah)
+    _logged(request, session, user)
     sheet = Sheet(
         title=gettext("Absensi") + " " + month.strftime("%Y-%m"),
         header=queries.attendance_header(),
@@ -79,6 +93,7 @@ def export_attendance(
 
 @router.get("/ekspor/penyelesaian.{fmt}", name="export_completion")
 def export_completion(
+    request: Request,
     fmt: str,
     session: SessionDep,
     user: CurrentUser,
@@ -89,6 +104,7 @@ def export_completion(
 ) -> Response:
     fmt = _format(fmt)
     conditions, stem = _selection(session=session, user=user, kelompok=kelompok, wilayah=wilayah)
+    _logged(request, session, user)
     topics = topics_active(session=session, core_only=True)
     sheet = Sheet(
         title=gettext("Penyelesaian"),
@@ -101,6 +117,7 @@ def export_completion(
 
 @router.get("/ekspor/dasbor.{fmt}", name="export_dashboard")
 def export_dashboard(
+    request: Request,
     fmt: str,
     session: SessionDep,
     user: CurrentUser,
@@ -119,6 +136,7 @@ def export_dashboard(
         session=session, scope=Scope(user=user, area=area, period=period), today=today, completion=True
     )
     tables = queries.dashboard_tables(board)
+    _logged(request, session, user)
     stem = f"dasbor-{area.code if area else 'semua'}-{period.start.strftime('%Y-%m')}-{period.end.strftime('%Y-%m')}"
     if fmt == "csv":
         if tabel not in tables:
@@ -134,6 +152,7 @@ def export_dashboard(
 def meeting_print(request: Request, meeting_id: int, session: SessionDep, user: CurrentUser) -> Response:
     """An A4 absensi sheet with a signature column, printed from the browser."""
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    _logged(request, session, user, AccessAction.PRINT)
     topic, module = meeting_topic(session=session, meeting=meeting)
     context = {
         "meeting": meeting,

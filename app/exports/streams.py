@@ -20,14 +20,29 @@ class Sheet:
     rows: Iterable[list[Any]]
 
 
+# A text cell starting with one of these is read as a formula by spreadsheet programs (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_neutral(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading `'`; numbers and other values stay."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+# XLSX cell styles: 0 plain, 1 header (bold); 2 and 3 the same with quotePrefix, for formula-like text.
+QUOTED_STYLES = {"": ' s="2"', ' s="1"': ' s="3"'}
+
+
 def csv_stream(sheet: Sheet) -> Iterator[bytes]:
-    """UTF-8 with BOM (Excel opens it right), flushed every ~64 KB."""
+    """UTF-8 with BOM (Excel opens it right), flushed every ~64 KB; formula-like text neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow(sheet.header)
+    writer.writerow([cell_neutral(v) for v in sheet.header])
     for row in sheet.rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else cell_neutral(v) for v in row])
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -100,8 +115,11 @@ def _cell_xml(ref: str, value: Any, style: str) -> str:
         return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float | Decimal):
         return f'<c r="{ref}"{style}><v>{value}</v></c>'
-    text = escape(_ILLEGAL.sub("", str(value)))
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    text = _ILLEGAL.sub("", str(value))
+    if text.startswith(FORMULA_STARTS):
+        # Kept as typed, in a quote-prefixed style: the spreadsheet treats it as text even when the cell is edited.
+        style = QUOTED_STYLES[style]
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
 
 
 def _row_xml(number: int, values: list[Any], header: bool = False) -> str:
@@ -166,9 +184,11 @@ def _package(count: int, titles: list[str]) -> list[tuple[str, str]]:
             'patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1">'
             '<border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1">'
             '<xf numFmtId="0" '
-            'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" '
+            'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="4"><xf numFmtId="0" fontId="0" '
             'fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" '
-            'applyFont="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+            'applyFont="1"/><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
             "</cellStyles></styleSheet>",
         ),
     ]

@@ -4,8 +4,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.access import family_can_edit, family_get, family_kelompok, family_require_editor, mask_number, nik_visible
+from app.audit import access_record
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
+from app.errors import EditConflict
 from app.families import service
 from app.families.forms import RELATIONSHIPS, SCHOOLING, family_input_parse, member_input_parse
 from app.families.queries import (
@@ -19,7 +21,8 @@ from app.families.queries import (
 from app.families.rules import MAX_PAID_COMPONENTS
 from app.forms import form_refusal, form_values
 from app.graduation.rules import COMPONENT_LABELS
-from app.models import Area, Family, Kelompok, Member, Relationship, Schooling
+from app.models import AccessAction, Area, Family, Kelompok, Member, Relationship, Schooling
+from app.versioning import form_token_new, version_parse
 from app.web import Today, redirect, render
 
 router = APIRouter()
@@ -35,6 +38,9 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
     kelompok = _kelompok(session, family)
     members = family_members(session=session, family_id=family_id, today=today)
     done, total = family_completed_count(session=session, family=family)
+    show_nik = nik_visible(user, kelompok)
+    if show_nik:
+        access_record(session=session, user=user, action=AccessAction.NIK_VIEW, entity="family", entity_id=family_id)
     context = {
         "family": family,
         "kelompok": kelompok,
@@ -44,7 +50,7 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
         "makeup": family_makeup_needed(session=session, family=family),
         "done": done,
         "total": total,
-        "show_nik": nik_visible(user, kelompok),
+        "show_nik": show_nik,
         "mask": mask_number,
         "labels": COMPONENT_LABELS,
         "component_count": sum(len(m.components) for m in members),
@@ -60,7 +66,15 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
 def family_edit(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     family_require_editor(user, family, _kelompok(session, family))
-    values = {"head_name": family.head_name, "kk_number": family.kk_number, "address": family.address}
+    access_record(
+        session=session, user=user, action=AccessAction.NIK_VIEW, entity="family", entity_id=family_id, detail="ubah"
+    )
+    values = {
+        "head_name": family.head_name,
+        "kk_number": family.kk_number,
+        "address": family.address,
+        "version": str(family.version),
+    }
     return render(request, "families/edit.html", {"family": family, "values": values, "errors": {}})
 
 
@@ -70,24 +84,38 @@ async def family_update(request: Request, family_id: int, session: SessionDep, u
     family_require_editor(user, family, _kelompok(session, family))
     values = await form_values(request)
     data, errors = family_input_parse(values)
+    conflict = False
     if data is not None:
         with form_refusal(session=session, errors=errors):
             service.family_update(
-                session=session, user=user, kelompok=_kelompok(session, family), family=family, data=data
+                session=session,
+                user=user,
+                kelompok=_kelompok(session, family),
+                family=family,
+                data=data,
+                version=version_parse(values.get("version")),
             )
             return redirect(request.url_for("family_detail", family_id=family_id), request)
+    conflict = isinstance(errors.refused, EditConflict)
     family = family_get(session=session, user=user, family_id=family_id)
-    return render(
-        request, "families/edit.html", {"family": family, "values": values, "errors": errors.messages}, status=422
-    )
+    if conflict:  # what they typed stays; saving again now knowingly overwrites the state shown
+        values = {**values, "version": str(family.version)}
+    context = {"family": family, "values": values, "errors": errors.messages, "current": family if conflict else None}
+    return render(request, "families/edit.html", context, status=422)
 
 
 def _member_page(
-    request: Request, family: Family, member: Member | None, values: dict[str, str], errors: dict[str, str]
+    request: Request,
+    family: Family,
+    member: Member | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+    current: Member | None = None,
 ) -> Response:
     context = {
         "family": family,
         "member": member,
+        "current": current,
         "values": values,
         "errors": errors,
         "schooling": SCHOOLING,
@@ -100,7 +128,8 @@ def _member_page(
 def member_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
     family_require_editor(user, family, _kelompok(session, family))
-    return _member_page(request, family, None, {"schooling": Schooling.BELUM, "relationship": Relationship.ANAK}, {})
+    values = {"schooling": Schooling.BELUM, "relationship": Relationship.ANAK, "form_token": form_token_new()}
+    return _member_page(request, family, None, values, {})
 
 
 @router.get("/kpm/{family_id}/anggota/{member_id}", name="member_edit")
@@ -108,6 +137,9 @@ def member_edit(request: Request, family_id: int, member_id: int, session: Sessi
     family = family_get(session=session, user=user, family_id=family_id)
     member = member_get(session=session, family=family, member_id=member_id)
     family_require_editor(user, family, _kelompok(session, family))
+    access_record(
+        session=session, user=user, action=AccessAction.NIK_VIEW, entity="member", entity_id=member_id, detail="ubah"
+    )
     values = {
         "name": member.name,
         "nik": member.nik or "",
@@ -119,6 +151,7 @@ def member_edit(request: Request, family_id: int, member_id: int, session: Sessi
         "pregnant": "on" if member.pregnant else "",
         "severe_disability": "on" if member.severe_disability else "",
         "has_birth_certificate": {True: "ya", False: "tidak"}.get(member.has_birth_certificate, ""),  # type: ignore[arg-type]
+        "version": str(member.version),
     }
     return _member_page(request, family, member, values, {})
 
@@ -133,12 +166,23 @@ async def member_save(
     family_require_editor(user, family, _kelompok(session, family))
     values = await form_values(request)
     data, errors = member_input_parse(values)
+    conflict = False
     if data is not None:
         with form_refusal(session=session, errors=errors):
             service.member_save(
-                session=session, user=user, kelompok=_kelompok(session, family), family=family, data=data, member=member
+                session=session,
+                user=user,
+                kelompok=_kelompok(session, family),
+                family=family,
+                data=data,
+                member=member,
+                version=version_parse(values.get("version")),
+                form_token=values.get("form_token", "")[:64],
             )
             return redirect(request.url_for("family_detail", family_id=family_id), request)
+    conflict = isinstance(errors.refused, EditConflict)
     family = family_get(session=session, user=user, family_id=family_id)
     member = member_get(session=session, family=family, member_id=member_id) if member_id is not None else None
-    return _member_page(request, family, member, values, errors.messages)
+    if conflict and member is not None:
+        values = {**values, "version": str(member.version)}
+    return _member_page(request, family, member, values, errors.messages, current=member if conflict else None)

@@ -1,5 +1,6 @@
 """Writing families and members: identity numbers checked, every change audited."""
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.access import family_require_editor
@@ -11,21 +12,54 @@ from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
 from app.identity.rules import kk_check, nik_check, number_clean
 from app.models import Family, Kelompok, Member, Sex, User, utcnow
+from app.versioning import version_claim
 
 
 def _exists(session: Session):  # type: ignore[no-untyped-def]
     return lambda code: area_exists(session=session, code=code)
 
 
+def _member_fields(source: Member | MemberInput, *, nik: str | None = None) -> tuple[object, ...]:
+    return (
+        source.name,
+        source.nik if isinstance(source, Member) else nik,
+        source.birth_date,
+        source.sex,
+        source.relationship,
+        source.schooling,
+        source.is_pengurus,
+        source.pregnant,
+        source.severe_disability,
+        source.has_birth_certificate,
+    )
+
+
+def _member_by_token(*, session: Session, family: Family, form_token: str) -> Member | None:
+    if not form_token:
+        return None
+    return session.exec(select(Member).where(Member.form_token == form_token, Member.family_id == family.id)).first()
+
+
 def family_update(
-    *, session: Session, user: User, kelompok: Kelompok | None, family: Family, data: FamilyInput
+    *,
+    session: Session,
+    user: User,
+    kelompok: Kelompok | None,
+    family: Family,
+    data: FamilyInput,
+    version: int | None = None,
 ) -> Family:
+    """Save the family form made from `version`; the same form sent twice changes nothing the second time."""
     family_require_editor(user, family, kelompok)
     problems = kk_check(data.kk_number, area_exists=_exists(session))
     if problems:
         raise RuleViolation(problems[0], field="kk_number")
+    wanted = (data.head_name, number_clean(data.kk_number), data.address)
+    if (family.head_name, family.kk_number, family.address) == wanted:
+        return family
     before = snapshot(family)
-    family.head_name, family.kk_number, family.address = data.head_name, number_clean(data.kk_number), data.address
+    version_claim(session=session, record=family, version=version, entity="family")
+    family.head_name, family.kk_number, family.address = wanted
     family.updated_at = utcnow()
     session.add(family)
     audit_record(
@@ -49,9 +83,16 @@ def member_save(
     family: Family,
     data: MemberInput,
     member: Member | None = None,
+    version: int | None = None,
+    form_token: str = "",
 ) -> Member:
-    """Create (member None) or update a member; the NIK must be structurally valid and not used elsewhere."""
+    """Create (member None) or update a member; the NIK must be structurally valid and not used elsewhere.
+    An update names the version it was made from; a create form sent twice (same `form_token`) adds one member."""
     family_require_editor(user, family, kelompok)
+    if member is None and form_token:
+        sent_before = _member_by_token(session=session, family=family, form_token=form_token)
+        if sent_before is not None:
+            return sent_before
     nik = None
     if data.nik:
         problems = nik_check(data.nik, area_exists=_exists(session), sex=data.sex, birth_date=data.birth_date)
@@ -65,7 +106,13 @@ def member_save(
             raise RuleViolation(N_("NIK ini sudah terdaftar pada anggota keluarga lain."), field="nik")
     if data.pregnant and data.sex != Sex.PEREMPUAN:
         raise RuleViolation(N_("Hanya anggota perempuan yang dapat ditandai hamil."), field="pregnant")
-    before = snapshot(member)
+    if member is not None:
+        if _member_fields(member) == _member_fields(data, nik=nik):
+            return member
+        before = snapshot(member)
+        version_claim(session=session, record=member, version=version, entity="member")
+    else:
+        before = None
     if member is None:
         member = Member(
             family_id=family.id or 0,
@@ -73,13 +120,22 @@ def member_save(
             birth_date=data.birth_date,
             sex=data.sex,
             relationship=data.relationship,
+            form_token=form_token or None,
         )
     member.name, member.nik, member.birth_date, member.sex = data.name, nik, data.birth_date, data.sex
     member.relationship, member.schooling, member.is_pengurus = data.relationship, data.schooling, data.is_pengurus
     member.pregnant, member.severe_disability = data.pregnant, data.severe_disability
     member.has_birth_certificate = data.has_birth_certificate
-    session.add(member)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(member)
+            session.flush()
+    except IntegrityError:
+        # The same create form, sent twice at once: the other request added the member.
+        sent_before = _member_by_token(session=session, family=family, form_token=form_token)
+        if sent_before is None:
+            raise RuleViolation(N_("Formulir ini sudah pernah dipakai. Muat ulang halaman lalu coba lagi.")) from None
+        return sent_before
     family.updated_at = utcnow()
     session.add(family)
     audit_record(

@@ -1,8 +1,11 @@
 """Uploaded documents (the signed surat pernyataan): checked by content, stored on disk by checksum."""
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlmodel import Session
 
@@ -18,6 +21,8 @@ SIGNATURES = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
 }
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()-]+")
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,25 @@ def upload_check(upload: Upload | None, *, field: str, max_bytes: int) -> str:
 
 
 def document_path(sha256: str) -> Path:
+    """Files are stored under their checksum, a name of our making: never the name the user's device gave."""
     return get_settings().upload_dir / sha256
+
+
+def filename_safe(raw: str, content_type: str) -> str:
+    """The uploaded name reduced to plain letters, digits and `._()-`, with the extension of the checked type:
+    `../x.html` of a PDF becomes `x.pdf`."""
+    name = Path(raw.replace("\\", "/")).name
+    stem = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    stem = _UNSAFE.sub("_", stem.rsplit(".", 1)[0] if "." in stem else stem).strip(" ._")[:120] or "dokumen"
+    return stem + EXTENSIONS.get(content_type, "")
+
+
+def document_headers(document: Document) -> tuple[str, dict[str, str]]:
+    """Content type and headers to serve a stored document: always a download, never rendered by the browser."""
+    media_type = document.content_type if document.content_type in SIGNATURES else "application/octet-stream"
+    name = filename_safe(document.filename, media_type)
+    disposition = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    return media_type, {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}
 
 
 def document_store(
@@ -65,7 +88,7 @@ def document_store(
         tmp = path.with_suffix(".part")
         tmp.write_bytes(upload.data)
         tmp.replace(path)
-    name = Path(upload.filename or "dokumen").name[:200]
+    name = filename_safe(upload.filename or "dokumen", content_type)
     document = Document(
         family_id=family.id or 0,
         kind=kind,

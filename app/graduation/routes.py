@@ -20,13 +20,14 @@ from app.access import (
 from app.assessments import service as assessment_service
 from app.assessments.forms import indicator_input_parse
 from app.assessments.queries import domains_list, indicators_all
+from app.audit import access_record
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound
 from app.exports.streams import Sheet, xlsx_stream
 from app.forms import FormErrors, form_refusal, form_values, parse_date
 from app.graduation import queries, service
-from app.graduation.documents import Upload, document_path
+from app.graduation.documents import Upload, document_headers, document_path
 from app.graduation.facts import poverty_lines_load, rules_on
 from app.graduation.forms import (
     PAGE_SIZE,
@@ -38,7 +39,7 @@ from app.graduation.forms import (
 from app.graduation.labels import LABELS, STATE_LABELS, WARNING_LABELS
 from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, verdict_from_json
 from app.i18n import N_, gettext
-from app.models import PROPOSAL_STATUSES, READINESS_VERDICTS, Area, Kelompok, ProposalStatus, Role, User
+from app.models import PROPOSAL_STATUSES, READINESS_VERDICTS, AccessAction, Area, Kelompok, ProposalStatus, Role, User
 from app.settings import get_settings
 from app.web import Today, redirect, render
 
@@ -142,6 +143,7 @@ def graduation_candidates_xlsx(request: Request, session: SessionDep, user: Curr
             N_("Tanda kesejahteraan"),
         )
     ]
+    access_record(session=session, user=user, action=AccessAction.EXPORT, entity="export", detail=str(request.url.path))
     rows = (_xlsx_row(row) for row in queries.candidates_iter(session=session, user=user, filters=filters))
     sheet = Sheet(title=gettext("Kandidat graduasi"), header=[gettext(h) for h in XLSX_HEADERS] + criteria, rows=rows)
     name = f"kandidat-graduasi-{today.isoformat()}.xlsx"
@@ -308,9 +310,9 @@ def document_download(document_id: int, session: SessionDep, user: CurrentUser) 
     path = document_path(document.sha256)
     if not path.exists():
         raise NotFound(N_("Berkas dokumen tidak ditemukan."))
-    return FileResponse(
-        path, media_type=document.content_type, filename=document.filename, content_disposition_type="inline"
-    )
+    access_record(session=session, user=user, action=AccessAction.EXPORT, entity="document", entity_id=document_id)
+    media_type, headers = document_headers(document)
+    return FileResponse(path, media_type=media_type, headers=headers)
 
 
 # --- berita acara ---
@@ -328,6 +330,13 @@ def berita_acara(
         first, last = last, first
     last = min(last, first + timedelta(days=366))
     rows = queries.approved_between(session=session, user=user, first=first, last=last)
+    access_record(
+        session=session,
+        user=user,
+        action=AccessAction.PRINT,
+        entity="berita_acara",
+        detail=f"{first.isoformat()}..{last.isoformat()}",
+    )
     area = session.get(Area, user.area_code) if user.area_code else None
     context = {
         "rows": rows,

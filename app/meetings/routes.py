@@ -9,11 +9,13 @@ from app.access import kelompok_get, kelompok_require_editor, meeting_get, meeti
 from app.auth.deps import CurrentUser
 from app.curriculum.queries import topics_active
 from app.db import SessionDep
+from app.errors import EditConflict
 from app.forms import form_refusal, form_values
 from app.meetings import service
 from app.meetings.forms import meeting_input_parse
 from app.meetings.queries import meeting_page_context, plan_rest_preview, topic_proposed
 from app.models import Kelompok
+from app.versioning import form_token_new, version_parse
 from app.web import Today, redirect, render
 
 router = APIRouter()
@@ -36,6 +38,7 @@ def meeting_new(request: Request, kelompok_id: int, session: SessionDep, user: C
         "date": (today + timedelta(days=7)).isoformat(),
         "start_time": "09:00",
         "place": kelompok.default_place,
+        "form_token": form_token_new(),
     }
     return _form_page(request, "meetings/new.html", _new_context(session, kelompok, values, proposed), {})
 
@@ -69,6 +72,7 @@ async def meeting_create(
             start=data.start,
             place=data.place,
             today=today,
+            form_token=values.get("form_token", "")[:64],
         )
         return redirect(request.url_for("meeting_detail", meeting_id=meeting.id), request)
     return _form_page(request, "meetings/new.html", _new_context(session, kelompok, values, proposed), errors.messages)
@@ -94,6 +98,7 @@ def meeting_plan(
         "date": date or (today + timedelta(days=7)).isoformat(),
         "start_time": start_time,
         "place": place or kelompok.default_place,
+        "form_token": form_token_new(),
     }
     data, errors = meeting_input_parse(values, need_topic=False)
     plan = (
@@ -124,6 +129,7 @@ async def meeting_plan_create(
                 start=data.start,
                 place=data.place,
                 today=today,
+                form_token=values.get("form_token", "")[:60],
             )
             return redirect(request.url_for("kelompok_detail", kelompok_id=kelompok_id), request)
     plan = (
@@ -178,6 +184,7 @@ def meeting_edit(request: Request, meeting_id: int, session: SessionDep, user: C
         "start_time": meeting.start_time.strftime("%H:%M"),
         "place": meeting.place,
         "reason": "",
+        "version": str(meeting.version),
     }
     return _form_page(request, "meetings/edit.html", {"meeting": meeting, "kelompok": kelompok, "values": values}, {})
 
@@ -190,6 +197,7 @@ async def meeting_reschedule(
     meeting_require_editor(user, meeting, kelompok)
     values = await form_values(request)
     data, errors = meeting_input_parse(values, need_topic=False)
+    conflict = False
     if data is not None:
         with form_refusal(session=session, errors=errors):
             service.meeting_reschedule(
@@ -202,12 +210,15 @@ async def meeting_reschedule(
                 place=data.place,
                 reason=values.get("reason", ""),
                 today=today,
+                version=version_parse(values.get("version")),
             )
             return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
+    conflict = isinstance(errors.refused, EditConflict)
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
-    return _form_page(
-        request, "meetings/edit.html", {"meeting": meeting, "kelompok": kelompok, "values": values}, errors.messages
-    )
+    if conflict:  # what they typed stays; saving again now knowingly overwrites the state shown
+        values = {**values, "version": str(meeting.version)}
+    context = {"meeting": meeting, "kelompok": kelompok, "values": values, "current": meeting if conflict else None}
+    return _form_page(request, "meetings/edit.html", context, errors.messages)
 
 
 @router.post("/pertemuan/{meeting_id}/batal", name="meeting_cancel")
@@ -217,9 +228,17 @@ async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
     values = await form_values(request)
     with form_refusal(session=session, field="cancel_reason") as errors:
         service.meeting_cancel(
-            session=session, user=user, kelompok=kelompok, meeting=meeting, reason=values.get("reason", "")
+            session=session,
+            user=user,
+            kelompok=kelompok,
+            meeting=meeting,
+            reason=values.get("reason", ""),
+            version=version_parse(values.get("version")),
         )
         return redirect(request.url_for("meeting_detail", meeting_id=meeting_id), request)
+    conflict = isinstance(errors.refused, EditConflict)
+    if conflict:  # a newer save wins over the reason field: say so on the form
+        errors.messages = {"form": errors.messages.pop("cancel_reason", "")}
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     edit_values = {
         "date": meeting.date.isoformat(),
@@ -227,6 +246,12 @@ async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
         "place": meeting.place,
         "reason": "",
         "cancel_reason": values.get("reason", ""),
+        "version": str(meeting.version),
     }
-    context = {"meeting": meeting, "kelompok": kelompok, "values": edit_values}
+    context = {
+        "meeting": meeting,
+        "kelompok": kelompok,
+        "values": edit_values,
+        "current": meeting if conflict else None,
+    }
     return _form_page(request, "meetings/edit.html", context, errors.messages)

@@ -2,6 +2,7 @@
 
 from datetime import date, time
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.access import kelompok_require_editor, meeting_require_editor
@@ -28,6 +29,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.versioning import version_claim
 
 
 def _check_date(day: date, today: date) -> None:
@@ -65,6 +67,14 @@ def _event(session: Session, meeting: Meeting, user: User, kind: str, detail: st
     session.add(MeetingEvent(meeting_id=meeting.id or 0, kind=kind, detail=detail, reason=reason, user_id=user.id))
 
 
+def _meeting_by_token(*, session: Session, kelompok: Kelompok, form_token: str) -> Meeting | None:
+    if not form_token:
+        return None
+    return session.exec(
+        select(Meeting).where(Meeting.form_token == form_token, Meeting.kelompok_id == kelompok.id)
+    ).first()
+
+
 def meeting_schedule(
     *,
     session: Session,
@@ -77,8 +87,13 @@ def meeting_schedule(
     today: date,
     duration_minutes: int | None = None,
     commit: bool = True,
+    form_token: str = "",
 ) -> Meeting:
+    """Schedule one meeting; the same form sent twice (same `form_token`) schedules it once."""
     kelompok_require_editor(user, kelompok)
+    sent_before = _meeting_by_token(session=session, kelompok=kelompok, form_token=form_token)
+    if sent_before is not None:
+        return sent_before
     topic = next((t for t in topics_active(session=session) if t.id == topic_id), None)
     if topic is None:
         raise RuleViolation(N_("Pilih sesi dari kurikulum."), field="topic_id")
@@ -99,9 +114,18 @@ def meeting_schedule(
         duration_minutes=minutes,
         place=place or kelompok.default_place,
         created_by_id=user.id,
+        form_token=form_token or None,
     )
-    session.add(meeting)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(meeting)
+            session.flush()
+    except IntegrityError:
+        # The same form, sent twice at once: the other request scheduled the meeting.
+        sent_before = _meeting_by_token(session=session, kelompok=kelompok, form_token=form_token)
+        if sent_before is None:
+            raise RuleViolation(N_("Formulir ini sudah pernah dipakai. Muat ulang halaman lalu coba lagi.")) from None
+        return sent_before
     _event(session, meeting, user, MeetingEventKind.SCHEDULED, f"{fmt_date(day)} {start.strftime('%H:%M')}")
     audit_record(
         session=session, user=user, entity="meeting", entity_id=meeting.id, action="create", after=snapshot(meeting)
@@ -112,10 +136,30 @@ def meeting_schedule(
 
 
 def meeting_plan_rest(
-    *, session: Session, user: User, kelompok: Kelompok, first: date, start: time, place: str, today: date
+    *,
+    session: Session,
+    user: User,
+    kelompok: Kelompok,
+    first: date,
+    start: time,
+    place: str,
+    today: date,
+    form_token: str = "",
 ) -> list[Meeting]:
-    """Create the whole plan in one transaction: all meetings or none."""
+    """Create the whole plan in one transaction: all meetings or none. Its meetings carry `form_token:n`, so the
+    same plan sent twice is saved once."""
     kelompok_require_editor(user, kelompok)
+    if form_token:
+        sent_before = session.exec(
+            select(Meeting)
+            .where(
+                Meeting.kelompok_id == kelompok.id,
+                col(Meeting.form_token).startswith(f"{form_token}:", autoescape=True),
+            )
+            .order_by(col(Meeting.date))
+        ).all()
+        if sent_before:
+            return list(sent_before)
     _check_date(first, today)
     plan = plan_rest_preview(session=session, kelompok=kelompok, first=first, start=start, today=today)
     if not plan:
@@ -138,8 +182,9 @@ def meeting_plan_rest(
             place=place,
             today=today,
             commit=False,
+            form_token=f"{form_token}:{n}" if form_token else "",
         )
-        for p in plan
+        for n, p in enumerate(plan)
     ]
     session.commit()
     return created
@@ -172,8 +217,13 @@ def meeting_reschedule(
     place: str,
     reason: str,
     today: date,
+    version: int | None = None,
 ) -> Meeting:
+    """Move a meeting, from the form made at `version`; the same move sent twice is recorded once."""
     meeting_require_editor(user, meeting, kelompok)
+    unchanged = (meeting.date, meeting.start_time, meeting.place) == (day, start, place or meeting.place)
+    if meeting.status == MeetingStatus.SCHEDULED and unchanged:
+        return meeting
     _require_scheduled(meeting)
     reason = _require_reason(reason)
     _check_date(day, today)
@@ -186,6 +236,7 @@ def meeting_reschedule(
         exclude_id=meeting.id,
     )
     before = snapshot(meeting)
+    version_claim(session=session, record=meeting, version=version, entity="meeting")
     detail = (
         f"{fmt_date(meeting.date)} {meeting.start_time.strftime('%H:%M')} → {fmt_date(day)} {start.strftime('%H:%M')}"
     )
@@ -205,11 +256,17 @@ def meeting_reschedule(
     return meeting
 
 
-def meeting_cancel(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(
+    *, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, reason: str, version: int | None = None
+) -> Meeting:
+    """Cancel a meeting, from the form made at `version`; cancelling twice is recorded once."""
     meeting_require_editor(user, meeting, kelompok)
+    if meeting.status == MeetingStatus.CANCELLED:
+        return meeting
     _require_scheduled(meeting)
     reason = _require_reason(reason)
     before = snapshot(meeting)
+    version_claim(session=session, record=meeting, version=version, entity="meeting")
     meeting.status, meeting.updated_at = MeetingStatus.CANCELLED, utcnow()
     session.add(meeting)
     _event(session, meeting, user, MeetingEventKind.CANCELLED, "", reason)
@@ -228,6 +285,8 @@ def meeting_cancel(*, session: Session, user: User, kelompok: Kelompok, meeting:
 
 def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> Meeting:
     meeting_require_editor(user, meeting, kelompok)
+    if meeting.status == MeetingStatus.HELD:  # sent twice: already done
+        return meeting
     if meeting.status != MeetingStatus.SCHEDULED:
         _require_scheduled(meeting)
     if meeting.date > today:
@@ -238,6 +297,7 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
     if missing:
         raise RuleViolation(N_("Masih ada %(n)s KPM tanpa status kehadiran. Lengkapi absensi dulu."), n=missing)
     before = snapshot(meeting)
+    version_claim(session=session, record=meeting, version=None, entity="meeting")
     meeting.status, meeting.updated_at = MeetingStatus.HELD, utcnow()
     session.add(meeting)
     present = session.exec(

@@ -39,14 +39,15 @@ def test_pendamping_schedules_takes_roll_and_sees_grid(phone, live_server, e2e_e
     expect(page.locator("li.roll-row").first).to_have_class(re.compile(r"\bizin\b"))
     expect(page.locator("#roll-counts")).to_contain_text("Izin 1")
 
-    page.get_by_role("button", name="Semua hadir").click()
-    expect(page.locator("li.roll-row.hadir")).to_have_count(4)
-    expect(page.locator("#roll-counts")).to_contain_text("Hadir 4")
+    page.get_by_role("button", name="Semua hadir").click()  # fills the unmarked rows; the izin mark stays
+    expect(page.locator("#all-present-notice")).to_contain_text("3 KPM ditandai hadir; 1 yang sudah bertanda")
+    expect(page.locator("li.roll-row.hadir")).to_have_count(3)
+    expect(page.locator("#roll-counts")).to_contain_text("Hadir 3")
     page.get_by_role("button", name="Tandai pertemuan terlaksana").click()
     expect(page.locator("#meeting-status")).to_have_text("Terlaksana")
 
     page.get_by_role("link", name="Kelompok Mawar").first.click()
-    expect(page.locator("#progress-grid td[data-state=selesai]")).to_have_count(4)
+    expect(page.locator("#progress-grid td[data-state=selesai]")).to_have_count(3)
 
 
 def test_bad_input_keeps_what_was_typed(phone, live_server, e2e_engine):

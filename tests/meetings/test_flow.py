@@ -36,9 +36,12 @@ def test_schedule_take_roll_and_grid(web, session):
     assert 'id="roll-counts" hx-swap-oob="true"' in r.text
     r = web.post(f"/pertemuan/{meeting.id}/absensi/{w.families[0].id}", htmx_target=target)
     assert "Izin" in r.text
-    # everyone present in one action
+    # everyone not yet marked present in one action; the izin mark stays (issue 15)
     r = web.post(f"/pertemuan/{meeting.id}/semua-hadir", htmx_target="roll")
-    assert r.status_code == 200 and "Hadir 4" in text_of(r.text)
+    page = text_of(r.text)
+    assert r.status_code == 200 and "Hadir 3" in page and "Izin 1" in page
+    assert "3 KPM ditandai hadir; 1 yang sudah bertanda izin/sakit/alpa tidak diubah." in page
+    web.post(f"/pertemuan/{meeting.id}/absensi/{w.families[0].id}", data={"status": "hadir"}, htmx_target=target)
     marks = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)).all()
     assert {a.status for a in marks} == {"hadir"} and len(marks) == 4
     # who attended
