@@ -6,7 +6,7 @@ from datetime import date, time
 from sqlmodel import Session, col, func, select
 
 from app.access import kelompok_require_editor
-from app.attendance.service import attendance_summaries_refresh
+from app.attendance.service import attendance_summaries_refresh, meeting_lock
 from app.audit import audit_record, snapshot
 from app.curriculum.queries import TopicRef, topic_label, topics_active
 from app.errors import RuleViolation
@@ -280,6 +280,7 @@ def meeting_cancel(*, session: Session, user: User, kelompok: Kelompok, meeting:
 
 def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> Meeting:
     kelompok_require_editor(user, kelompok)
+    meeting_lock(session=session, meeting=meeting)
     if meeting.status != MeetingStatus.SCHEDULED:
         _require_scheduled(meeting)
     if meeting.date > today:
@@ -306,6 +307,6 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
         after=snapshot(meeting),
     )
     attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=marked)
+    readiness_refresh_families(session=session, family_ids=list(marked), commit=False)
     session.commit()
-    readiness_refresh_families(session=session, family_ids=list(marked))
     return meeting
