@@ -26,6 +26,7 @@ from app.settings import get_settings
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BEGIN_OPTION = "p2k2_begin"
 SQLITE_BUSY_SECONDS = 30.0
+LOOP_WAIT_SECONDS = 2.0
 
 
 def normalise_url(url: str) -> str:
@@ -46,7 +47,9 @@ def _sqlite_writer_lock_install(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
             return
         raw = conn.connection.dbapi_connection
-        if not lock.acquire(timeout=SQLITE_BUSY_SECONDS):
+        # An `async def` route runs its (sync) database calls on the event loop: there it waits briefly only, since
+        # the holder of the lock may itself need the loop to finish (it then answers 503 instead of stalling all).
+        if not lock.acquire(timeout=LOOP_WAIT_SECONDS if _on_event_loop() else SQLITE_BUSY_SECONDS):
             import sqlite3
 
             raise sqlite3.OperationalError("database is locked")
@@ -56,6 +59,12 @@ def _sqlite_writer_lock_install(engine: Engine) -> None:
         except BaseException:
             _writer_release(raw)
             raise
+
+
+def _on_event_loop() -> bool:
+    import asyncio
+
+    return asyncio._get_running_loop() is not None
 
 
 def _writer_release(raw: Any) -> None:
@@ -142,10 +151,34 @@ def _writer_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
 
 
+class RequestSession(Session):
+    """The request's session. On SQLite, a transaction armed by `write_intent` begins IMMEDIATE; once it commits,
+    the next transactions (the page rendered after the change) read with a deferred BEGIN again."""
+
+    reader: Engine | None = None
+
+    def commit(self) -> None:
+        super().commit()
+        if self.reader is not None:
+            self.bind = self.reader
+
+
+def write_intent(session: Session) -> None:
+    """The session's next transaction writes: on SQLite it takes the write lock when it begins (no-op elsewhere,
+    and for sessions not opened by `session_open`, e.g. a test's joined to an outer transaction)."""
+    if isinstance(session, RequestSession) and session.reader is not None and not session.in_transaction():
+        session.bind = _writer_engine(session.reader)
+
+
 def session_open(*, write: bool) -> Session:
-    """A session on the app's engine; `write` makes its SQLite transactions take the write lock when they begin."""
+    """A session on the app's engine; `write` arms its first transaction to write (see `write_intent`)."""
     engine = get_engine()
-    return Session(_writer_engine(engine) if write and engine.dialect.name == "sqlite" else engine)
+    session = RequestSession(engine)
+    if engine.dialect.name == "sqlite":
+        session.reader = engine
+        if write:
+            write_intent(session)
+    return session
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -150,6 +150,7 @@ def install(app: FastAPI) -> None:
 
     async def database_unavailable(request: Request, exc: Exception) -> Response:
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        request.state.user = None  # the page must not touch the database again
         return error_page(request, 503, _message(DATABASE_DOWN), headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
     for error_class in DATABASE_ERRORS:
@@ -174,9 +175,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 RETRY_AFTER_SECONDS = 5
-DATABASE_DOWN = i18n.N_(
-    "Basis data sedang tidak dapat dihubungi. Data Anda tidak hilang; coba lagi dalam beberapa detik."
-)
+DATABASE_DOWN = i18n.N_("Basis data sedang tidak dapat dihubungi. Coba lagi dalam beberapa detik.")
 FALLBACK_PAGE = """<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{status} · P2K2</title></head>

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, delete, func, select
 
 from app.audit import audit_record, snapshot
 from app.auth.security import DUMMY_HASH, password_hash, password_verify
+from app.db import write_intent
 from app.errors import RuleViolation
 from app.i18n import N_
 from app.models import LoginFailure, LoginSession, Role, User, utcnow
@@ -75,6 +76,7 @@ def login_attempt(*, session: Session, username: str, password: str, ip: str, kn
         )
     if not password_verify(password_hash_value, password) or not active or user is None:
         raise RuleViolation(N_("Nama pengguna atau kata sandi salah."), field="password")
+    write_intent(session)  # removing the attempt and opening the login session are one write
     session.exec(delete(LoginFailure).where(col(LoginFailure.id) == attempt_id))
     return user
 
