@@ -184,12 +184,12 @@ FALLBACK_PAGE = """<!doctype html>
 FALLBACK_TITLES = {503: "Layanan sedang tidak tersedia", 500: "Terjadi kesalahan pada server"}
 
 
-def _database_errors() -> tuple[type[BaseException], ...]:
+def _database_errors() -> tuple[type[Exception], ...]:
     import sqlite3
 
     import sqlalchemy.exc
 
-    errors: list[type[BaseException]] = [
+    errors: list[type[Exception]] = [
         sqlalchemy.exc.OperationalError,
         sqlalchemy.exc.DisconnectionError,
         sqlalchemy.exc.TimeoutError,
