@@ -193,3 +193,19 @@ def test_month_lock_against_taps(scene: Scene) -> None:
     assert all(a < lock_audit for a in tap_audits)  # and every saved tap came before the lock
     stored, recounted = kept_and_recounted(scene, meeting, scene.families)
     assert stored == recounted
+
+
+def test_server_recovers_by_itself_when_postgresql_drops_its_connections(scene: Scene) -> None:
+    if scene.engine.dialect.name != "postgresql":
+        return  # SQLite has no server connection to lose
+    person = Person(scene.base).login(scene.pendamping)
+    assert person.client.get("/").status_code == 200
+    with scene.engine.connect() as conn:
+        killed = conn.exec_driver_sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).scalar()
+    assert killed and killed > 0
+    answers = [person.client.get("/").status_code for _ in range(3)]
+    person.close()
+    assert all(a in (200, 503) for a in answers) and answers[-1] == 200
