@@ -12,9 +12,9 @@ transaction tries to become a write transaction. Read-only requests keep a defer
 """
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import event
@@ -23,6 +23,7 @@ from sqlmodel import Session, create_engine
 
 from app.settings import get_settings
 
+T = TypeVar("T")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BEGIN_OPTION = "p2k2_begin"
 SQLITE_BUSY_SECONDS = 30.0
@@ -190,19 +191,26 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
-def session_release(session: Session, *keep: object) -> None:
-    """End the session's transaction now, keeping `keep` loaded, so the request holds no connection (nor, on SQLite,
-    the write lock) while it waits for its next thread. Sessions not opened by `get_session` (a test's, joined to
-    an outer transaction) are left alone."""
-    if not session.in_transaction() or not isinstance(session.bind, Engine):
-        return
-    for obj in keep:
-        if obj is not None:
-            session.expunge(obj)
-    session.rollback()
-    for obj in keep:
-        if obj is not None:
-            session.add(obj)
+def session_read_apart(session: Session, read: Callable[[], T]) -> T:
+    """Run `read` in a transaction of its own (a deferred BEGIN on SQLite, even in a POST) that ends at once,
+    keeping the object it returns loaded: the request then holds no connection, nor SQLite's write lock, while it
+    waits for its next thread. Other sessions (a test's, joined to an outer transaction) just run it."""
+    if not isinstance(session, RequestSession) or session.in_transaction():
+        return read()
+    armed = session.bind
+    if session.reader is not None:
+        session.bind = session.reader
+    try:
+        result = read()
+        if session.in_transaction():
+            if result is not None:
+                session.expunge(result)
+            session.rollback()
+            if result is not None:
+                session.add(result)
+    finally:
+        session.bind = armed
+    return result
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
