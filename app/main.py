@@ -1,10 +1,32 @@
 """The FastAPI application: routers, static files, middleware."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 
 from app import web
-from app.settings import ROOT
+from app.settings import ROOT, Settings, get_settings
+
+
+def settings_check() -> Settings:
+    """Unsafe settings stop the server at start-up with a readable reason, not a 500 on every request."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        reasons = "; ".join(str(err.get("msg", "")).removeprefix("Value error, ") for err in exc.errors())
+        raise RuntimeError(f"P2K2 refuses to start: {reasons}") from None
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    settings = settings_check()
+    # As many worker threads as pooled connections (app.db sizes the pool from the same setting).
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+    yield
 
 
 def create_app() -> FastAPI:
@@ -23,7 +45,12 @@ def create_app() -> FastAPI:
     from app.supervision.routes import router as supervision_router
 
     app = FastAPI(
-        title="P2K2 Tracker", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(web.csrf_protect)]
+        title="P2K2 Tracker",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(web.csrf_protect)],
+        lifespan=lifespan,
     )
     web.install(app)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")

@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-change-me"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -24,11 +25,17 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 5 * 1024 * 1024
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    login_max_failures_per_address: int = 30
+    known_device_days: int = 180
+    threads: int = 20
 
     @model_validator(mode="after")
     def refuse_unsafe_production(self) -> "Settings":
-        if self.environment != "development" and self.secret_key == DEV_SECRET:
-            raise ValueError("SECRET_KEY must be set outside development")
+        if self.environment != "development":
+            if self.secret_key == DEV_SECRET:
+                raise ValueError(f"SECRET_KEY must be set outside development (ENVIRONMENT={self.environment})")
+            if len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters outside development")
         return self
 
 

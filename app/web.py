@@ -1,6 +1,7 @@
 """Server-rendered pages: templates, fragments, CSRF, security headers and the one error translator."""
 
 import hmac
+import html
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -12,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from jinja2 import Environment, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from app import i18n
 from app.clock import today_local
@@ -133,25 +134,8 @@ def install(app: FastAPI) -> None:
                 CSRF_COOKIE, request.state.csrf, httponly=True, samesite="lax", secure=get_settings().cookie_secure
             )
         response.headers.setdefault("Vary", "HX-Request, HX-Target")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "public, max-age=86400")
-        else:
-            response.headers.setdefault("Cache-Control", "no-store")
+        security_headers(response, request.url.path)
         return response
-
-    def error_page(request: Request, status: int, message: str) -> Response:
-        if is_htmx(request):
-            return render(
-                request, "errors/page.html", {"message": message, "status": status}, block="flash", status=status
-            )
-        return render(request, "errors/page.html", {"message": message, "status": status}, status=status)
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -160,24 +144,123 @@ def install(app: FastAPI) -> None:
             if is_htmx(request):
                 return Response(status_code=204, headers={"HX-Redirect": target})
             return RedirectResponse(target, status_code=303)
-        return error_page(request, exc.status_code, i18n.gettext(exc.message, **exc.params))
+        return error_page(request, exc.status_code, _message(exc.message, **exc.params))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
-        return error_page(request, 404, i18n.gettext("Halaman tidak ditemukan."))
+        return error_page(request, 404, _message("Halaman tidak ditemukan."))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
-            return error_page(request, 404, i18n.gettext("Halaman tidak ditemukan."))
+            return error_page(request, 404, _message("Halaman tidak ditemukan."))
         if exc.status_code == 405:
-            return error_page(request, 405, i18n.gettext("Metode tidak diizinkan."))
-        return error_page(request, exc.status_code, i18n.gettext("Permintaan tidak dapat diproses."))
+            return error_page(request, 405, _message("Metode tidak diizinkan."))
+        return error_page(request, exc.status_code, _message("Permintaan tidak dapat diproses."))
+
+    async def database_unavailable(request: Request, exc: Exception) -> Response:
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        request.state.user = None  # the page must not touch the database again
+        return error_page(request, 503, _message(DATABASE_DOWN), headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    for error_class in DATABASE_ERRORS:
+        app.add_exception_handler(error_class, database_unavailable)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
+        # Starlette answers this one outside every middleware: the headers are set here too.
+        if is_database_unavailable(exc):
+            return await database_unavailable(request, exc)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_page(request, 500, i18n.gettext("Terjadi kesalahan pada server. Coba lagi sebentar lagi."))
+        return error_page(request, 500, _message("Terjadi kesalahan pada server. Coba lagi sebentar lagi."))
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+RETRY_AFTER_SECONDS = 5
+DATABASE_DOWN = i18n.N_("Basis data sedang tidak dapat dihubungi. Coba lagi dalam beberapa detik.")
+FALLBACK_PAGE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{status} · P2K2</title></head>
+<body><main><h1>{title}</h1><p>{message}</p><p><a href="/">Kembali ke Beranda</a></p></main></body></html>
+"""
+FALLBACK_TITLES = {503: "Layanan sedang tidak tersedia", 500: "Terjadi kesalahan pada server"}
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    import sqlalchemy.exc
+
+    errors: list[type[Exception]] = [
+        sqlalchemy.exc.OperationalError,
+        sqlalchemy.exc.DisconnectionError,
+        sqlalchemy.exc.TimeoutError,
+        sqlite3.OperationalError,
+    ]
+    try:
+        import psycopg
+
+        errors.append(psycopg.OperationalError)
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        pass
+    return tuple(errors)
+
+
+DATABASE_ERRORS = _database_errors()
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """A lost or busy database: the request may be retried as is (503), nothing is wrong with it."""
+    import sqlalchemy.exc
+
+    if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, DATABASE_ERRORS)
+
+
+def security_headers(response: Response, path: str) -> Response:
+    for key, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(key, value)
+    if path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "public, max-age=86400")
+    else:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _message(message: str, **params: Any) -> str:
+    try:
+        return i18n.gettext(message, **params)
+    except Exception:  # a broken catalogue or parameters must not break the error page
+        return message
+
+
+def error_page(request: Request, status: int, message: str, *, headers: dict[str, str] | None = None) -> Response:
+    """The error page; if even rendering it fails (template, database, locale), a static page in Indonesian."""
+    try:
+        if is_htmx(request):
+            response = render(
+                request, "errors/page.html", {"message": message, "status": status}, block="flash", status=status
+            )
+        else:
+            response = render(request, "errors/page.html", {"message": message, "status": status}, status=status)
+    except Exception:
+        log.exception("error page failed for %s %s", request.method, request.url.path)
+        title = FALLBACK_TITLES.get(status, "Permintaan tidak dapat diproses")
+        response = HTMLResponse(
+            FALLBACK_PAGE.format(status=status, title=title, message=html.escape(message)), status_code=status
+        )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return security_headers(response, request.url.path)
 
 
 Today = Annotated[date, Depends(today_local)]

@@ -31,6 +31,26 @@ from app.models import (
 )
 
 
+def meeting_lock(*, session: Session, meeting: Meeting) -> None:
+    """Writers of a meeting's marks take their turn: on PostgreSQL the meeting row is locked (and re-read) before
+    any mark is read or written, so its recounted totals include every earlier writer; on SQLite the request's
+    BEGIN IMMEDIATE already serialises writers."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.refresh(meeting, with_for_update=True)
+
+
+def meetings_lock(*, session: Session, kelompok_id: int, since: date, until: date) -> None:
+    """Lock a kelompok and its meetings of a period (PostgreSQL, id order), e.g. while its month is being locked."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(select(Kelompok.id).where(Kelompok.id == kelompok_id).with_for_update()).all()
+        session.exec(
+            select(Meeting.id)
+            .where(Meeting.kelompok_id == kelompok_id, Meeting.date >= since, Meeting.date < until)
+            .order_by(col(Meeting.id))
+            .with_for_update()
+        ).all()
+
+
 def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> None:
     """The roll can be taken on the day or later, never on a cancelled meeting or a locked month."""
     meeting_require_editor(user, meeting, kelompok)
@@ -61,6 +81,11 @@ def attendance_summaries_refresh(
     if family_ids is not None and not (family_ids := list(family_ids)):
         _counts_expire(session)
         return
+    if family_ids is not None and session.get_bind().dialect.name == "postgresql":
+        # A family's marks live in several meetings: writers of two meetings take its row in turn (id order).
+        session.exec(
+            select(Family.id).where(col(Family.id).in_(family_ids)).order_by(col(Family.id)).with_for_update()
+        ).all()
     held_marks = (
         select()
         .select_from(Attendance)
@@ -105,11 +130,12 @@ def _counts_expire(session: Session) -> None:
 
 
 def _marks_changed(*, session: Session, meeting: Meeting, family_ids: list[int]) -> None:
-    """After marks change: recount, commit, and (marks of a held meeting feed readiness) refresh the verdicts."""
+    """After marks change: recount and (marks of a held meeting feed readiness) refresh the verdicts, then commit
+    (last: once the change is saved, nothing may fail the answer)."""
     attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=family_ids)
-    session.commit()
     if meeting.status == MeetingStatus.HELD and family_ids:
-        readiness_refresh_families(session=session, family_ids=family_ids)
+        readiness_refresh_families(session=session, family_ids=family_ids, commit=False)
+    session.commit()
 
 
 def _on_roll(*, session: Session, meeting: Meeting, family_id: int) -> bool:
@@ -139,6 +165,7 @@ def attendance_set(
     attendee_name: str | None = None,
 ) -> Attendance:
     """Set (or, with no status, cycle) one KPM's mark; `attendee` notes who came for the family."""
+    meeting_lock(session=session, meeting=meeting)
     attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     if not _on_roll(session=session, meeting=meeting, family_id=family_id):
         raise RuleViolation(N_("KPM ini tidak terdaftar pada pertemuan ini."))
@@ -186,6 +213,7 @@ def attendance_all_present(
     *, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date
 ) -> AllPresentResult:
     """Mark hadir every KPM on the roll that has no mark yet; marks already set (izin, sakit, alpa) stay."""
+    meeting_lock(session=session, meeting=meeting)
     attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     existing = roll_rows(session=session, meeting=meeting)
     changed = kept = 0
@@ -217,6 +245,7 @@ def attendance_makeup_add(
     *, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, family_id: int, today: date
 ) -> Attendance:
     """A KPM from another kelompok makes up this session by attending this meeting."""
+    meeting_lock(session=session, meeting=meeting)
     attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     family = family_get(session=session, user=user, family_id=family_id)
     if family.kelompok_id == kelompok.id:

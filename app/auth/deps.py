@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 
 from app.auth.queries import login_session_user
 from app.auth.security import SESSION_COOKIE, token_unsign
-from app.db import SessionDep
+from app.db import SessionDep, session_read_apart
 from app.errors import LoginRequired
 from app.models import User
 
@@ -14,12 +14,13 @@ from app.models import User
 def current_user_optional(request: Request, session: SessionDep) -> User | None:
     raw = request.cookies.get(SESSION_COOKIE)
     token = token_unsign(raw) if raw else None
-    user = login_session_user(session=session, token=token) if token else None
+    # The endpoint runs in another thread: hold no connection (nor SQLite's write lock) until it starts.
+    user = session_read_apart(session, lambda: login_session_user(session=session, token=token)) if token else None
     request.state.user = user
     return user
 
 
-def current_user(user: Annotated[User | None, Depends(current_user_optional)]) -> User:
+async def current_user(user: Annotated[User | None, Depends(current_user_optional)]) -> User:
     if user is None:
         raise LoginRequired()
     return user

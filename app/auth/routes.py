@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from app.auth.deps import OptionalUser
-from app.auth.security import SESSION_COOKIE, token_sign, token_unsign
+from app.auth.security import DEVICE_COOKIE, SESSION_COOKIE, device_sign, device_users, token_sign, token_unsign
 from app.auth.service import login_attempt, login_session_close, login_session_open
 from app.db import SessionDep
 from app.errors import RuleViolation
@@ -46,6 +46,7 @@ def login(
             username=username.strip(),
             password=password,
             ip=request.client.host if request.client else "",
+            known_user_ids=device_users(request.cookies.get(DEVICE_COOKIE)),
         )
     except RuleViolation as exc:
         errors = {exc.field or "username": gettext(exc.message, **exc.params)}
@@ -61,6 +62,14 @@ def login(
         samesite="lax",
         secure=secure,
         max_age=get_settings().session_hours * 3600,
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_sign(device_users(request.cookies.get(DEVICE_COOKIE)), user.id or 0),
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        max_age=get_settings().known_device_days * 86400,
     )
     response.delete_cookie(CSRF_COOKIE)  # a new CSRF token comes with the next page
     if user.locale and not request.cookies.get(LANG_COOKIE):

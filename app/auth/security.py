@@ -9,7 +9,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from app.settings import get_settings
 
 SESSION_COOKIE = "p2k2_session"
+DEVICE_COOKIE = "p2k2_device"
+DEVICE_USERS_MAX = 8
 _hasher = PasswordHasher()
+# Verified when a name does not exist, so an unknown name costs the same time as a wrong password.
+DUMMY_HASH = _hasher.hash("p2k2-no-such-user")
 
 
 def password_hash(password: str) -> str:
@@ -39,3 +43,27 @@ def token_unsign(value: str) -> str | None:
     except BadSignature:
         return None
     return token if isinstance(token, str) else None
+
+
+@lru_cache
+def _device_serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="p2k2-known-device")
+
+
+def device_users(value: str | None) -> frozenset[int]:
+    """The accounts that signed in before from this browser (signed long-lived cookie); empty when absent or forged."""
+    if not value:
+        return frozenset()
+    settings = get_settings()
+    try:
+        ids = _device_serializer(settings.secret_key).loads(value, max_age=settings.known_device_days * 86400)
+    except BadSignature:
+        return frozenset()
+    if not isinstance(ids, list):
+        return frozenset()
+    return frozenset(i for i in ids if isinstance(i, int))
+
+
+def device_sign(previous: frozenset[int], user_id: int) -> str:
+    ids = [user_id, *sorted(i for i in previous if i != user_id)][:DEVICE_USERS_MAX]
+    return _device_serializer(get_settings().secret_key).dumps(ids)

@@ -3,35 +3,81 @@
 import secrets
 from datetime import timedelta
 
+from sqlalchemy import and_, case, or_, text
 from sqlmodel import Session, col, delete, func, select
 
 from app.audit import audit_record, snapshot
-from app.auth.security import password_hash, password_verify
+from app.auth.security import DUMMY_HASH, password_hash, password_verify
+from app.db import write_intent
 from app.errors import RuleViolation
 from app.i18n import N_
 from app.models import ROLES, LoginFailure, LoginSession, User, utcnow
 from app.settings import get_settings
 
+LOGIN_LOCK_KEY = 0x5032_4B32  # "P2K2": PostgreSQL advisory lock serialising the login bookkeeping
 
-def login_attempt(*, session: Session, username: str, password: str, ip: str) -> User:
-    """Return the user or raise RuleViolation; repeated failures lock the name out for a while."""
+
+def _login_bookkeeping_lock(session: Session) -> None:
+    """Attempts are checked and recorded one at a time (on SQLite the POST's BEGIN IMMEDIATE does it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOGIN_LOCK_KEY})
+
+
+def login_refused(*, session: Session, username: str, ip: str, known_device: bool) -> bool:
+    """The throttle, over the failures of the last window (LOGIN_WINDOW_MINUTES):
+
+    - an account with `login_max_failures` failures is closed to every browser it has not signed in from before;
+    - a browser it has signed in from (the signed device cookie) is refused only after as many failures from its
+      own address, so guessing from elsewhere never locks the owner out of their usual phone or office PC;
+    - an address with `login_max_failures_per_address` failures (any accounts) is refused for strangers.
+    """
     settings = get_settings()
     since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    failures = session.exec(
-        select(func.count()).where(LoginFailure.username == username.lower(), col(LoginFailure.at) >= since)
+    by_account = case((col(LoginFailure.username) == username, 1), else_=0)
+    by_address = case((col(LoginFailure.ip) == ip, 1), else_=0)
+    by_both = case((and_(col(LoginFailure.username) == username, col(LoginFailure.ip) == ip), 1), else_=0)
+    account, address, both = session.exec(
+        select(
+            func.coalesce(func.sum(by_account), 0),
+            func.coalesce(func.sum(by_address), 0),
+            func.coalesce(func.sum(by_both), 0),
+        ).where(col(LoginFailure.at) >= since, or_(col(LoginFailure.username) == username, col(LoginFailure.ip) == ip))
     ).one()
-    if failures >= settings.login_max_failures:
+    if known_device:
+        return int(both) >= settings.login_max_failures
+    return int(account) >= settings.login_max_failures or int(address) >= settings.login_max_failures_per_address
+
+
+def login_attempt(*, session: Session, username: str, password: str, ip: str, known_user_ids: frozenset[int]) -> User:
+    """Return the user or raise RuleViolation.
+
+    The attempt is first recorded as a failure in a short transaction of its own, checked against the throttle
+    under a lock, and committed before the password is verified: parallel guesses each see the ones before them.
+    A right password then removes its own row. Unknown names do the same work (a dummy hash is verified), so the
+    answer and its time do not tell whether a name exists.
+    """
+    settings = get_settings()
+    name = username.strip().lower()[:64]
+    _login_bookkeeping_lock(session)
+    user = session.exec(select(User).where(User.username == name)).first()
+    known_device = user is not None and user.id in known_user_ids
+    refused = login_refused(session=session, username=name, ip=ip[:64], known_device=known_device)
+    attempt = LoginFailure(username=name, ip=ip[:64])
+    session.add(attempt)
+    session.flush()
+    attempt_id, password_hash_value = attempt.id, user.password_hash if user is not None else DUMMY_HASH
+    active = user is not None and user.is_active
+    session.commit()
+    if refused:
         raise RuleViolation(
             N_("Terlalu banyak percobaan gagal. Coba lagi dalam %(minutes)s menit."),
             field="username",
             minutes=settings.login_window_minutes,
         )
-    user = session.exec(select(User).where(User.username == username.lower())).first()
-    if user is None or not user.is_active or not password_verify(user.password_hash, password):
-        session.add(LoginFailure(username=username.lower()[:64], ip=ip[:64]))
-        session.commit()
+    if not password_verify(password_hash_value, password) or not active or user is None:
         raise RuleViolation(N_("Nama pengguna atau kata sandi salah."), field="password")
-    session.exec(delete(LoginFailure).where(col(LoginFailure.username) == user.username))
+    write_intent(session)  # removing the attempt and opening the login session are one write
+    session.exec(delete(LoginFailure).where(col(LoginFailure.id) == attempt_id))
     return user
 
 

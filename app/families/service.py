@@ -147,6 +147,6 @@ def member_save(
         before=before,
         after=snapshot(member),
     )
+    readiness_refresh_families(session=session, family_ids=[family.id or 0], commit=False)
     session.commit()
-    readiness_refresh_families(session=session, family_ids=[family.id or 0])
     return member

@@ -121,15 +121,19 @@ def readiness_recompute(*, session: Session, family_id: int, today: date | None 
     return verdicts.get(family_id)
 
 
-def readiness_refresh_families(*, session: Session, family_ids: Sequence[int], today: date | None = None) -> int:
-    """Recompute the verdicts of families whose data changed (e.g. after a roll call) and commit."""
+def readiness_refresh_families(
+    *, session: Session, family_ids: Sequence[int], today: date | None = None, commit: bool = True
+) -> int:
+    """Recompute the verdicts of families whose data changed (e.g. after a roll call); commit unless the caller
+    commits them with its own change."""
     ids = sorted(set(family_ids))
     for start in range(0, len(ids), CHUNK):
         verdicts = readiness_evaluate_many(
             session=session, family_ids=ids[start : start + CHUNK], today=today or today_local()
         )
         readiness_store(session=session, verdicts=verdicts)
-    session.commit()
+    if commit:
+        session.commit()
     return len(ids)
 
 

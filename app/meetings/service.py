@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.access import kelompok_require_editor, meeting_require_editor
-from app.attendance.service import attendance_summaries_refresh
+from app.attendance.service import attendance_summaries_refresh, meeting_lock
 from app.audit import audit_record, snapshot
 from app.curriculum.queries import topic_label, topics_active
 from app.errors import RuleViolation
@@ -285,6 +285,7 @@ def meeting_cancel(
 
 def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> Meeting:
     meeting_require_editor(user, meeting, kelompok)
+    meeting_lock(session=session, meeting=meeting)
     if meeting.status == MeetingStatus.HELD:  # sent twice: already done
         return meeting
     if meeting.status != MeetingStatus.SCHEDULED:
@@ -316,6 +317,6 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
         after=snapshot(meeting),
     )
     attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=marked)
+    readiness_refresh_families(session=session, family_ids=list(marked), commit=False)
     session.commit()
-    readiness_refresh_families(session=session, family_ids=list(marked))
     return meeting

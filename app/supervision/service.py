@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app.access import SUPERVISING_ROLES, correction_require_requester, require_role
 from app.attendance.queries import month_locked
-from app.attendance.service import attendance_summaries_refresh
+from app.attendance.service import attendance_summaries_refresh, meeting_lock, meetings_lock
 from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
 from app.graduation.service import readiness_refresh_families
@@ -62,9 +62,10 @@ def month_lock(*, session: Session, user: User, kelompok: Kelompok, month: date,
     month = month.replace(day=1)
     if month >= today.replace(day=1):
         raise RuleViolation(N_("Hanya bulan yang sudah berakhir yang dapat diverifikasi."), field="bulan")
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    meetings_lock(session=session, kelompok_id=kelompok.id or 0, since=month, until=next_month)
     if month_locked(session=session, kelompok_id=kelompok.id or 0, day=month):
         raise RuleViolation(N_("Bulan ini sudah diverifikasi dan dikunci."), field="bulan")
-    next_month = (month + timedelta(days=32)).replace(day=1)
     open_meetings = session.exec(
         select(Meeting.id).where(
             Meeting.kelompok_id == kelompok.id,
@@ -153,6 +154,8 @@ def correction_decide(
 ) -> CorrectionRequest:
     """Accepting applies the requested mark despite the lock; both the decision and the mark are audited."""
     require_role(user, *SUPERVISING_ROLES)
+    meeting_lock(session=session, meeting=meeting)
+    session.refresh(request, with_for_update=True)
     if request.status != CorrectionStatus.MENUNGGU:
         raise RuleViolation(N_("Permintaan ini sudah diputuskan."))
     if not accept and not note.strip():
@@ -192,7 +195,7 @@ def correction_decide(
     )
     if accept:
         attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=[request.family_id])
-    session.commit()
     if accept and meeting.status == MeetingStatus.HELD:
-        readiness_refresh_families(session=session, family_ids=[request.family_id])
+        readiness_refresh_families(session=session, family_ids=[request.family_id], commit=False)
+    session.commit()
     return request
