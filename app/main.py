@@ -3,7 +3,7 @@
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import web
+from app import params, web
 from app.settings import ROOT
 
 
@@ -23,9 +23,14 @@ def create_app() -> FastAPI:
     from app.supervision.routes import router as supervision_router
 
     app = FastAPI(
-        title="P2K2 Tracker", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(web.csrf_protect)]
+        title="P2K2 Tracker",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(web.csrf_protect), Depends(params.params_check)],
     )
     web.install(app)
+    app.add_middleware(params.InputClean)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     for router in (
         auth_router,
