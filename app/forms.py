@@ -14,7 +14,7 @@ DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2100, 12, 31)
 """Dates typed into any form lie in this range (birth dates of the oldest members to plans years ahead)."""
 DECIMAL_MAX = 1e15
-_INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
 _DECIMAL = re.compile(r"[+-]?[0-9]{1,16}(?:\.[0-9]{1,6})?")
 
 
@@ -70,7 +70,7 @@ def parse_int(
     required: bool = True,
 ) -> int | None:
     """Digits 0-9 with an optional sign (dots and spaces as thousands separators), within minimum..maximum
-    (by default what a BIGINT holds)."""
+    (by default what an INTEGER column holds)."""
     raw = raw.strip().replace(".", "").replace(" ", "")
     if not raw:
         if required:

@@ -11,8 +11,8 @@ from fastapi import Request
 from app.errors import NotFound
 from app.i18n import N_
 
-ID_MAX = 2**63 - 1
-"""The largest value a BIGINT column (and SQLite's INTEGER) holds."""
+ID_MAX = 2**31 - 1
+"""The largest value an INTEGER column holds on PostgreSQL (every ID, count and amount column is one)."""
 PAGE_MAX = 100_000
 PAGE_KEYS = frozenset({"halaman"})
 QUERY_VALUE_MAX = 500
@@ -39,8 +39,8 @@ def _integer_beyond(value: str, maximum: int) -> bool:
 
 
 async def params_check(request: Request) -> None:
-    """App-wide dependency: an integer path or query value beyond 64 bits, or a page beyond PAGE_MAX, names
-    nothing that exists (404) instead of overflowing the database's integers."""
+    """App-wide dependency: an integer path or query value beyond what an INTEGER column holds, or a page beyond
+    PAGE_MAX, names nothing that exists (404) instead of overflowing the database's integers."""
     values = [*request.path_params.items(), *request.query_params.multi_items()]
     for key, value in values:
         if isinstance(value, str) and _integer_beyond(value, PAGE_MAX if key in PAGE_KEYS else ID_MAX):

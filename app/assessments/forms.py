@@ -22,6 +22,8 @@ ECONOMY_FLAGS = {
     "healthy_latrine": N_("Jamban sehat"),
 }
 NOT_APPLICABLE = "na"
+MONEY_MAX = 2_000_000_000
+"""Rupiah per month; the columns are INTEGER."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def indicator_field(indicator_id: int | None) -> str:
 
 def parse_money(raw: str, *, name: str, errors: FormErrors) -> int | None:
     cleaned = raw.strip().lower().removeprefix("rp").strip()
-    return parse_int(cleaned, name=name, errors=errors, minimum=0, maximum=10_000_000_000, required=False)
+    return parse_int(cleaned, name=name, errors=errors, minimum=0, maximum=MONEY_MAX, required=False)
 
 
 def parse_yes_no(raw: str) -> bool | None:

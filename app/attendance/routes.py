@@ -11,7 +11,7 @@ from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
 from app.db import SessionDep
 from app.errors import RuleViolation
-from app.forms import violation_messages
+from app.forms import FormErrors, parse_int, violation_messages
 from app.i18n import gettext
 from app.meetings.queries import roll_families
 from app.meetings.routes import meeting_context
@@ -112,12 +112,13 @@ def attendance_makeup(
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     errors = {}
-    if not family_id.isdigit():
+    makeup_id = parse_int(family_id, name="family_id", errors=FormErrors(), minimum=1)
+    if makeup_id is None:
         errors = {"family_id": gettext("Pilih KPM yang mengikuti sesi susulan.")}
     else:
         try:
             service.attendance_makeup_add(
-                session=session, user=user, kelompok=kelompok, meeting=meeting, family_id=int(family_id), today=today
+                session=session, user=user, kelompok=kelompok, meeting=meeting, family_id=makeup_id, today=today
             )
         except RuleViolation as exc:
             session.rollback()
