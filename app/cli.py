@@ -250,6 +250,28 @@ def command_readiness(*, session: Session, workers: int | None = None) -> int:
     return OK
 
 
+def command_check(*, session: Session, fix: bool = False) -> int:
+    """Every derived column recounted; differences listed per column (exit code 1), stored again with `fix`."""
+    from app.check import derived_check, derived_fix
+
+    drifts = derived_fix(session=session) if fix else derived_check(session=session)
+    if fix:
+        session.commit()
+    for drift in drifts:
+        line = gettext("%(column)s: %(n)s baris berbeda", column=drift.column, n=drift.count)
+        if drift.first:
+            shown = ", ".join(f"id {i} ({stored} ≠ {real})" for i, stored, real in drift.first)
+            line += f" — {shown}"
+        print(line)
+    differing = sum(drift.count for drift in drifts)
+    if not differing:
+        print(gettext("Semua kolom turunan sesuai dengan hitungan ulang."))
+        return OK
+    if fix:
+        print(gettext("%(n)s baris dihitung ulang dan disimpan.", n=differing))
+    return FAILED
+
+
 def parser_build() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app.cli", description="P2K2 Tracker")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -266,6 +288,8 @@ def parser_build() -> argparse.ArgumentParser:
     user.add_argument("--password")
     readiness = commands.add_parser("readiness", help="hitung ulang kesiapan graduasi semua KPM (tugas malam)")
     readiness.add_argument("--workers", type=int, help="jumlah proses (bawaan: jumlah inti CPU)")
+    check = commands.add_parser("check", help="hitung ulang semua kolom turunan dan laporkan selisihnya")
+    check.add_argument("--fix", action="store_true", help="simpan hasil hitung ulang untuk baris yang berbeda")
     assign = commands.add_parser("assign-kelompok", help="tetapkan pendamping kelompok")
     assign.add_argument("--kelompok-id", type=int, required=True)
     assign.add_argument("--username", required=True)
@@ -287,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_load_demo(session=session)
         if args.command == "readiness":
             return command_readiness(session=session, workers=args.workers)
+        if args.command == "check":
+            return command_check(session=session, fix=args.fix)
         if args.command == "create-user":
             return command_create_user(
                 session=session,

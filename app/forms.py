@@ -1,5 +1,6 @@
 """Parsing raw form values into typed ones, collecting a message per field instead of raising."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from types import TracebackType
@@ -9,6 +10,14 @@ from sqlmodel import Session
 
 from app.errors import RuleViolation
 from app.i18n import N_, gettext
+from app.params import ID_MAX, text_clean
+
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2100, 12, 31)
+"""Dates typed into any form lie in this range (birth dates of the oldest members to plans years ahead)."""
+DECIMAL_MAX = 1e15
+_INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
+_DECIMAL = re.compile(r"[+-]?[0-9]{1,16}(?:\.[0-9]{1,6})?")
 
 
 @dataclass
@@ -30,19 +39,28 @@ def parse_date(raw: str, *, name: str, errors: FormErrors, required: bool = True
             errors.add(name, N_("Tanggal wajib diisi."))
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw) if raw.isascii() else None
     except ValueError:
-        errors.add(name, N_("Tanggal tidak valid: %(value)s."), value=raw)
+        day = None
+    if day is None:
+        errors.add(name, N_("Tanggal tidak valid: %(value)s."), value=raw[:40])
+    elif not DATE_MIN <= day <= DATE_MAX:
+        errors.add(name, N_("Tanggal di luar rentang %(first)s–%(last)s."), first=DATE_MIN.year, last=DATE_MAX.year)
         return None
+    return day
 
 
 def parse_time(raw: str, *, name: str, errors: FormErrors) -> time | None:
     raw = raw.strip()
-    try:
-        return time.fromisoformat(raw)
-    except ValueError:
+    value = None
+    if raw.isascii() and len(raw) <= 8:
+        try:
+            value = time.fromisoformat(raw)
+        except ValueError:
+            value = None
+    if value is None:
         errors.add(name, N_("Jam tidak valid (contoh 09:00)."))
-        return None
+    return value
 
 
 def parse_int(
@@ -54,19 +72,52 @@ def parse_int(
     maximum: int | None = None,
     required: bool = True,
 ) -> int | None:
+    """Digits 0-9 with an optional sign (dots and spaces as thousands separators), within minimum..maximum
+    (by default what an INTEGER column holds)."""
     raw = raw.strip().replace(".", "").replace(" ", "")
     if not raw:
         if required:
             errors.add(name, N_("Wajib diisi."))
         return None
-    if not raw.lstrip("-").isdigit():
+    if not _INTEGER.fullmatch(raw):
         errors.add(name, N_("Harus berupa angka."))
         return None
     value = int(raw)
+    minimum = -ID_MAX if minimum is None else minimum
+    maximum = ID_MAX if maximum is None else maximum
     if minimum is not None and value < minimum:
         errors.add(name, N_("Tidak boleh kurang dari %(minimum)s."), minimum=minimum)
         return None
     if maximum is not None and value > maximum:
+        errors.add(name, N_("Tidak boleh lebih dari %(maximum)s."), maximum=maximum)
+        return None
+    return value
+
+
+def parse_decimal(
+    raw: str,
+    *,
+    name: str,
+    errors: FormErrors,
+    minimum: float = -DECIMAL_MAX,
+    maximum: float = DECIMAL_MAX,
+    required: bool = True,
+) -> float | None:
+    """A number with an optional decimal comma or point (1,5 or 1.5), digits 0-9 only: no exponent, NaN or
+    infinity."""
+    raw = raw.strip().replace(",", ".")
+    if not raw:
+        if required:
+            errors.add(name, N_("Wajib diisi."))
+        return None
+    if not _DECIMAL.fullmatch(raw):
+        errors.add(name, N_("Harus berupa angka."))
+        return None
+    value = float(raw)
+    if value < minimum:
+        errors.add(name, N_("Tidak boleh kurang dari %(minimum)s."), minimum=minimum)
+        return None
+    if value > maximum:
         errors.add(name, N_("Tidak boleh lebih dari %(maximum)s."), maximum=maximum)
         return None
     return value
@@ -84,7 +135,7 @@ def parse_text(raw: str, *, name: str, errors: FormErrors, required: bool = Fals
 async def form_values(request: Request) -> dict[str, str]:
     """The submitted text fields, minus the CSRF token, to parse and to echo back into a form."""
     form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    return {k: text_clean(v) for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
 
 class form_refusal:  # noqa: N801 - used as a function: `with form_refusal(session=...) as errors:`

@@ -8,7 +8,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
-from app import web
+from app import params, web
 from app.settings import ROOT, Settings, get_settings
 
 
@@ -49,10 +49,11 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(web.csrf_protect)],
+        dependencies=[Depends(web.csrf_protect), Depends(params.params_check)],
         lifespan=lifespan,
     )
     web.install(app)
+    app.add_middleware(params.InputClean)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     for router in (
         auth_router,

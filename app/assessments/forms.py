@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.forms import FormErrors, parse_date, parse_int, parse_text
+from app.forms import FormErrors, parse_date, parse_decimal, parse_int, parse_text
 from app.i18n import N_
 from app.models import AssessmentKind, AssessmentStatus, Indicator, IndicatorValueType
 
@@ -22,6 +22,8 @@ ECONOMY_FLAGS = {
     "healthy_latrine": N_("Jamban sehat"),
 }
 NOT_APPLICABLE = "na"
+MONEY_MAX = 2_000_000_000
+"""Rupiah per month; the columns are INTEGER."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def indicator_field(indicator_id: int | None) -> str:
 
 def parse_money(raw: str, *, name: str, errors: FormErrors) -> int | None:
     cleaned = raw.strip().lower().removeprefix("rp").strip()
-    return parse_int(cleaned, name=name, errors=errors, minimum=0, maximum=10_000_000_000, required=False)
+    return parse_int(cleaned, name=name, errors=errors, minimum=0, maximum=MONEY_MAX, required=False)
 
 
 def parse_yes_no(raw: str) -> bool | None:
@@ -81,15 +83,8 @@ def _answer(raw: str, indicator: Indicator, errors: FormErrors) -> Answer | None
             errors.add(indicator_field(indicator.id), N_("Pilih ya, tidak atau tidak berlaku."))
             return None
         return Answer(value_bool=value)
-    try:
-        number = float(raw.replace(",", "."))
-    except ValueError:
-        errors.add(indicator_field(indicator.id), N_("Harus berupa angka."))
-        return None
-    if number < 0:
-        errors.add(indicator_field(indicator.id), N_("Tidak boleh negatif."))
-        return None
-    return Answer(value_num=number)
+    number = parse_decimal(raw, name=indicator_field(indicator.id), errors=errors, minimum=0)
+    return None if number is None else Answer(value_num=number)
 
 
 def assessment_input_parse(
@@ -154,11 +149,9 @@ def indicator_input_parse(values: dict[str, str], *, domains: set[str]) -> tuple
     if value_type not in tuple(IndicatorValueType):
         errors.add("value_type", N_("Pilih jenis nilai."))
     target = None
-    raw_target = values.get("target", "").strip().replace(",", ".")
     if value_type == IndicatorValueType.NUMBER:
-        try:
-            target = float(raw_target)
-        except ValueError:
+        target = parse_decimal(values.get("target", ""), name="target", errors=FormErrors(), minimum=0)
+        if target is None:
             errors.add("target", N_("Indikator angka memerlukan target berupa angka."))
     if errors:
         return None, errors

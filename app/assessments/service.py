@@ -77,19 +77,24 @@ def assessment_save(
     return assessment
 
 
-def assessment_scores_refresh(*, session: Session, assessment_ids: Iterable[int] | None = None) -> None:
-    """Store each assessment's indicators met and answered (its score's parts), so readiness reads one row per
-    assessment instead of every value. None: every assessment (bulk loads)."""
+def assessment_scores_recount() -> dict[str, Any]:
+    """Per assessment, correlated to its row: indicators met and answered, counted from its values."""
     values = (
         select()
         .select_from(AssessmentValue)
         .join(Indicator, col(Indicator.id) == AssessmentValue.indicator_id)
         .where(col(AssessmentValue.assessment_id) == Assessment.id)
     )
-    stmt = update(Assessment).values(
-        score_met=values.add_columns(func.sum(indicator_met())).scalar_subquery(),
-        score_answered=values.add_columns(func.sum(indicator_answered())).scalar_subquery(),
-    )
+    return {
+        "score_met": values.add_columns(func.sum(indicator_met())).scalar_subquery(),
+        "score_answered": values.add_columns(func.sum(indicator_answered())).scalar_subquery(),
+    }
+
+
+def assessment_scores_refresh(*, session: Session, assessment_ids: Iterable[int] | None = None) -> None:
+    """Store each assessment's indicators met and answered (its score's parts), so readiness reads one row per
+    assessment instead of every value. None: every assessment (bulk loads)."""
+    stmt = update(Assessment).values(**assessment_scores_recount())
     if assessment_ids is not None:
         stmt = stmt.where(col(Assessment.id).in_(list(assessment_ids)))
     session.execute(stmt.execution_options(synchronize_session=False))

@@ -12,7 +12,7 @@ from app.attendance.rules import next_status
 from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
 from app.db import SessionDep
-from app.forms import FormErrors, form_refusal
+from app.forms import FormErrors, form_refusal, parse_int
 from app.i18n import N_, gettext
 from app.meetings.queries import meeting_page_context, roll_families
 from app.models import ATTENDANCE_CYCLE, Family
@@ -124,12 +124,13 @@ def attendance_makeup(
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     meeting_require_editor(user, meeting, kelompok)
     refused = FormErrors()
-    if not family_id.isdigit():
+    makeup_id = parse_int(family_id, name="family_id", errors=FormErrors(), minimum=1)
+    if makeup_id is None:
         refused.add("family_id", N_("Pilih KPM yang mengikuti sesi susulan."))
     else:
         with form_refusal(session=session, errors=refused):
             service.attendance_makeup_add(
-                session=session, user=user, kelompok=kelompok, meeting=meeting, family_id=int(family_id), today=today
+                session=session, user=user, kelompok=kelompok, meeting=meeting, family_id=makeup_id, today=today
             )
     errors = refused.messages
     if errors:

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import BigInteger, literal, update
 from sqlalchemy.orm import aliased
@@ -62,30 +63,17 @@ def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok,
         raise RuleViolation(N_("Absensi bulan ini sudah diverifikasi dan dikunci supervisor. Ajukan koreksi."))
 
 
-def attendance_summaries_refresh(
-    *, session: Session, meeting_ids: Iterable[int] | None = None, family_ids: Iterable[int] | None = None
-) -> None:
-    """Recount what the dashboard and readiness read instead of every mark (None: every row).
+def meeting_counts_recount() -> dict[str, Any]:
+    """Per meeting, correlated to its row: its marks and those hadir, counted from the marks."""
+    marks = select(func.count()).where(col(Attendance.meeting_id) == Meeting.id)
+    present = marks.where(col(Attendance.status) == AttendanceStatus.HADIR)
+    return {"marks_count": marks.scalar_subquery(), "present_count": present.scalar_subquery()}
 
-    Per meeting: its marks and those hadir. Per family, from the marks of held meetings: `sessions_done` with
-    bit t set when it was present at a meeting of topic id t (any kelompok, so make-ups count), and
-    `alpa_streak`, the alpa marks after its last other mark. Called by every writer of marks before it commits.
-    """
-    if meeting_ids is None or (meeting_ids := list(meeting_ids)):
-        marks = select(func.count()).where(col(Attendance.meeting_id) == Meeting.id)
-        present = marks.where(col(Attendance.status) == AttendanceStatus.HADIR)
-        stmt = update(Meeting).values(marks_count=marks.scalar_subquery(), present_count=present.scalar_subquery())
-        if meeting_ids is not None:
-            stmt = stmt.where(col(Meeting.id).in_(meeting_ids))
-        session.execute(stmt.execution_options(synchronize_session=False))
-    if family_ids is not None and not (family_ids := list(family_ids)):
-        _counts_expire(session)
-        return
-    if family_ids is not None and session.get_bind().dialect.name == "postgresql":
-        # A family's marks live in several meetings: writers of two meetings take its row in turn (id order).
-        session.exec(
-            select(Family.id).where(col(Family.id).in_(family_ids)).order_by(col(Family.id)).with_for_update()
-        ).all()
+
+def family_counts_recount(*, dialect: str) -> dict[str, Any]:
+    """Per family, correlated to its row, from the marks of held meetings: `sessions_done` with bit t set when
+    it was present at a meeting of topic id t (any kelompok, so make-ups count), and `alpa_streak`, the alpa
+    marks after its last other mark."""
     held_marks = (
         select()
         .select_from(Attendance)
@@ -93,7 +81,7 @@ def attendance_summaries_refresh(
         .where(col(Attendance.family_id) == Family.id, col(Meeting.status) == MeetingStatus.HELD)
     )
     bit = literal(1, BigInteger).op("<<")(col(Meeting.topic_id))
-    fold = func.bit_or(bit) if session.get_bind().dialect.name == "postgresql" else func.sum(bit.distinct())
+    fold = func.bit_or(bit) if dialect == "postgresql" else func.sum(bit.distinct())
     done = held_marks.add_columns(fold).where(col(Attendance.status) == AttendanceStatus.HADIR)
     other, other_meeting = aliased(Attendance), aliased(Meeting)
     last_other = (
@@ -111,9 +99,32 @@ def attendance_summaries_refresh(
     streak = held_marks.add_columns(func.count()).where(
         col(Attendance.status) == AttendanceStatus.ALPA, col(Meeting.date) > func.coalesce(last_other, date.min)
     )
-    stmt = update(Family).values(
-        sessions_done=func.coalesce(done.scalar_subquery(), 0), alpa_streak=streak.scalar_subquery()
-    )
+    return {
+        "sessions_done": func.coalesce(done.scalar_subquery(), 0),
+        "alpa_streak": streak.scalar_subquery(),
+    }
+
+
+def attendance_summaries_refresh(
+    *, session: Session, meeting_ids: Iterable[int] | None = None, family_ids: Iterable[int] | None = None
+) -> None:
+    """Recount what the dashboard and readiness read instead of every mark (None: every row): the counts of
+    `meeting_counts_recount` and `family_counts_recount`. Called by every writer of marks before it commits.
+    """
+    if meeting_ids is None or (meeting_ids := list(meeting_ids)):
+        stmt = update(Meeting).values(**meeting_counts_recount())
+        if meeting_ids is not None:
+            stmt = stmt.where(col(Meeting.id).in_(meeting_ids))
+        session.execute(stmt.execution_options(synchronize_session=False))
+    if family_ids is not None and not (family_ids := list(family_ids)):
+        _counts_expire(session)
+        return
+    if family_ids is not None and session.get_bind().dialect.name == "postgresql":
+        # A family's marks live in several meetings: writers of two meetings take its row in turn (id order).
+        session.exec(
+            select(Family.id).where(col(Family.id).in_(family_ids)).order_by(col(Family.id)).with_for_update()
+        ).all()
+    stmt = update(Family).values(**family_counts_recount(dialect=session.get_bind().dialect.name))
     if family_ids is not None:
         stmt = stmt.where(col(Family.id).in_(family_ids))
     session.execute(stmt.execution_options(synchronize_session=False))

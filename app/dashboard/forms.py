@@ -1,5 +1,6 @@
 """Dashboard filter input: the area code and a period of whole months (dari / sampai as YYYY-MM)."""
 
+import re
 from datetime import date
 
 from app.dashboard.queries import Period
@@ -7,6 +8,7 @@ from app.forms import FormErrors
 from app.i18n import N_
 
 MAX_MONTHS = 36
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
 DEFAULT_MONTHS = 12
 
 
@@ -25,14 +27,11 @@ def period_default(today: date) -> Period:
 
 def parse_month(raw: str, *, name: str, errors: FormErrors) -> date | None:
     raw = raw.strip()
-    try:
-        year, month = raw.split("-")
-        if len(year) != 4 or not 1 <= int(month) <= 12:
-            raise ValueError(raw)
-        return date(int(year), int(month), 1)
-    except ValueError:
-        errors.add(name, N_("Bulan tidak valid: %(value)s (contoh 2026-01)."), value=raw)
-        return None
+    match = _MONTH.fullmatch(raw)
+    if match and 1900 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12:
+        return date(int(match[1]), int(match[2]), 1)
+    errors.add(name, N_("Bulan tidak valid: %(value)s (contoh 2026-01)."), value=raw[:40])
+    return None
 
 
 def period_parse(*, dari: str, sampai: str, today: date) -> tuple[Period, dict[str, str], FormErrors]:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from app.forms import FormErrors, parse_date, parse_int, parse_text
+from app.forms import FormErrors, parse_date, parse_decimal, parse_int, parse_text
 from app.graduation.queries import CandidateFilters
 from app.graduation.rules import RULE_KEYS, parameter_value_check
 from app.i18n import N_
@@ -13,8 +13,8 @@ PAGE_SIZE = 50
 
 
 def _int_or_none(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() else None
+    """A positive ID or page number in digits 0-9, else None."""
+    return parse_int(raw, name="_", errors=FormErrors(), minimum=1, required=False)
 
 
 def candidate_filters_parse(params: dict[str, str]) -> CandidateFilters:
@@ -56,9 +56,10 @@ def parameter_input_parse(values: dict[str, str]) -> tuple[ParameterInput | None
     if key not in RULE_KEYS:
         errors.add("key", N_("Pilih parameter."))
     raw = values.get("value", "").strip().replace(",", ".")
-    problem = parameter_value_check(key, raw) if key in RULE_KEYS else None
-    if problem:
-        errors.add("value", problem)
+    if parse_decimal(raw, name="value", errors=errors) is not None and key in RULE_KEYS:
+        problem = parameter_value_check(key, raw)
+        if problem:
+            errors.add("value", problem)
     day = parse_date(values.get("effective_from", ""), name="effective_from", errors=errors)
     note = parse_text(values.get("note", ""), name="note", errors=errors, max_length=300)
     if errors or day is None:

@@ -75,6 +75,16 @@ def _meeting_by_token(*, session: Session, kelompok: Kelompok, form_token: str) 
     ).first()
 
 
+def schedule_lock(*, session: Session, kelompok: Kelompok) -> None:
+    """Schedulers of one pendamping take their turn (PostgreSQL row locks; on SQLite the write request's BEGIN
+    IMMEDIATE already does), so a double booking or a form sent twice is seen by the check that follows."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.exec(select(Kelompok.id).where(Kelompok.id == kelompok.id).with_for_update()).all()
+    if kelompok.pendamping_id is not None:
+        session.exec(select(User.id).where(User.id == kelompok.pendamping_id).with_for_update()).all()
+
+
 def meeting_schedule(
     *,
     session: Session,
@@ -91,6 +101,7 @@ def meeting_schedule(
 ) -> Meeting:
     """Schedule one meeting; the same form sent twice (same `form_token`) schedules it once."""
     kelompok_require_editor(user, kelompok)
+    schedule_lock(session=session, kelompok=kelompok)
     sent_before = _meeting_by_token(session=session, kelompok=kelompok, form_token=form_token)
     if sent_before is not None:
         return sent_before
@@ -221,6 +232,7 @@ def meeting_reschedule(
 ) -> Meeting:
     """Move a meeting, from the form made at `version`; the same move sent twice is recorded once."""
     meeting_require_editor(user, meeting, kelompok)
+    schedule_lock(session=session, kelompok=kelompok)
     unchanged = (meeting.date, meeting.start_time, meeting.place) == (day, start, place or meeting.place)
     if meeting.status == MeetingStatus.SCHEDULED and unchanged:
         return meeting

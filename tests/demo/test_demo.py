@@ -290,3 +290,9 @@ def test_verdicts_stored_and_mixed(db: Session) -> None:
     assert counts["mandiri"] < counts["hampir"] < counts["belum"] and counts["belum"] > 0.9 * len(stored)
     fresh = readiness_evaluate_many(session=db, family_ids=None, today=TODAY)
     assert {family_id: verdict.verdict for family_id, verdict in fresh.items()} == stored
+
+
+def test_derived_columns_match_a_recount(db: Session) -> None:
+    from app.check import derived_check
+
+    assert [(d.column, d.count, d.first) for d in derived_check(session=db) if d.count] == []
