@@ -13,9 +13,9 @@ from app.db import SessionDep
 from app.errors import RuleViolation
 from app.forms import violation_messages
 from app.i18n import gettext
-from app.meetings.queries import roll_families
+from app.meetings.queries import roll_counts, roll_mark
 from app.meetings.routes import meeting_context
-from app.models import AttendanceStatus, Family
+from app.models import Family
 from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
@@ -61,20 +61,22 @@ def attendance_tap(
             context = meeting_context(session, user, meeting, kelompok, today)
             return render(request, "meetings/detail.html", {**context, "errors": {"form": row_error}}, status=422)
         return redirect(str(request.url_for("meeting_detail", meeting_id=meeting_id)) + f"#kpm-{family_id}")
-    marks = service.roll_rows(session=session, meeting=meeting)
+    # Only the tapped row and the counts (swapped out of band): the rest of the roll has not changed.
+    mark = roll_mark(session=session, meeting=meeting, family_id=family_id)
+    counts, roll_total = roll_counts(session=session, meeting=meeting)
     context = {
         "meeting": meeting,
         "kelompok": kelompok,
         "family": session.get(Family, family_id),
         "roll_open": True,
         "saved": row_error is None,
-        "marks": marks,
+        "marks": {family_id: mark} if mark is not None else {},
         "row_error": row_error,
         "oob": True,
         "next_status": service.next_status,
         "jakarta": JAKARTA,
-        "families": roll_families(session=session, meeting=meeting),
-        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in AttendanceStatus.CYCLE},
+        "roll_total": roll_total,
+        "counts": counts,
     }
     return render(
         request, "meetings/detail.html", context, blocks=["roll_row", "roll_counts"], status=422 if row_error else 200

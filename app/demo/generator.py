@@ -31,6 +31,7 @@ from app.families.rules import age_on
 from app.graduation.facts import FINAL
 from app.graduation.service import readiness_recompute_all
 from app.identity.rules import nik_make
+from app.meetings.service import kelompok_last_held_refresh
 from app.models import (
     Area,
     Assessment,
@@ -302,6 +303,7 @@ def demo_load(
     # The counts the services keep beside marks and answers, for every row at once.
     attendance_summaries_refresh(session=session)
     assessment_scores_refresh(session=session)
+    kelompok_last_held_refresh(session=session, kelompok_ids=None)
     session.commit()
     readiness_recompute_all(session=session, today=builder.today)
     return demo_summary(session=session)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, time
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from app.access import kelompok_require_editor
@@ -197,6 +198,20 @@ def meeting_plan_rest(
     return created
 
 
+def kelompok_last_held_refresh(*, session: Session, kelompok_ids: list[int] | None) -> None:
+    """Recount `Kelompok.last_held_on` (None: every kelompok) in one statement, inside the caller's transaction."""
+    latest = select(func.max(Meeting.date)).where(
+        col(Meeting.kelompok_id) == Kelompok.id, col(Meeting.status) == MeetingStatus.HELD
+    )
+    stmt = update(Kelompok).values(last_held_on=latest.scalar_subquery())
+    if kelompok_ids is not None:
+        stmt = stmt.where(col(Kelompok.id).in_(kelompok_ids))
+    session.execute(stmt.execution_options(synchronize_session=False))
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Kelompok):
+            session.expire(obj, ["last_held_on"])
+
+
 def _require_scheduled(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
         raise RuleViolation(N_("Pertemuan ini sudah dibatalkan."))
@@ -253,6 +268,7 @@ def meeting_reschedule(
         before=before,
         after=snapshot(meeting),
     )
+    kelompok_last_held_refresh(session=session, kelompok_ids=[meeting.kelompok_id])
     session.commit()
     return meeting
 
@@ -274,6 +290,7 @@ def meeting_cancel(*, session: Session, user: User, kelompok: Kelompok, meeting:
         before=before,
         after=snapshot(meeting),
     )
+    kelompok_last_held_refresh(session=session, kelompok_ids=[meeting.kelompok_id])
     session.commit()
     return meeting
 
@@ -306,6 +323,7 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
         after=snapshot(meeting),
     )
     attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=marked)
+    kelompok_last_held_refresh(session=session, kelompok_ids=[meeting.kelompok_id])
     session.commit()
     readiness_refresh_families(session=session, family_ids=list(marked))
     return meeting
