@@ -60,21 +60,24 @@ PARAMETER_LABELS = {
 
 
 def _candidates_context(session: Session, user: User, params: dict[str, str], today: date) -> dict[str, Any]:
-    options = queries.filter_options(session=session, user=user)
-    filters = queries.filters_clean(candidate_filters_parse(params), options)
+    filters = queries.filters_clean(session=session, user=user, filters=candidate_filters_parse(params))
     rows = queries.candidates_list(
         session=session, user=user, filters=filters, limit=PAGE_SIZE + 1, offset=(filters.page - 1) * PAGE_SIZE
     )
+    progress = queries.graduation_progress(
+        session=session, user=user, year=today.year, kecamatan=filters.kecamatan, limit=PAGE_SIZE + 1
+    )
     return {
         "filters": filters,
-        "options": options,
+        "options": queries.filter_options(session=session, user=user, filters=filters),
         "rows": rows[:PAGE_SIZE],
         "has_next": len(rows) > PAGE_SIZE,
         "query": candidate_query_params(filters),
         "verdicts": VERDICTS,
         "labels": LABELS,
         "counts": queries.verdict_counts(session=session, user=user, filters=filters),
-        "progress": queries.graduation_progress(session=session, user=user, year=today.year),
+        "progress": progress[:PAGE_SIZE],
+        "progress_more": len(progress) > PAGE_SIZE,
         "year": today.year,
         "review": queries.reenrolment_review(session=session, user=user),
     }
@@ -84,7 +87,10 @@ def _candidates_context(session: Session, user: User, params: dict[str, str], to
 def graduation_candidates(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     context = _candidates_context(session, user, dict(request.query_params), today)
     if hx_target(request) == "candidates":
-        return render(request, "graduation/candidates.html", context, block="candidates_table")
+        # The table, and the filters out of band: a new kecamatan brings its own kelurahan, kelompok, pendamping.
+        return render(
+            request, "graduation/candidates.html", {**context, "oob": True}, blocks=["candidates_table", "filters"]
+        )
     return render(request, "graduation/candidates.html", context)
 
 
@@ -124,8 +130,9 @@ def _xlsx_row(row: queries.CandidateRow) -> list[str]:
 
 @router.get("/graduasi/kandidat.xlsx", name="graduation_candidates_xlsx")
 def graduation_candidates_xlsx(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
-    options = queries.filter_options(session=session, user=user)
-    filters = queries.filters_clean(candidate_filters_parse(dict(request.query_params)), options)
+    filters = queries.filters_clean(
+        session=session, user=user, filters=candidate_filters_parse(dict(request.query_params))
+    )
     criteria = [
         gettext(h)
         for h in (
