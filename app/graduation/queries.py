@@ -110,7 +110,8 @@ def filter_options(*, session: Session, user: User, filters: CandidateFilters) -
     ).all()
     if len(kelompok) > OPTION_LIMIT:
         options.more.add("kelompok")
-        kelompok = session.exec(select(Kelompok.id, Kelompok.name).where(Kelompok.id == filters.kelompok_id)).all()
+        chosen = filters.kelompok_id
+        kelompok = session.exec(select(Kelompok.id, Kelompok.name).where(Kelompok.id == chosen)).all() if chosen else []
     options.kelompok = [(i or 0, n) for i, n in kelompok]
     pendamping = session.exec(
         select(User.id, User.full_name)
@@ -120,7 +121,8 @@ def filter_options(*, session: Session, user: User, filters: CandidateFilters) -
     ).all()
     if len(pendamping) > OPTION_LIMIT:
         options.more.add("pendamping")
-        pendamping = session.exec(select(User.id, User.full_name).where(User.id == filters.pendamping_id)).all()
+        chosen = filters.pendamping_id
+        pendamping = session.exec(select(User.id, User.full_name).where(User.id == chosen)).all() if chosen else []
     options.pendamping = [(i or 0, n) for i, n in pendamping]
     return options
 
