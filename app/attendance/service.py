@@ -12,7 +12,7 @@ from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
 from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
-from app.kelompok.queries import completions, kelompok_roster
+from app.kelompok.queries import kelompok_roster
 from app.models import (
     Attendance,
     AttendanceStatus,
@@ -240,9 +240,10 @@ def makeup_candidates(*, session: Session, user: User, kelompok: Kelompok, meeti
         ).all()
         if f.status == FamilyStatus.AKTIF
     ]
-    done = completions(session=session, family_ids=[f.id or 0 for f in families])
+    # Done = present at a held meeting of this topic anywhere: bit topic_id of the kept `sessions_done`.
+    done = 1 << meeting.topic_id
     already = set(roll_rows(session=session, meeting=meeting))
-    return [f for f in families if (f.id, meeting.topic_id) not in done and f.id not in already]
+    return [f for f in families if not f.sessions_done & done and f.id not in already]
 
 
 def attendance_makeup_add(
