@@ -1,10 +1,10 @@
 """Alembic environment: the app's settings choose the database; migrations are the schema's only author."""
 
-from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table)
+from alembic import context
 from app.db import engine_create
 from app.settings import get_settings
 

@@ -319,6 +319,8 @@ class Kelompok(SQLModel, table=True):
     pendamping_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     default_place: str = Field(default="", max_length=200)
     active: bool = True
+    # Kept by app.meetings.service.kelompok_last_held_refresh: the date of its latest held meeting.
+    last_held_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from app.auth.security import password_hash
 from app.clock import today_local
+from app.meetings.service import kelompok_last_held_refresh
 from app.models import Area, Family, Kelompok, Meeting, Member, Role, Topic, User
 
 PASSWORD = "rahasia123"
@@ -141,6 +142,7 @@ def meeting_make(
     )
     session.add(meeting)
     session.flush()
+    kelompok_last_held_refresh(session=session, kelompok_ids=[meeting.kelompok_id])
     return meeting
 
 

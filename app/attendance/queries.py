@@ -4,7 +4,6 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from app.kelompok.queries import completions
 from app.models import Attendance, Family, FamilyStatus, Kelompok, Meeting, MonthLock, User
 
 
@@ -26,18 +25,16 @@ def makeup_candidates(*, session: Session, user: User, kelompok: Kelompok, meeti
     """KPM of the pendamping's other kelompok who have not completed this meeting's session yet."""
     if kelompok.pendamping_id is None:
         return []
-    families = list(
-        session.exec(
-            select(Family)
-            .join(Kelompok, col(Kelompok.id) == Family.kelompok_id)
-            .where(
-                Kelompok.pendamping_id == kelompok.pendamping_id,
-                Family.kelompok_id != kelompok.id,
-                Family.status == FamilyStatus.AKTIF,
-            )
-            .order_by(col(Family.head_name))
+    # Keyed by kelompok only (the status is checked here): an index on status alone would read every family.
+    others = select(Kelompok.id).where(Kelompok.pendamping_id == kelompok.pendamping_id, Kelompok.id != kelompok.id)
+    families = [
+        f
+        for f in session.exec(
+            select(Family).where(col(Family.kelompok_id).in_(others)).order_by(col(Family.head_name))
         ).all()
-    )
-    done = completions(session=session, family_ids=[f.id or 0 for f in families])
+        if f.status == FamilyStatus.AKTIF
+    ]
+    # Done = present at a held meeting of this topic anywhere: bit topic_id of the kept `sessions_done`.
+    done = 1 << meeting.topic_id
     already = set(roll_rows(session=session, meeting=meeting))
-    return [f for f in families if (f.id, meeting.topic_id) not in done and f.id not in already]
+    return [f for f in families if not f.sessions_done & done and f.id not in already]

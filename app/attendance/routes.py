@@ -7,15 +7,14 @@ from starlette.responses import Response
 
 from app.access import meeting_get, meeting_require_editor
 from app.attendance import service
-from app.attendance.queries import roll_rows
 from app.attendance.rules import next_status
 from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
 from app.db import SessionDep
 from app.forms import FormErrors, form_refusal, parse_int
 from app.i18n import N_, gettext
-from app.meetings.queries import meeting_page_context, roll_families
-from app.models import ATTENDANCE_CYCLE, Family
+from app.meetings.queries import meeting_page_context, roll_counts, roll_mark
+from app.models import Family
 from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
@@ -59,20 +58,22 @@ def attendance_tap(
             context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
             return render(request, "meetings/detail.html", {**context, "errors": {"form": row_error}}, status=422)
         return redirect(str(request.url_for("meeting_detail", meeting_id=meeting_id)) + f"#kpm-{family_id}")
-    marks = roll_rows(session=session, meeting=meeting)
+    # Only the tapped row and the counts (swapped out of band): the rest of the roll has not changed.
+    mark = roll_mark(session=session, meeting=meeting, family_id=family_id)
+    counts, roll_total = roll_counts(session=session, meeting=meeting)
     context = {
         "meeting": meeting,
         "kelompok": kelompok,
         "family": session.get(Family, family_id),
         "roll_open": True,
         "saved": row_error is None,
-        "marks": marks,
+        "marks": {family_id: mark} if mark is not None else {},
         "row_error": row_error,
         "oob": True,
         "next_status": next_status,
         "jakarta": JAKARTA,
-        "families": roll_families(session=session, meeting=meeting),
-        "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in ATTENDANCE_CYCLE},
+        "roll_total": roll_total,
+        "counts": counts,
     }
     return render(
         request, "meetings/detail.html", context, blocks=["roll_row", "roll_counts"], status=422 if row_error else 200

@@ -33,6 +33,7 @@ from app.demo.families import RISING, STRUGGLING, THRIVING, FamilyBuilder, House
 from app.demo.meetings import Held, MeetingBuilder
 from app.demo.texts import FLOWERS, MOSQUES
 from app.graduation.service import readiness_recompute_all
+from app.meetings.service import kelompok_last_held_refresh
 from app.models import Area, Attendance, Family, Indicator, IndicatorValueType, Kelompok, Meeting, Member, Role, User
 
 CIMAHI = "32.77"
@@ -85,6 +86,8 @@ def demo_load(
     # The counts the services keep beside marks and answers, for every row at once.
     attendance_summaries_refresh(session=session)
     assessment_scores_refresh(session=session)
+    kelompok_last_held_refresh(session=session, kelompok_ids=None)
+    kelompok_last_held_refresh(session=session, kelompok_ids=None)
     session.commit()
     readiness_recompute_all(session=session, today=builder.today)
     return demo_summary(session=session)

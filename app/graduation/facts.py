@@ -34,6 +34,7 @@ from app.models import (
     FamilyStatus,
     GraduationProposal,
     Indicator,
+    Kelompok,
     Meeting,
     MeetingStatus,
     Member,
@@ -42,6 +43,8 @@ from app.models import (
     RuleParameter,
     Topic,
 )
+
+FEW = 500
 
 
 def rules_on(*, session: Session, day: date) -> RuleSet:
@@ -175,25 +178,32 @@ def attendance_window(
 ) -> dict[int, tuple[int, int]]:
     """(hadir, marks) of each family at meetings held in the window: from the (meeting, status, family) index,
     meeting by meeting; completed sessions and the alpa streak are kept on the family itself."""
-    held = select(Meeting.id).where(_held(), col(Meeting.date) >= since, col(Meeting.date) <= until)
-    rows = _fetch(
-        session,
-        select(
-            Attendance.family_id,
-            func.sum(case((col(Attendance.status) == AttendanceStatus.HADIR, 1), else_=0)),
-            func.count(),
-        )
-        .where(col(Attendance.meeting_id).in_(held), _only(Attendance.family_id, family_ids))
-        .group_by(col(Attendance.family_id)),
-    )
+    in_window = (_held(), col(Meeting.date) >= since, col(Meeting.date) <= until)
+    query = select(
+        Attendance.family_id,
+        func.sum(case((col(Attendance.status) == AttendanceStatus.HADIR, 1), else_=0)),
+        func.count(),
+    ).where(_only(Attendance.family_id, family_ids))
+    if _few(family_ids):
+        # A few families: their own marks, each joined to its meeting (not a list of every held meeting's id).
+        query = query.join(Meeting, col(Meeting.id) == Attendance.meeting_id).where(*in_window)
+    else:
+        query = query.where(col(Attendance.meeting_id).in_(select(Meeting.id).where(*in_window)))
+    rows = _fetch(session, query.group_by(col(Attendance.family_id)))
     return {family_id: (int(hadir or 0), int(marks)) for family_id, hadir, marks in rows}
 
 
-def last_held_by_kelompok(*, session: Session) -> dict[int, date]:
-    rows = session.exec(
-        select(Meeting.kelompok_id, _iso(func.max(Meeting.date))).where(_held()).group_by(col(Meeting.kelompok_id))
-    ).all()
-    return {k: d for k, raw in rows if (d := _day(raw)) is not None}
+def _few(ids: Sequence[int] | None) -> bool:
+    """An explicit short list of ids (a page, a kelompok), as opposed to everything or a worker's id range."""
+    return ids is not None and not isinstance(ids, range) and len(ids) <= FEW
+
+
+def last_held_by_kelompok(*, session: Session, kelompok_ids: Sequence[int] | None = None) -> dict[int, date]:
+    """The stored date of each kelompok's latest held meeting (every kelompok when ids are many or None)."""
+    query = select(Kelompok.id, _iso(Kelompok.last_held_on)).where(col(Kelompok.last_held_on).is_not(None))
+    if _few(kelompok_ids):
+        query = query.where(col(Kelompok.id).in_(kelompok_ids or ()))
+    return {k or 0: d for k, raw in session.exec(query).all() if (d := _day(raw)) is not None}
 
 
 def indicator_met() -> ColumnElement[int]:
@@ -287,7 +297,9 @@ def facts_load(
     window = attendance_window(
         session=session, family_ids=family_ids, since=add_months(today, -rules.attendance_window_months), until=today
     )
-    last_held = last_held_by_kelompok(session=session)
+    last_held = last_held_by_kelompok(
+        session=session, kelompok_ids=sorted({r.kelompok_id for r in families if r.kelompok_id is not None})
+    )
     assessed = final_assessments(session=session, family_ids=family_ids)
     monitor = monitor_until_by_family(session=session, family_ids=family_ids)
     lines = poverty_lines_load(session=session)

@@ -1,8 +1,10 @@
 """Reading graduation data: candidates by verdict, proposals, yearly progress, the berita acara batch."""
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func
@@ -66,39 +68,95 @@ class CandidateRow:
 
 @dataclass
 class FilterOptions:
+    """The choices the filter form offers, narrowed by what is already chosen (kecamatan → kelurahan → kelompok):
+    a list longer than OPTION_LIMIT is not offered (only the current choice, and `more` names it) until a
+    narrower choice is made."""
+
     kecamatan: list[tuple[str, str]] = field(default_factory=list)
     kelurahan: list[tuple[str, str]] = field(default_factory=list)
     kelompok: list[tuple[int, str]] = field(default_factory=list)
     pendamping: list[tuple[int, str]] = field(default_factory=list)
+    more: set[str] = field(default_factory=set)
 
 
-def filter_options(*, session: Session, user: User) -> FilterOptions:
-    """Only what the user may see: their kelompok, those kelompok's villages, kecamatan and pendamping."""
-    kelompok = session.exec(
-        select(Kelompok.id, Kelompok.name, Kelompok.village_code, Kelompok.pendamping_id, User.full_name)
-        .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
-        .where(kelompok_clause(user), col(Kelompok.active).is_(True))
-        .order_by(col(Kelompok.name))
-    ).all()
-    villages = {v for _, _, v, _, _ in kelompok}
+OPTION_LIMIT = 60
+KECAMATAN_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}")
+KELURAHAN_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
+
+
+def _within(column: Any, kecamatan: str, kelurahan: str) -> list[ColumnElement[bool]]:
+    if kelurahan:
+        return [col(column) == kelurahan]
+    if kecamatan:
+        return [col(column).like(kecamatan + ".%")]
+    return []
+
+
+def filter_options(*, session: Session, user: User, filters: CandidateFilters) -> FilterOptions:
+    """Only what the user may see, narrowed by the chosen kecamatan and kelurahan (filters already cleaned)."""
+    visible = (kelompok_clause(user), col(Kelompok.active).is_(True))
+    options = FilterOptions()
+    villages = set(session.exec(select(Kelompok.village_code).where(*visible).distinct()).all())
     districts = {v.rsplit(".", 1)[0] for v in villages}
+    if filters.kecamatan:
+        villages = {v for v in villages if v.startswith(filters.kecamatan + ".")}
+    if len(villages) > OPTION_LIMIT:
+        options.more.add("kelurahan")
+        villages = {filters.kelurahan} if filters.kelurahan else set()
     names = dict(session.exec(select(Area.code, Area.name).where(col(Area.code).in_(villages | districts))).all())
-    pendamping = {p: n for _, _, _, p, n in kelompok if p is not None}
-    return FilterOptions(
-        kecamatan=sorted(((c, names.get(c, c)) for c in districts), key=lambda x: x[1]),
-        kelurahan=sorted(((c, names.get(c, c)) for c in villages), key=lambda x: x[1]),
-        kelompok=[(i or 0, n) for i, n, _, _, _ in kelompok],
-        pendamping=sorted(pendamping.items(), key=lambda x: x[1]),
-    )
+    options.kecamatan = sorted(((c, names.get(c, c)) for c in districts), key=lambda x: x[1])
+    options.kelurahan = sorted(((c, names.get(c, c)) for c in villages), key=lambda x: x[1])
+    narrow = (*visible, *_within(Kelompok.village_code, filters.kecamatan, filters.kelurahan))
+    kelompok = session.exec(
+        select(Kelompok.id, Kelompok.name).where(*narrow).order_by(col(Kelompok.name)).limit(OPTION_LIMIT + 1)
+    ).all()
+    if len(kelompok) > OPTION_LIMIT:
+        options.more.add("kelompok")
+        chosen = filters.kelompok_id
+        kelompok = session.exec(select(Kelompok.id, Kelompok.name).where(Kelompok.id == chosen)).all() if chosen else []
+    options.kelompok = [(i or 0, n) for i, n in kelompok]
+    pendamping = session.exec(
+        select(User.id, User.full_name)
+        .where(col(User.id).in_(select(Kelompok.pendamping_id).where(*narrow)))
+        .order_by(col(User.full_name))
+        .limit(OPTION_LIMIT + 1)
+    ).all()
+    if len(pendamping) > OPTION_LIMIT:
+        options.more.add("pendamping")
+        chosen = filters.pendamping_id
+        pendamping = session.exec(select(User.id, User.full_name).where(User.id == chosen)).all() if chosen else []
+    options.pendamping = [(i or 0, n) for i, n in pendamping]
+    return options
 
 
-def filters_clean(filters: CandidateFilters, options: FilterOptions) -> CandidateFilters:
-    """Drop any filter value outside the user's own options (a hand-edited URL cannot widen the scope)."""
+def filters_clean(*, session: Session, user: User, filters: CandidateFilters) -> CandidateFilters:
+    """Drop any filter value outside the user's scope (a hand-edited URL cannot widen it), each checked by key."""
+    visible = (kelompok_clause(user), col(Kelompok.active).is_(True))
+
+    def seen(*where: ColumnElement[bool]) -> bool:
+        return session.exec(select(Kelompok.id).where(*visible, *where).limit(1)).first() is not None
+
+    kecamatan = filters.kecamatan if KECAMATAN_CODE.fullmatch(filters.kecamatan) else ""
+    if kecamatan and not seen(col(Kelompok.village_code).like(kecamatan + ".%")):
+        kecamatan = ""
+    kelurahan = filters.kelurahan if KELURAHAN_CODE.fullmatch(filters.kelurahan) else ""
+    if kelurahan and (
+        (kecamatan and not kelurahan.startswith(kecamatan + ".")) or not seen(col(Kelompok.village_code) == kelurahan)
+    ):
+        kelurahan = ""
+    # A kelompok or pendamping outside a newly chosen kecamatan or kelurahan is dropped with it.
+    narrow = _within(Kelompok.village_code, kecamatan, kelurahan)
+    kelompok_id = filters.kelompok_id
+    if kelompok_id is not None and not seen(col(Kelompok.id) == kelompok_id, *narrow):
+        kelompok_id = None
+    pendamping_id = filters.pendamping_id
+    if pendamping_id is not None and not seen(col(Kelompok.pendamping_id) == pendamping_id, *narrow):
+        pendamping_id = None
     return CandidateFilters(
-        kecamatan=filters.kecamatan if filters.kecamatan in dict(options.kecamatan) else "",
-        kelurahan=filters.kelurahan if filters.kelurahan in dict(options.kelurahan) else "",
-        kelompok_id=filters.kelompok_id if filters.kelompok_id in dict(options.kelompok) else None,
-        pendamping_id=filters.pendamping_id if filters.pendamping_id in dict(options.pendamping) else None,
+        kecamatan=kecamatan,
+        kelurahan=kelurahan,
+        kelompok_id=kelompok_id,
+        pendamping_id=pendamping_id,
         verdict=filters.verdict if filters.verdict in READINESS_VERDICTS else "",
         sort=filters.sort if filters.sort in SORTS else "verdict",
         page=max(1, filters.page),
@@ -120,7 +178,7 @@ def _candidate_where(user: User, filters: CandidateFilters, *, with_verdict: boo
     return where
 
 
-def _candidate_query(user: User, filters: CandidateFilters) -> Select[Any]:
+def _candidate_query(user: User, filters: CandidateFilters, *, ids_only: bool = False) -> Select[Any]:
     verdict_order = case(
         {v: i for i, v in enumerate(READINESS_VERDICTS)}, value=FamilyReadiness.verdict, else_=len(READINESS_VERDICTS)
     )
@@ -129,9 +187,9 @@ def _candidate_query(user: User, filters: CandidateFilters) -> Select[Any]:
         "nama": (col(Family.head_name),),
         "kelompok": (col(Kelompok.name), col(Family.head_name)),
     }[filters.sort]
-    return (
-        select(
-            Family.id,
+    columns: tuple[Any, ...] = (Family.id,)
+    if not ids_only:
+        columns += (
             Family.head_name,
             Family.programme_id,
             Area.name,
@@ -141,10 +199,14 @@ def _candidate_query(user: User, filters: CandidateFilters) -> Select[Any]:
             FamilyReadiness.warnings,
             FamilyReadiness.details,
         )
-        .join(Area, col(Area.code) == Family.village_code)
-        .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
-        .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
-        .outerjoin(FamilyReadiness, col(FamilyReadiness.family_id) == Family.id)
+    query = select(*columns)
+    if not ids_only:
+        query = query.join(Area, col(Area.code) == Family.village_code)
+    query = query.outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
+    if not ids_only:
+        query = query.outerjoin(User, col(User.id) == Kelompok.pendamping_id)
+    return (
+        query.outerjoin(FamilyReadiness, col(FamilyReadiness.family_id) == Family.id)
         .where(*_candidate_where(user, filters))
         .order_by(*order, col(Family.id))
     )
@@ -168,8 +230,10 @@ def _row(raw: tuple[Any, ...]) -> CandidateRow:
 def candidates_list(
     *, session: Session, user: User, filters: CandidateFilters, limit: int, offset: int = 0
 ) -> list[CandidateRow]:
-    rows = session.exec(_candidate_query(user, filters).limit(limit).offset(offset)).all()  # type: ignore[call-overload]
-    return [_row(tuple(r)) for r in rows]
+    """One page: the page's ids picked on the narrow tables first, then only those rows joined to their names."""
+    page = _candidate_query(user, filters, ids_only=True).limit(limit).offset(offset).subquery()
+    query = _candidate_query(user, filters).where(col(Family.id).in_(select(page.c.id)))
+    return [_row(tuple(r)) for r in session.exec(query).all()]  # type: ignore[call-overload]
 
 
 def candidates_iter(*, session: Session, user: User, filters: CandidateFilters) -> Iterator[CandidateRow]:
@@ -179,12 +243,41 @@ def candidates_iter(*, session: Session, user: User, filters: CandidateFilters) 
         yield _row(tuple(raw))
 
 
+COUNTS_TTL = 30.0  # seconds
+COUNTS_CACHE_MIN = 5_000  # families: smaller scopes are counted afresh on every view
+_counts_cache: dict[tuple[object, ...], tuple[float, dict[str, int]]] = {}
+
+
 def verdict_counts(*, session: Session, user: User, filters: CandidateFilters) -> dict[str, int]:
+    """Families per verdict in the filtered scope; a large scope's counts are kept COUNTS_TTL seconds (per process),
+    so paging through candidates does not count 100,000 families on every page."""
+    key = (
+        user.role,
+        user.area_code,
+        user.id if user.role == Role.PENDAMPING else None,
+        filters.kecamatan,
+        filters.kelurahan,
+        filters.kelompok_id,
+        filters.pendamping_id,
+    )
+    now = monotonic()
+    cached = _counts_cache.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    counts = _verdict_counts(session=session, user=user, filters=filters)
+    if sum(counts.values()) >= COUNTS_CACHE_MIN:
+        if len(_counts_cache) > 1_000:
+            _counts_cache.clear()
+        _counts_cache[key] = (now + COUNTS_TTL, counts)
+    return counts
+
+
+def _verdict_counts(*, session: Session, user: User, filters: CandidateFilters) -> dict[str, int]:
+    query = select(FamilyReadiness.verdict, func.count()).select_from(Family)
+    if filters.pendamping_id is not None:
+        query = query.outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
     rows = session.exec(
-        select(FamilyReadiness.verdict, func.count())
-        .select_from(Family)
-        .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
-        .outerjoin(FamilyReadiness, col(FamilyReadiness.family_id) == Family.id)
+        query.outerjoin(FamilyReadiness, col(FamilyReadiness.family_id) == Family.id)
         .where(*_candidate_where(user, filters, with_verdict=False))
         .group_by(col(FamilyReadiness.verdict))
     ).all()
@@ -245,21 +338,31 @@ class PendampingProgress:
         return min(1.0, self.graduated / self.target) if self.target else 1.0
 
 
-def graduation_progress(*, session: Session, user: User, year: int) -> list[PendampingProgress]:
-    """Graduations this year per pendamping in the user's scope, against the yearly target in force."""
+def graduation_progress(
+    *, session: Session, user: User, year: int, kecamatan: str = "", limit: int | None = None
+) -> list[PendampingProgress]:
+    """Graduations this year per pendamping in the user's scope (or a kecamatan of it), against the yearly target
+    in force; with a limit, the first pendamping by name and only their figures."""
     target = rules_on(session=session, day=date(year, 12, 31)).yearly_target
-    people = session.exec(
+    narrow = select(Kelompok.pendamping_id).where(kelompok_clause(user), *_within(Kelompok.village_code, kecamatan, ""))
+    people_query = (
         select(User.id, User.full_name)
-        .join(Kelompok, col(Kelompok.pendamping_id) == User.id)
-        .where(kelompok_clause(user), User.role == Role.PENDAMPING)
-        .distinct()
-    ).all()
+        .where(col(User.id).in_(narrow), User.role == Role.PENDAMPING)
+        .order_by(col(User.full_name), col(User.id))
+    )
+    if limit is not None:
+        people_query = people_query.limit(limit)
+    people = session.exec(people_query).all()
+    if not people:
+        return []
+    ids = [pid for pid, _ in people]
     graduated = dict(
         session.exec(
             select(Kelompok.pendamping_id, func.count())
             .join(Family, col(Family.kelompok_id) == Kelompok.id)
             .where(
                 kelompok_clause(user),
+                col(Kelompok.pendamping_id).in_(ids),
                 col(Family.status).in_(GRADUATED),
                 col(Family.exited_on) >= date(year, 1, 1),
                 col(Family.exited_on) <= date(year, 12, 31),
@@ -272,7 +375,11 @@ def graduation_progress(*, session: Session, user: User, year: int) -> list[Pend
             select(Kelompok.pendamping_id, func.count())
             .join(Family, col(Family.kelompok_id) == Kelompok.id)
             .join(GraduationProposal, col(GraduationProposal.family_id) == Family.id)
-            .where(kelompok_clause(user), col(GraduationProposal.status).in_(PROPOSAL_OPEN))
+            .where(
+                kelompok_clause(user),
+                col(Kelompok.pendamping_id).in_(ids),
+                col(GraduationProposal.status).in_(PROPOSAL_OPEN),
+            )
             .group_by(col(Kelompok.pendamping_id))
         ).all()
     )

@@ -41,7 +41,7 @@ from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, verdict_from_json
 from app.i18n import N_, gettext
 from app.models import PROPOSAL_STATUSES, READINESS_VERDICTS, AccessAction, Area, Kelompok, ProposalStatus, Role, User
 from app.settings import get_settings
-from app.web import Today, redirect, render
+from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
 PARAMETER_LABELS = {
@@ -68,21 +68,24 @@ PARAMETER_LABELS = {
 
 
 def _candidates_context(session: Session, user: User, params: dict[str, str], today: date) -> dict[str, Any]:
-    options = queries.filter_options(session=session, user=user)
-    filters = queries.filters_clean(candidate_filters_parse(params), options)
+    filters = queries.filters_clean(session=session, user=user, filters=candidate_filters_parse(params))
     rows = queries.candidates_list(
         session=session, user=user, filters=filters, limit=PAGE_SIZE + 1, offset=(filters.page - 1) * PAGE_SIZE
     )
+    progress = queries.graduation_progress(
+        session=session, user=user, year=today.year, kecamatan=filters.kecamatan, limit=PAGE_SIZE + 1
+    )
     return {
         "filters": filters,
-        "options": options,
+        "options": queries.filter_options(session=session, user=user, filters=filters),
         "rows": rows[:PAGE_SIZE],
         "has_next": len(rows) > PAGE_SIZE,
         "query": candidate_query_params(filters),
         "verdicts": READINESS_VERDICTS,
         "labels": LABELS,
         "counts": queries.verdict_counts(session=session, user=user, filters=filters),
-        "progress": queries.graduation_progress(session=session, user=user, year=today.year),
+        "progress": progress[:PAGE_SIZE],
+        "progress_more": len(progress) > PAGE_SIZE,
         "year": today.year,
         "review": queries.reenrolment_review(session=session, user=user),
     }
@@ -91,7 +94,12 @@ def _candidates_context(session: Session, user: User, params: dict[str, str], to
 @router.get("/graduasi/kandidat", name="graduation_candidates")
 def graduation_candidates(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     context = _candidates_context(session, user, dict(request.query_params), today)
-    return render(request, "graduation/candidates.html", context, targets={"candidates": "candidates_table"})
+    if hx_target(request) == "candidates":
+        # The table, and the filters out of band: a new kecamatan brings its own kelurahan, kelompok, pendamping.
+        return render(
+            request, "graduation/candidates.html", {**context, "oob": True}, blocks=["candidates_table", "filters"]
+        )
+    return render(request, "graduation/candidates.html", context)
 
 
 @router.post("/graduasi/kandidat/hitung-ulang", name="graduation_recompute")
@@ -130,8 +138,9 @@ def _xlsx_row(row: queries.CandidateRow) -> list[str]:
 
 @router.get("/graduasi/kandidat.xlsx", name="graduation_candidates_xlsx")
 def graduation_candidates_xlsx(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
-    options = queries.filter_options(session=session, user=user)
-    filters = queries.filters_clean(candidate_filters_parse(dict(request.query_params)), options)
+    filters = queries.filters_clean(
+        session=session, user=user, filters=candidate_filters_parse(dict(request.query_params))
+    )
     criteria = [
         gettext(h)
         for h in (

@@ -47,32 +47,31 @@ def kelompok_summaries(
     offset: int = 0,
     search: str = "",
 ) -> list[KelompokSummary]:
-    """Every visible kelompok with KPM count, last held and next scheduled meeting (4 subqueries, one trip)."""
+    """Every visible kelompok with KPM count, last held and next scheduled meeting, in one trip.
+
+    Scoped first: the counts are correlated subqueries on indexes, evaluated for the visible kelompok only, and
+    the last held meeting is the date stored on the kelompok."""
     families = (
-        select(Family.kelompok_id, func.count().label("n"))
-        .where(Family.status == FamilyStatus.AKTIF)
-        .group_by(col(Family.kelompok_id))
-        .subquery()
-    )
-    held = (
-        select(Meeting.kelompok_id, func.max(Meeting.date).label("last"))
-        .where(Meeting.status == MeetingStatus.HELD)
-        .group_by(col(Meeting.kelompok_id))
-        .subquery()
+        select(func.count())
+        .where(col(Family.kelompok_id) == Kelompok.id, Family.status == FamilyStatus.AKTIF)
+        .correlate(Kelompok)
+        .scalar_subquery()
     )
     upcoming = (
-        select(Meeting.kelompok_id, func.min(Meeting.date).label("next"))
-        .where(Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.date) >= today_local())
-        .group_by(col(Meeting.kelompok_id))
-        .subquery()
+        select(func.min(Meeting.date))
+        .where(
+            col(Meeting.kelompok_id) == Kelompok.id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            col(Meeting.date) >= today_local(),
+        )
+        .correlate(Kelompok)
+        .scalar_subquery()
     )
+    last = col(Kelompok.last_held_on)
     query = (
-        select(Kelompok, Area.name, User.full_name, families.c.n, held.c.last, upcoming.c.next)
+        select(Kelompok, Area.name, User.full_name, families, last, upcoming)
         .join(Area, col(Area.code) == Kelompok.village_code)
         .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
-        .outerjoin(families, families.c.kelompok_id == Kelompok.id)
-        .outerjoin(held, held.c.kelompok_id == Kelompok.id)
-        .outerjoin(upcoming, upcoming.c.kelompok_id == Kelompok.id)
         .where(kelompok_clause(user), col(Kelompok.active).is_(True))
         .order_by(col(Area.name), col(Kelompok.name))
     )
@@ -80,14 +79,14 @@ def kelompok_summaries(
         query = query.where(col(Kelompok.name).ilike(f"%{search}%") | col(Area.name).ilike(f"%{search}%"))
     if only_overdue_on is not None:
         cutoff = only_overdue_on - timedelta(days=OVERDUE_DAYS)
-        query = query.where((held.c.last.is_(None)) | (held.c.last < cutoff))
+        query = query.where(last.is_(None) | (last < cutoff))
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return [
         KelompokSummary(
-            kelompok=k, village_name=v, pendamping_name=p or "–", families=n or 0, last_held=last, next_scheduled=nxt
+            kelompok=k, village_name=v, pendamping_name=p or "–", families=n or 0, last_held=held, next_scheduled=nxt
         )
-        for k, v, p, n, last, nxt in session.exec(query).all()
+        for k, v, p, n, held, nxt in session.exec(query).all()
     ]
 
 

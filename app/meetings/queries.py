@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import union
+from sqlmodel import Session, col, func, select
 
 from app.access import kelompok_clause, meeting_can_edit
 from app.attendance.queries import makeup_candidates, month_locked, roll_rows
@@ -61,10 +63,15 @@ def meetings_of_kelompok(
     return upcoming, past
 
 
+def _visible(user: User) -> Any:
+    """Meetings of the user's kelompok, probed kelompok by kelompok on the (kelompok, status, date) index."""
+    return col(Meeting.kelompok_id).in_(select(Kelompok.id).where(kelompok_clause(user)))
+
+
 def meetings_upcoming(*, session: Session, user: User, today: date, limit: int = 10) -> list[MeetingRow]:
     query = (
         _base()  # type: ignore[attr-defined]
-        .where(kelompok_clause(user), Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.date) >= today)
+        .where(_visible(user), Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.date) >= today)
         .order_by(col(Meeting.date), col(Meeting.start_time))
         .limit(limit)
     )
@@ -75,7 +82,7 @@ def meetings_waiting_roll(*, session: Session, user: User, today: date, limit: i
     """Scheduled meetings whose day has come: the roll is due and the meeting not yet marked held."""
     query = (
         _base()  # type: ignore[attr-defined]
-        .where(kelompok_clause(user), Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.date) < today)
+        .where(_visible(user), Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.date) < today)
         .order_by(col(Meeting.date).desc())
         .limit(limit)
     )
@@ -101,17 +108,22 @@ def meeting_topic(*, session: Session, meeting: Meeting) -> tuple[Topic, Curricu
     return row[0], row[1]
 
 
+def _on_roll(meeting: Meeting) -> Any:
+    return union(
+        select(Family.id).where(Family.kelompok_id == meeting.kelompok_id, Family.status == FamilyStatus.AKTIF),
+        select(Attendance.family_id).where(Attendance.meeting_id == meeting.id),
+    ).subquery()
+
+
 def roll_families(*, session: Session, meeting: Meeting) -> list[Family]:
-    """The kelompok's active KPM plus make-up guests already marked on this meeting."""
-    guests = select(Attendance.family_id).where(Attendance.meeting_id == meeting.id)
+    """The kelompok's active KPM plus make-up guests already marked on this meeting.
+
+    A UNION of two indexed lookups (family by kelompok, attendance by meeting): an `OR id IN (…)` scans every
+    family on PostgreSQL."""
+    on_roll = _on_roll(meeting)
     return list(
         session.exec(
-            select(Family)
-            .where(
-                ((Family.kelompok_id == meeting.kelompok_id) & (Family.status == FamilyStatus.AKTIF))
-                | col(Family.id).in_(guests)
-            )
-            .order_by(col(Family.head_name))
+            select(Family).join(on_roll, on_roll.c.id == Family.id).order_by(col(Family.head_name), col(Family.id))
         ).all()
     )
 
@@ -206,3 +218,22 @@ def meeting_page_context(
         else [],
         "supervision": supervision_panel(session=session, user=user, meeting=meeting),
     }
+
+
+def roll_mark(*, session: Session, meeting: Meeting, family_id: int) -> Attendance | None:
+    return session.exec(
+        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
+    ).first()
+
+
+def roll_counts(*, session: Session, meeting: Meeting) -> tuple[dict[str, int], int]:
+    """Marks per status and the number of KPM on the roll, without reading the roll."""
+    found = dict(
+        session.exec(
+            select(Attendance.status, func.count())
+            .where(Attendance.meeting_id == meeting.id)
+            .group_by(col(Attendance.status))
+        ).all()
+    )
+    total = session.exec(select(func.count()).select_from(_on_roll(meeting))).one()
+    return {s: int(found.get(s, 0)) for s in ATTENDANCE_CYCLE}, int(total)

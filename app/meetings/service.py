@@ -2,6 +2,7 @@
 
 from datetime import date, time
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -201,6 +202,20 @@ def meeting_plan_rest(
     return created
 
 
+def kelompok_last_held_refresh(*, session: Session, kelompok_ids: list[int] | None) -> None:
+    """Recount `Kelompok.last_held_on` (None: every kelompok) in one statement, inside the caller's transaction."""
+    latest = select(func.max(Meeting.date)).where(
+        col(Meeting.kelompok_id) == Kelompok.id, col(Meeting.status) == MeetingStatus.HELD
+    )
+    stmt = update(Kelompok).values(last_held_on=latest.scalar_subquery())
+    if kelompok_ids is not None:
+        stmt = stmt.where(col(Kelompok.id).in_(kelompok_ids))
+    session.execute(stmt.execution_options(synchronize_session=False))
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Kelompok):
+            session.expire(obj, ["last_held_on"])
+
+
 def _require_scheduled(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
         raise RuleViolation(N_("Pertemuan ini sudah dibatalkan."))
@@ -264,6 +279,7 @@ def meeting_reschedule(
         before=before,
         after=snapshot(meeting),
     )
+    kelompok_last_held_refresh(session=session, kelompok_ids=[meeting.kelompok_id])
     session.commit()
     return meeting
 
@@ -291,6 +307,7 @@ def meeting_cancel(
         before=before,
         after=snapshot(meeting),
     )
+    kelompok_last_held_refresh(session=session, kelompok_ids=[meeting.kelompok_id])
     session.commit()
     return meeting
 
@@ -329,6 +346,7 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
         after=snapshot(meeting),
     )
     attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=marked)
+    kelompok_last_held_refresh(session=session, kelompok_ids=[meeting.kelompok_id])
     readiness_refresh_families(session=session, family_ids=list(marked), commit=False)
     session.commit()
     return meeting
