@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -402,3 +402,48 @@ class CorrectionRequest(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = None
     decision_note: str = Field(default="", sa_type=Text)
+
+
+# --- Background jobs (issue 9) ---
+
+
+class JobStatus:
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    ACTIVE = (QUEUED, RUNNING)
+
+
+class JobKind:
+    READINESS_RECOMPUTE = "readiness_recompute"
+
+
+class Job(SQLModel, table=True):
+    """Heavy work queued by the web process and run by `python -m app.cli worker`, committed chunk by chunk:
+    `checkpoint` is the last item done (for families: the last family id), so a killed job resumes after it."""
+
+    __table_args__ = (
+        Index("ix_job_status_kind", "status", "kind"),
+        # At most one queued job per kind: a second rule change while one waits adds nothing.
+        Index(
+            "uq_job_queued_kind",
+            "kind",
+            unique=True,
+            sqlite_where=text("status = 'queued'"),
+            postgresql_where=text("status = 'queued'"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    params: str = Field(default="{}", sa_type=Text)  # JSON
+    status: str = Field(default=JobStatus.QUEUED, max_length=12)
+    progress_done: int = 0
+    progress_total: int = 0
+    checkpoint: int = 0
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    heartbeat: datetime | None = None
+    error: str = Field(default="", sa_type=Text)
