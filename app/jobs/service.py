@@ -3,9 +3,11 @@
 A job's chunk and its progress are committed together, so a worker killed mid-way leaves every chunk either
 done (and counted) or untouched; the next worker to find the job's heartbeat stale resumes after `checkpoint`."""
 
+import gc
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -107,6 +109,29 @@ def job_finish(*, session: Session, job_id: int, error: str = "") -> None:
     session.commit()
 
 
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """A chunk makes many small objects and no cycles: the cycle collector would only rescan them (it doubles
+    the time); reference counting frees them all the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _rule_memos_clear() -> None:
+    """Empty the rules' memo caches between chunks: full, they hold ~200 MB at 100,000 families; emptied, the
+    worker stays near 110 MB and a chunk is barely slower (families of a chunk share most criteria)."""
+    from app.graduation import rules
+
+    for value in vars(rules).values():
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
+
+
 def readiness_recompute_run(*, session: Session, job: Job, chunk: int | None = None) -> None:
     """Every family's verdict, `chunk` families at a time in id order from the job's checkpoint on; each chunk
     stored with its progress in one commit, read in a transaction of its own before (on SQLite a transaction
@@ -127,13 +152,15 @@ def readiness_recompute_run(*, session: Session, job: Job, chunk: int | None = N
         if first is None or last is None:
             session.commit()
             break
-        verdicts = readiness_evaluate_many(session=session, family_ids=range(first, last + 1), today=today)
+        with _cycle_collector_paused():
+            verdicts = readiness_evaluate_many(session=session, family_ids=range(first, last + 1), today=today)
         session.commit()
         readiness_store(session=session, verdicts=verdicts)
         done, checkpoint = done + len(verdicts), last
         job_progress(session=session, job_id=job_id, done=done, checkpoint=checkpoint, total=max(total, done))
         session.commit()
         del verdicts
+        _rule_memos_clear()
 
 
 RUNNERS: dict[str, Callable[..., None]] = {JobKind.READINESS_RECOMPUTE: readiness_recompute_run}
