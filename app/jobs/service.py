@@ -59,7 +59,10 @@ def job_claim(*, session: Session, now: datetime | None = None) -> Job | None:
     the same kind is running alive: one atomic UPDATE, so two workers never take the same job. Commits."""
     now = now or utcnow()
     stale = now - STALE_AFTER
-    session.commit()
+    waiting = session.exec(select(Job.id).where(col(Job.status).in_(JobStatus.ACTIVE)).limit(1)).first()
+    session.commit()  # the poll itself only reads: an idle worker never takes SQLite's write lock
+    if waiting is None:
+        return None
     if session.get_bind().dialect.name == "postgresql":
         # Claims one at a time, so "another of its kind is running" cannot change while the UPDATE decides.
         session.execute(text("SELECT pg_advisory_xact_lock(804201)"))
