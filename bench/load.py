@@ -47,6 +47,8 @@ CSRF = "bench-load-csrf-token"
 PLACE = "bench-load"
 TIMEOUT = 30.0
 CONNECTIONS = 512
+CONNECTION_ERROR = 0  # Outcome.code of a request whose connection broke (None: timed out)
+CONNECTION_ERRORS: dict[str, int] = defaultdict(int)
 HELD_AFTER = 2.0  # seconds between "semua hadir" and marking that meeting held
 
 
@@ -67,13 +69,13 @@ class HttpPool:
     ) -> tuple[int, dict[str, str]]:
         async with self.slots:
             for attempt in (0, 1):
-                reused = bool(self.idle)
+                reused = bool(self.idle) and attempt == 0
                 reader, writer = self.idle.pop() if reused else await asyncio.open_connection(self.host, self.port)
                 try:
                     result = await self._exchange(reader, writer, method, path, headers, body)
                 except (ConnectionError, asyncio.IncompleteReadError) as exc:
                     writer.close()
-                    if reused and attempt == 0:  # the server closed an idle keep-alive connection: retry once
+                    if reused:  # the server had closed this keep-alive connection (e.g. after a 500): a fresh one
                         continue
                     raise ConnectionError(str(exc)) from exc
                 except BaseException:
@@ -150,7 +152,7 @@ class Planned:
 class Outcome:
     planned: Planned
     latency: float
-    code: int | None  # None: timeout or connection error
+    code: int | None  # None: timed out; CONNECTION_ERROR: the connection broke
     sent_at: float
     done_at: float
 
@@ -359,8 +361,8 @@ def checks_run(url: str, *, fixture: Fixture, outcomes: list[Outcome], since: da
         lost = ambiguous = saved_unacked = 0
         for pair, sent in taps.items():
             sent.sort(key=lambda o: o.planned.at)
-            acked = [o for o in sent if o.code is not None and o.code < 400]
-            failed = [o for o in sent if o.code is None or o.code >= 500]
+            acked = [o for o in sent if acknowledged(o.code)]
+            failed = [o for o in sent if o.code is None or o.code == CONNECTION_ERROR or o.code >= 500]
             state = final.get(pair)
             unacked = {o.planned.status for o in failed} - {o.planned.status for o in acked}
             if state is not None and state != fixture.initial.get(pair) and state in unacked:
@@ -417,10 +419,10 @@ def checks_run(url: str, *, fixture: Fixture, outcomes: list[Outcome], since: da
                     col(AuditLog.at) >= since,
                 )
             ).one()
-        acknowledged = sum(1 for o in outcomes if o.planned.pair is not None and o.code is not None and o.code < 400)
+        acked_taps = sum(1 for o in outcomes if o.planned.pair is not None and acknowledged(o.code))
         lines.append(
-            f"audit: {audited} attendance audit rows for the tapped pairs, {acknowledged} taps acknowledged "
-            f"(difference {audited - acknowledged:+d})"
+            f"audit: {audited} attendance audit rows for the tapped pairs, {acked_taps} taps acknowledged "
+            f"(difference {audited - acked_taps:+d})"
         )
     engine.dispose()
     return lines
@@ -577,8 +579,11 @@ async def plan_run(
         code: int | None
         try:
             code, _ = await asyncio.wait_for(pool.request(p.method, p.path, headers, p.body), TIMEOUT)
-        except (TimeoutError, ConnectionError, OSError):
+        except TimeoutError:
             code = None
+        except (ConnectionError, OSError) as exc:
+            code = CONNECTION_ERROR
+            CONNECTION_ERRORS[f"{type(exc).__name__}: {exc}"[:100]] += 1
         done = loop.time()
         outcomes.append(Outcome(p, done - (start + p.at), code, sent - start, done - start))
 
@@ -598,6 +603,10 @@ async def plan_run(
     return outcomes, memory, worst_lag, cpu
 
 
+def acknowledged(code: int | None) -> bool:
+    return code is not None and 200 <= code < 400
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -608,7 +617,7 @@ def percentile(values: list[float], q: float) -> float:
 def report(outcomes: list[Outcome], title: str) -> dict[str, float]:
     """Per kind: count, ok, 422, errors (5xx, other 4xx, timeouts/connection), p50/p95/p99 in ms; p95 per kind."""
     print(f"\n{title}")
-    head = f"{'kind':<12}{'sent':>7}{'ok':>7}{'422':>6}{'5xx':>6}{'4xx':>5}{'t/o':>6}"
+    head = f"{'kind':<12}{'sent':>7}{'ok':>7}{'422':>6}{'5xx':>6}{'4xx':>5}{'t/o':>6}{'conn':>6}"
     print(head + f"{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
     by_kind: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
@@ -619,17 +628,21 @@ def report(outcomes: list[Outcome], title: str) -> dict[str, float]:
         if not rows:
             continue
         codes = [o.code for o in rows]
-        ok = sum(1 for c in codes if c is not None and c < 400)
+        ok = sum(1 for c in codes if acknowledged(c))
         unprocessable = sum(1 for c in codes if c == 422)
+        broken = sum(1 for c in codes if c == CONNECTION_ERROR)
         server_errors = sum(1 for c in codes if c is not None and c >= 500)
         other = sum(1 for c in codes if c is not None and 400 <= c < 500 and c != 422)
         timeouts = sum(1 for c in codes if c is None)
         latencies = [o.latency * 1000 for o in rows]
         p95[kind] = percentile(latencies, 0.95)
         print(
-            f"{kind:<12}{len(rows):>7}{ok:>7}{unprocessable:>6}{server_errors:>6}{other:>5}{timeouts:>6}"
+            f"{kind:<12}{len(rows):>7}{ok:>7}{unprocessable:>6}{server_errors:>6}{other:>5}{timeouts:>6}{broken:>6}"
             f"{percentile(latencies, 0.5):>10.1f}{p95[kind]:>10.1f}{percentile(latencies, 0.99):>10.1f}"
         )
+    for message, n in sorted(CONNECTION_ERRORS.items(), key=lambda kv: -kv[1])[:3]:
+        print(f"connection errors: {n} × {message}")
+    CONNECTION_ERRORS.clear()
     return p95
 
 
