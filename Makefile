@@ -4,8 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 0.0.0.0
+# uvicorn processes serving requests (README, "Load benchmark": why 2 on a 2-core machine)
+WEB_WORKERS ?= 2
 
-.PHONY: run test test-pg e2e lint vendor-check setup chromium bench messages clean
+.PHONY: run test test-pg e2e lint vendor-check setup chromium bench bench-load messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +21,11 @@ vendor-check: $(VENV)/.installed
 setup: $(VENV)/.installed vendor-check
 	$(BIN)/python -m app.cli setup
 
+# The job worker (rule-change recomputes) runs beside uvicorn; stopping make (Ctrl-C) stops both.
 run: setup
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers
+	@$(BIN)/python -m app.cli worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --workers $(WEB_WORKERS)
 
 # Real-browser tests need Debian's chromium (never `playwright install`: no download host is reachable).
 chromium:
@@ -47,6 +52,11 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.generate --database-url $(BENCH_URL)
 	$(BIN)/python -m bench.dashboard --database-url $(BENCH_URL)
 	$(BIN)/python -m bench.readiness --database-url $(BENCH_URL)
+
+# Open-loop load (taps, semua hadir, held, logins, dashboards) then the bare endpoint: make bench-load LOAD_ARGS="--rate 50"
+LOAD_ARGS ?=
+bench-load: $(VENV)/.installed
+	$(BIN)/python -m bench.load --database-url $(BENCH_URL) $(LOAD_ARGS)
 
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -o app/locale/messages.pot .

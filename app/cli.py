@@ -272,6 +272,32 @@ def command_check(*, session: Session, fix: bool = False) -> int:
     return FAILED
 
 
+def command_worker(*, session: Session, once: bool = False, poll: float = 1.0) -> int:
+    """Run queued jobs (the recompute after a rule change): until none is left with --once, else for ever,
+    polling the job table every `poll` seconds. A job whose worker died is resumed after its last chunk."""
+    import logging
+    import signal
+
+    from app.jobs.service import jobs_drain
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            ran = jobs_drain(session=session)
+            if once:
+                print(gettext("%(n)s tugas latar selesai.", n=ran))
+                return OK
+            time.sleep(poll)
+    except KeyboardInterrupt:
+        session.rollback()  # the chunk in flight is lost whole; the next worker resumes after the last committed
+        return OK
+
+
 def parser_build() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app.cli", description="P2K2 Tracker")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -290,6 +316,9 @@ def parser_build() -> argparse.ArgumentParser:
     readiness.add_argument("--workers", type=int, help="jumlah proses (bawaan: jumlah inti CPU)")
     check = commands.add_parser("check", help="hitung ulang semua kolom turunan dan laporkan selisihnya")
     check.add_argument("--fix", action="store_true", help="simpan hasil hitung ulang untuk baris yang berbeda")
+    worker = commands.add_parser("worker", help="jalankan tugas latar (hitung ulang setelah aturan berubah)")
+    worker.add_argument("--once", action="store_true", help="kerjakan yang antre lalu berhenti (uji, cron)")
+    worker.add_argument("--poll", type=float, default=1.0, help="detik antara dua pemeriksaan antrean")
     assign = commands.add_parser("assign-kelompok", help="tetapkan pendamping kelompok")
     assign.add_argument("--kelompok-id", type=int, required=True)
     assign.add_argument("--username", required=True)
@@ -313,6 +342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_readiness(session=session, workers=args.workers)
         if args.command == "check":
             return command_check(session=session, fix=args.fix)
+        if args.command == "worker":
+            return command_worker(session=session, once=args.once, poll=args.poll)
         if args.command == "create-user":
             return command_create_user(
                 session=session,

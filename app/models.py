@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -205,10 +205,37 @@ class CorrectionStatus(StrEnum):
 
 
 # Handed to templates as globals (app/web.py): `{% if p.status == ProposalStatus.DIUSULKAN %}`.
+class AccessAction(StrEnum):
+    """What the personal-data access log records."""
+
+    NIK_VIEW = "nik_view"
+    EXPORT = "export"
+    PRINT = "print"
+
+
+ACCESS_ACTIONS = tuple(AccessAction)
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+JOB_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class JobKind(StrEnum):
+    READINESS_RECOMPUTE = "readiness_recompute"
+
+
 VOCABULARY: dict[str, object] = {
     "ATTENDANCE_CYCLE": ATTENDANCE_CYCLE,
     "PROPOSAL_DECISIONS": PROPOSAL_DECISIONS,
     "READINESS_VERDICTS": READINESS_VERDICTS,
+    "ACCESS_ACTIONS": ACCESS_ACTIONS,
+    "JOB_ACTIVE": JOB_ACTIVE,
 } | {
     e.__name__: e
     for e in (
@@ -235,6 +262,9 @@ VOCABULARY: dict[str, object] = {
         ProposalStatus,
         DocumentKind,
         CorrectionStatus,
+        AccessAction,
+        JobStatus,
+        JobKind,
     )
 }
 
@@ -613,13 +643,6 @@ class CorrectionRequest(SQLModel, table=True):
 # --- Personal data access (issue 15) ---
 
 
-class AccessAction:
-    NIK_VIEW = "nik_view"
-    EXPORT = "export"
-    PRINT = "print"
-    ALL = (NIK_VIEW, EXPORT, PRINT)
-
-
 class AccessLog(SQLModel, table=True):
     """Who viewed full identity numbers or took personal data out (export, print), and when."""
 
@@ -631,3 +654,36 @@ class AccessLog(SQLModel, table=True):
     entity: str = Field(max_length=40)
     entity_id: str = Field(default="", max_length=40)
     detail: str = Field(default="", max_length=300)
+
+
+# --- Background jobs (issue 9) ---
+
+
+class Job(SQLModel, table=True):
+    """Heavy work queued by the web process and run by `python -m app.cli worker`, committed chunk by chunk:
+    `checkpoint` is the last item done (for families: the last family id), so a killed job resumes after it."""
+
+    __table_args__ = (
+        Index("ix_job_status_kind", "status", "kind"),
+        # At most one queued job per kind: a second rule change while one waits adds nothing.
+        Index(
+            "uq_job_queued_kind",
+            "kind",
+            unique=True,
+            sqlite_where=text("status = 'queued'"),
+            postgresql_where=text("status = 'queued'"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    params: str = Field(default="{}", sa_type=Text)  # JSON
+    status: str = Field(default=JobStatus.QUEUED, max_length=12)
+    progress_done: int = 0
+    progress_total: int = 0
+    checkpoint: int = 0
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    heartbeat: datetime | None = None
+    error: str = Field(default="", sa_type=Text)

@@ -8,10 +8,12 @@ import pytest
 
 from app.models import (
     VOCABULARY,
+    AccessAction,
     AssessmentStatus,
     AttendanceStatus,
     CorrectionStatus,
     FamilyStatus,
+    JobStatus,
     MeetingStatus,
     ProposalStatus,
     ReadinessVerdict,
@@ -44,6 +46,8 @@ STATUSES = (
     ReadinessVerdict,
     ProposalStatus,
     CorrectionStatus,
+    JobStatus,
+    AccessAction,
 )
 
 

@@ -5,7 +5,7 @@ creating forms carry a one-time token so a form sent twice adds one row; `access
 identity numbers or exported personal data; NIK and No. KK already in the audit log are masked like new ones.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30 17:30:00.000000
 """
 
@@ -20,7 +20,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

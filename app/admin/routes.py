@@ -15,7 +15,7 @@ from app.db import SessionDep
 from app.errors import NotFound
 from app.forms import FormErrors, form_refusal, form_values, parse_date
 from app.i18n import N_, gettext
-from app.models import ROLES, AccessAction, Role, User
+from app.models import ACCESS_ACTIONS, ROLES, Role, User
 from app.web import hx_target, redirect, render
 
 router = APIRouter()
@@ -282,7 +282,7 @@ def admin_access_log(
         first = last = None
     page = int(halaman) if halaman.isascii() and halaman.isdigit() and len(halaman) <= 5 and int(halaman) > 0 else 1
     pengguna = pengguna.replace("\x00", "").strip()[:SEARCH_MAX]
-    action = aksi if aksi in AccessAction.ALL else ""
+    action = aksi if aksi in ACCESS_ACTIONS else ""
     rows = queries.access_log_list(
         session=session,
         username=pengguna,
@@ -302,7 +302,7 @@ def admin_access_log(
             "dari": dari[:10],
             "sampai": sampai[:10],
         },
-        "actions": AccessAction.ALL,
+        "actions": ACCESS_ACTIONS,
         "errors": errors.messages,
     }
     block = "access_table" if hx_target(request) == "access-table" else None

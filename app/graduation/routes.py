@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse, Response, StreamingResponse
@@ -39,7 +39,19 @@ from app.graduation.forms import (
 from app.graduation.labels import LABELS, STATE_LABELS, WARNING_LABELS
 from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, verdict_from_json
 from app.i18n import N_, gettext
-from app.models import PROPOSAL_STATUSES, READINESS_VERDICTS, AccessAction, Area, Kelompok, ProposalStatus, Role, User
+from app.jobs.queries import job_latest
+from app.jobs.service import readiness_recompute_enqueue
+from app.models import (
+    PROPOSAL_STATUSES,
+    READINESS_VERDICTS,
+    AccessAction,
+    Area,
+    JobKind,
+    Kelompok,
+    ProposalStatus,
+    Role,
+    User,
+)
 from app.settings import get_settings
 from app.web import Today, hx_target, redirect, render
 
@@ -393,9 +405,9 @@ def _rules_page(
     return render(request, "graduation/rules.html", context, status=422 if errors else 200)
 
 
-def _rules_changed(request: Request, session: Session, background: BackgroundTasks, today: date) -> Response:
-    """Stored verdicts follow a new threshold or poverty line: all recomputed after the answer has gone out."""
-    background.add_task(service.readiness_recompute_all_background, bind=session.get_bind(), today=today)
+def _rules_changed(request: Request, session: Session, user: User, today: date) -> Response:
+    """Stored verdicts follow a new threshold or poverty line: the recompute is queued for the worker process."""
+    readiness_recompute_enqueue(session=session, user=user, today=today)
     return redirect(request.url_for("admin_rules").include_query_params(dihitung_ulang=1), request)
 
 
@@ -406,13 +418,20 @@ def admin_rules(
     require_role(user, Role.ADMIN)
     context = _rules_context(session, today)
     context["recomputing"] = bool(dihitung_ulang)
+    context["job"] = job_latest(session=session, kind=JobKind.READINESS_RECOMPUTE)
     return render(request, "graduation/rules.html", context)
 
 
+@router.get("/admin/aturan/tugas", name="admin_rules_job")
+def admin_rules_job(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The recompute's progress, polled by the rules page while it is queued or running."""
+    require_role(user, Role.ADMIN)
+    job = job_latest(session=session, kind=JobKind.READINESS_RECOMPUTE)
+    return render(request, "graduation/rules.html", {"job": job}, block="job_status")
+
+
 @router.post("/admin/aturan/parameter", name="admin_rule_parameter_add")
-async def admin_rule_parameter_add(
-    request: Request, session: SessionDep, user: CurrentUser, today: Today, background: BackgroundTasks
-) -> Response:
+async def admin_rule_parameter_add(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     data, errors = parameter_input_parse(values)
@@ -426,14 +445,12 @@ async def admin_rule_parameter_add(
                 effective_from=data.effective_from,
                 note=data.note,
             )
-            return _rules_changed(request, session, background, today)
+            return _rules_changed(request, session, user, today)
     return _rules_page(request, session, today, "parameter", values, errors.messages)
 
 
 @router.post("/admin/aturan/garis-kemiskinan", name="admin_poverty_line_add")
-async def admin_poverty_line_add(
-    request: Request, session: SessionDep, user: CurrentUser, today: Today, background: BackgroundTasks
-) -> Response:
+async def admin_poverty_line_add(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
     data, errors = poverty_line_input_parse(values)
@@ -448,7 +465,7 @@ async def admin_poverty_line_add(
                 amount=data.amount,
                 source=data.source,
             )
-            return _rules_changed(request, session, background, today)
+            return _rules_changed(request, session, user, today)
     return _rules_page(request, session, today, "line", values, errors.messages)
 
 

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from datetime import date
 from multiprocessing import get_context
 
-from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, func, select
 
 from app.access import (
@@ -175,13 +174,6 @@ def readiness_recompute_all(*, session: Session, today: date | None = None, work
     ranges = [(url, first, min(first + step - 1, high), day) for first in range(low, high + 1, step)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
         return sum(pool.map(_recompute_range, *zip(*ranges, strict=True)))
-
-
-def readiness_recompute_all_background(*, bind: Engine | Connection, today: date) -> int:
-    """Every verdict again after a rule change, run once the admin has the answer: in a session of its own on the
-    request's engine (a connection already in a transaction, as in tests, is joined with a savepoint)."""
-    with Session(bind, join_transaction_mode="create_savepoint") as session:
-        return readiness_recompute_all(session=session, today=today)
 
 
 # --- the review workflow ---

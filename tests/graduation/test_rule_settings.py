@@ -1,4 +1,4 @@
-"""Changing a rule at /admin/aturan: the stored verdicts follow, recomputed in the background."""
+"""Changing a rule at /admin/aturan: the stored verdicts follow, recomputed by the worker (tests/jobs)."""
 
 from datetime import date, timedelta
 
@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from app.clock import today_local
 from app.graduation.rules import verdict_from_json
 from app.graduation.service import readiness_recompute_all
+from app.jobs.service import jobs_drain
 from app.models import Family, FamilyReadiness, Indicator
 from tests.conftest import Browser, text_of
 from tests.factories import family_make, world_make
@@ -54,10 +55,11 @@ def test_parameter_change_recomputes_stored_verdicts(web: Browser, session: Sess
         data={"key": "school_max_age", "value": "18", "effective_from": today.isoformat(), "note": "uji"},
     )
     assert r.status_code == 303
+    assert jobs_drain(session=session) == 1
     assert stored(session, family).verdict == "alamiah"
     page = text_of(web.get(r.headers["location"]).text)
-    assert "Kesiapan graduasi semua KPM sedang dihitung ulang dengan aturan baru" in page
-    assert "sedang dihitung ulang" not in text_of(web.get("/admin/aturan").text)
+    assert "Kesiapan graduasi semua KPM dihitung ulang dengan aturan baru" in page
+    assert "dengan aturan baru" not in text_of(web.get("/admin/aturan").text)
 
 
 def test_poverty_line_change_recomputes_stored_verdicts(web: Browser, session: Session) -> None:
@@ -97,5 +99,6 @@ def test_poverty_line_change_recomputes_stored_verdicts(web: Browser, session: S
         data={"scope": "32.77", "year": str(today_local().year), "amount": "700000", "source": "BPS Kota Cimahi"},
     )
     assert r.status_code == 303 and "dihitung_ulang=1" in r.headers["location"]
+    assert jobs_drain(session=session) == 1
     assert economy_state() == "not_met"
     assert "Kota Cimahi" in stored(session, family).details
