@@ -1,10 +1,18 @@
 """The FastAPI application: routers, static files, middleware."""
 
 from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from app import web
+from app import observability, web
+from app.db import SessionDep
 from app.settings import ROOT
+
+
+def ready(session: SessionDep) -> JSONResponse:
+    """Readiness beside `/sehat`: the database answers and its schema is at the newest migration (else 503)."""
+    status, body = observability.readiness_check(session=session)
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def create_app() -> FastAPI:
@@ -26,6 +34,8 @@ def create_app() -> FastAPI:
         title="P2K2 Tracker", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(web.csrf_protect)]
     )
     web.install(app)
+    observability.install(app)
+    app.add_api_route("/siap", ready, methods=["GET"], name="ready", include_in_schema=False)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     for router in (
         auth_router,

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,7 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 5 * 1024 * 1024
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    log_format: Literal["json", "text"] = "text"
 
     @model_validator(mode="after")
     def refuse_unsafe_production(self) -> "Settings":
