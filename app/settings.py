@@ -16,6 +16,7 @@ class Settings(BaseSettings):
 
     environment: str = "development"
     database_url: str = f"sqlite:///{ROOT / 'data' / 'p2k2.sqlite3'}"
+    database_replica_url: str | None = None
     secret_key: str = DEV_SECRET
     session_hours: int = 12
     cookie_secure: bool = False

@@ -23,6 +23,7 @@ from app.forms import FormErrors
 from app.i18n import N_, gettext
 from app.meetings.queries import meeting_topic, roll_families
 from app.models import Area, Kelompok, User
+from app.replica import ReadSessionDep
 from app.web import Today, render
 
 router = APIRouter()
@@ -63,7 +64,12 @@ def _month(raw: str) -> date:
 
 @router.get("/ekspor/absensi.{fmt}", name="export_attendance")
 def export_attendance(
-    fmt: str, session: SessionDep, user: CurrentUser, bulan: str = "", wilayah: str = "", kelompok: int | None = None
+    fmt: str,
+    session: ReadSessionDep,
+    user: CurrentUser,
+    bulan: str = "",
+    wilayah: str = "",
+    kelompok: int | None = None,
 ) -> Response:
     fmt = _format(fmt)
     month = _month(bulan)
@@ -80,7 +86,7 @@ def export_attendance(
 @router.get("/ekspor/penyelesaian.{fmt}", name="export_completion")
 def export_completion(
     fmt: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     user: CurrentUser,
     wilayah: str = "",
     kelompok: int | None = None,
@@ -102,7 +108,7 @@ def export_completion(
 @router.get("/ekspor/dasbor.{fmt}", name="export_dashboard")
 def export_dashboard(
     fmt: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     user: CurrentUser,
     today: Today,
     wilayah: str = "",

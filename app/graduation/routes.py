@@ -40,6 +40,7 @@ from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, VERDICTS, verdict_fr
 from app.graduation.service import ProposalStatus
 from app.i18n import N_, gettext
 from app.models import Area, Kelompok, Role, RuleParameter, User
+from app.replica import ReadSessionDep
 from app.settings import get_settings
 from app.web import Today, redirect, render
 
@@ -89,7 +90,7 @@ def _candidates_context(session: Session, user: User, params: dict[str, str], to
 
 
 @router.get("/graduasi/kandidat", name="graduation_candidates")
-def graduation_candidates(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+def graduation_candidates(request: Request, session: ReadSessionDep, user: CurrentUser, today: Today) -> Response:
     context = _candidates_context(session, user, dict(request.query_params), today)
     return render(request, "graduation/candidates.html", context, targets={"candidates": "candidates_table"})
 
@@ -129,7 +130,7 @@ def _xlsx_row(row: queries.CandidateRow) -> list[str]:
 
 
 @router.get("/graduasi/kandidat.xlsx", name="graduation_candidates_xlsx")
-def graduation_candidates_xlsx(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+def graduation_candidates_xlsx(request: Request, session: ReadSessionDep, user: CurrentUser, today: Today) -> Response:
     options = queries.filter_options(session=session, user=user)
     filters = queries.filters_clean(candidate_filters_parse(dict(request.query_params)), options)
     criteria = [
