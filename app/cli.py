@@ -1,16 +1,21 @@
 """Operator commands: `python -m app.cli <command>`. Each command function takes a database session."""
 
 import argparse
+import contextlib
 import functools
 import getpass
 import re
+import shutil
+import sqlite3
+import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import ParamSpec
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
@@ -18,7 +23,7 @@ from app.admin.queries import pendamping_by_username
 from app.admin.service import admin_user_create, kelompok_assign
 from app.areas.service import areas_load
 from app.curriculum.service import curriculum_load
-from app.db import get_engine
+from app.db import engine_create, get_engine, normalise_url
 from app.errors import DomainError, RuleViolation
 from app.i18n import N_, gettext
 from app.models import ROLES, Area, Role
@@ -76,17 +81,170 @@ def migrations_pending(*, engine: Engine) -> bool:
     return list(stored) != [head]
 
 
+MIGRATE_LOCK_KEY = 0x70326B32  # pg_advisory_lock key every replica's `migrate` waits on ("p2k" + "2")
+
+
+def _sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for PostgreSQL or an in-memory database."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[-1].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+@contextlib.contextmanager
+def migration_lock(*, engine: Engine, url: str) -> Iterator[Connection]:
+    """One migrator at a time across processes and machines: a session advisory lock on PostgreSQL, an
+    exclusive lock file beside the database on SQLite. Yields the connection the migrations run on."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATE_LOCK_KEY})
+            connection.commit()
+            try:
+                yield connection
+            finally:
+                connection.rollback()
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATE_LOCK_KEY})
+                connection.commit()
+            return
+        path = _sqlite_path(url)
+        if path is None:
+            yield connection
+            return
+        import fcntl
+
+        with open(path.with_name(path.name + ".migrate-lock"), "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield connection
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def command_migrate(*, url: str | None = None) -> int:
-    """Bring the schema to the newest migration (the database of the settings unless `url` is given)."""
+    """Bring the schema to the newest migration (the database of the settings unless `url` is given); safe to
+    run from several replicas at once: the others wait for the lock, then find the schema at head."""
     from alembic.config import Config
 
     from alembic import command  # imported here: `setup` on a migrated database never needs it
 
-    config = Config(str(ROOT / "alembic.ini"))
-    if url:
-        config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "head")
+    target = url or get_settings().database_url
+    engine = engine_create(target)
+    try:
+        with migration_lock(engine=engine, url=target) as connection:
+            config = Config(str(ROOT / "alembic.ini"))
+            config.set_main_option("sqlalchemy.url", target.replace("%", "%%"))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
     print(gettext("Skema basis data mutakhir."))
+    return OK
+
+
+def _pg_url(url: str) -> str:
+    """A libpq URL for pg_dump/pg_restore (no SQLAlchemy driver suffix)."""
+    return normalise_url(url).replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise RuleViolation(N_("Program %(name)s tidak ditemukan; pasang klien PostgreSQL."), name=name)
+    return found
+
+
+def _sqlite_integrity(path: Path) -> str:
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def command_backup(*, to: Path, url: str | None = None) -> int:
+    """A consistent copy while the server keeps serving: SQLite's online backup API (one read snapshot, writers
+    go on in WAL mode) into a temporary file renamed when complete, or `pg_dump -Fc` on PostgreSQL."""
+    source = url or get_settings().database_url
+    if to.is_dir():
+        suffix = ".sqlite3" if source.startswith("sqlite") else ".dump"
+        to = to / f"p2k2-{time.strftime('%Y%m%d-%H%M%S')}{suffix}"
+    started = time.perf_counter()
+    partial = to.with_name(to.name + ".partial")
+    path = _sqlite_path(source)
+    if path is not None:
+        if not path.exists():
+            raise RuleViolation(N_("Basis data %(path)s tidak ada."), path=str(path))
+        partial.unlink(missing_ok=True)
+        with (
+            contextlib.closing(sqlite3.connect(path, timeout=30)) as src,
+            contextlib.closing(sqlite3.connect(partial)) as dst,
+        ):
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal/-shm beside it
+            verdict = str(dst.execute("PRAGMA integrity_check").fetchone()[0])
+        if verdict != "ok":
+            partial.unlink(missing_ok=True)
+            raise RuleViolation(N_("Salinan rusak: %(verdict)s"), verdict=verdict)
+    elif source.startswith(("postgresql", "postgres")):
+        result = subprocess.run(
+            [_pg_tool("pg_dump"), "-Fc", "--no-owner", "-f", str(partial), "--dbname", _pg_url(source)],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            partial.unlink(missing_ok=True)
+            raise RuleViolation(N_("pg_dump gagal: %(error)s"), error=result.stderr.strip())
+    else:
+        raise RuleViolation(N_("Basis data ini tidak dapat dicadangkan."))
+    partial.replace(to)
+    print(
+        gettext(
+            "Cadangan ditulis ke %(path)s (%(size)s MB, %(seconds)s detik).",
+            path=str(to),
+            size=f"{to.stat().st_size / 1e6:.1f}",
+            seconds=f"{time.perf_counter() - started:.1f}",
+        )
+    )
+    return OK
+
+
+def command_restore(*, source: Path, url: str | None = None) -> int:
+    """Put a backup back (stop the app first): a SQLite copy is checked with `PRAGMA integrity_check`, then
+    copied page by page into the database; a PostgreSQL dump goes through `pg_restore --clean`."""
+    target = url or get_settings().database_url
+    if not source.is_file():
+        raise RuleViolation(N_("Berkas cadangan %(path)s tidak ada."), path=str(source))
+    started = time.perf_counter()
+    path = _sqlite_path(target)
+    if path is not None:
+        try:
+            verdict = _sqlite_integrity(source)
+        except sqlite3.DatabaseError as exc:
+            verdict = str(exc)
+        if verdict != "ok":
+            raise RuleViolation(N_("Cadangan rusak, tidak dipulihkan: %(verdict)s"), verdict=verdict)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with (
+            contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
+            contextlib.closing(sqlite3.connect(path, timeout=30)) as dst,
+        ):
+            src.backup(dst)
+    elif target.startswith(("postgresql", "postgres")):
+        result = subprocess.run(
+            [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction"]
+            + ["--dbname", _pg_url(target), str(source)],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise RuleViolation(N_("pg_restore gagal: %(error)s"), error=result.stderr.strip())
+    else:
+        raise RuleViolation(N_("Basis data ini tidak dapat dipulihkan."))
+    print(
+        gettext(
+            "Cadangan %(path)s dipulihkan (%(seconds)s detik).",
+            path=str(source),
+            seconds=f"{time.perf_counter() - started:.1f}",
+        )
+    )
     return OK
 
 
@@ -301,7 +459,11 @@ def command_worker(*, session: Session, once: bool = False, poll: float = 1.0) -
 def parser_build() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app.cli", description="P2K2 Tracker")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="alembic upgrade head")
+    commands.add_parser("migrate", help="alembic upgrade head (aman dijalankan beberapa replika sekaligus)")
+    backup = commands.add_parser("backup", help="cadangkan basis data selagi server melayani")
+    backup.add_argument("--to", required=True, type=Path, metavar="PATH", help="berkas atau folder tujuan")
+    restore = commands.add_parser("restore", help="pulihkan cadangan (hentikan aplikasi dahulu)")
+    restore.add_argument("--from", dest="source", required=True, type=Path, metavar="PATH", help="berkas cadangan")
     areas = commands.add_parser("load-areas", help="muat wilayah Kemendagri")
     areas.add_argument("--province", action="append", metavar="KODE", help="kode provinsi, mis. 32 (boleh diulang)")
     commands.add_parser("load-demo", help="muat data demo Kota Cimahi")
@@ -325,10 +487,19 @@ def parser_build() -> argparse.ArgumentParser:
     return parser
 
 
+@reports_violations
+def _backup_restore(args: argparse.Namespace) -> int:
+    if args.command == "backup":
+        return command_backup(to=args.to)
+    return command_restore(source=args.source)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser_build().parse_args(argv)
     if args.command == "migrate":
         return command_migrate()
+    if args.command in ("backup", "restore"):
+        return _backup_restore(args)
     if args.command == "setup" and migrations_pending(engine=get_engine()):
         command_migrate()
     with Session(get_engine()) as session:

@@ -5,10 +5,12 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
-from app import params, web
+from app import observability, params, web
+from app.db import SessionDep
 from app.settings import ROOT, Settings, get_settings
 
 
@@ -24,9 +26,16 @@ def settings_check() -> Settings:
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     settings = settings_check()
+    observability.logging_configure(log_format=settings.log_format)
     # As many worker threads as pooled connections (app.db sizes the pool from the same setting).
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
     yield
+
+
+def ready(session: SessionDep) -> JSONResponse:
+    """Readiness beside `/sehat`: the database answers and its schema is at the newest migration (else 503)."""
+    status, body = observability.readiness_check(session=session)
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def create_app() -> FastAPI:
@@ -54,6 +63,8 @@ def create_app() -> FastAPI:
     )
     web.install(app)
     app.add_middleware(params.InputClean)
+    observability.install(app)
+    app.add_api_route("/siap", ready, methods=["GET"], name="ready", include_in_schema=False)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     for router in (
         auth_router,

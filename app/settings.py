@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,7 @@ class Settings(BaseSettings):
 
     environment: str = "development"
     database_url: str = f"sqlite:///{ROOT / 'data' / 'p2k2.sqlite3'}"
+    database_replica_url: str | None = None
     secret_key: str = DEV_SECRET
     session_hours: int = 12
     cookie_secure: bool = False
@@ -28,6 +30,7 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 30
     known_device_days: int = 180
     threads: int = 20
+    log_format: Literal["json", "text"] = "text"
 
     @model_validator(mode="after")
     def refuse_unsafe_production(self) -> "Settings":

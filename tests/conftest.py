@@ -3,6 +3,10 @@ every test runs inside a transaction that is rolled back."""
 
 import os
 import re
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,3 +127,36 @@ def web(app_client: TestClient) -> Browser:
 def text_of(html: str) -> str:
     """Visible text, whitespace folded: assertions read like what a user sees."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def uvicorn_start(*, env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """The app in a real uvicorn on a free loopback port, its log in a file (a pipe nobody reads fills up and
+    stalls the server once it has logged 64 KB); answers once /sehat does."""
+    port = free_port()
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "ENVIRONMENT": "development", **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/sehat", timeout=1)
+            return proc, base
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(log_path.read_text(errors="replace")[-4000:]) from None
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("server did not start: " + log_path.read_text(errors="replace")[-4000:])

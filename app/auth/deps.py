@@ -17,6 +17,7 @@ def current_user_optional(request: Request, session: SessionDep) -> User | None:
     # The endpoint runs in another thread: hold no connection (nor SQLite's write lock) until it starts.
     user = session_read_apart(session, lambda: login_session_user(session=session, token=token)) if token else None
     request.state.user = user
+    request.state.user_id = user.id if user is not None else None  # read by the request log after the session
     return user
 
 

@@ -14,10 +14,10 @@ from app.dashboard.charts import Point, hbar_chart, month_chart
 from app.dashboard.forms import parse_month, period_parse
 from app.dashboard.queries import Dashboard, Scope, breadcrumbs, dashboard_build
 from app.dashboard.scope import area_resolve
-from app.db import SessionDep
 from app.forms import FormErrors
 from app.i18n import fmt_number, fmt_percent, gettext
 from app.models import MeetingStatus, User
+from app.replica import ReadSessionDep
 from app.web import Today, render
 
 router = APIRouter()
@@ -81,7 +81,7 @@ def _charts(request: Request, board: Dashboard, values: dict[str, str]) -> dict[
 @router.get("/dasbor", name="dashboard")
 def dashboard(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     user: CurrentUser,
     today: Today,
     wilayah: str = "",
@@ -132,7 +132,7 @@ def _completion_charts(request: Request, board: Dashboard, values: dict[str, str
 @router.get("/dasbor/penyelesaian", name="dashboard_completion")
 def dashboard_completion(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     user: CurrentUser,
     today: Today,
     wilayah: str = "",
@@ -159,7 +159,7 @@ def dashboard_completion(
 @router.get("/dasbor/kelompok", name="dashboard_kelompok")
 def dashboard_kelompok(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     user: CurrentUser,
     today: Today,
     wilayah: str = "",
@@ -200,7 +200,7 @@ def dashboard_kelompok(
 @router.get("/dasbor/pertemuan", name="dashboard_meetings")
 def dashboard_meetings(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     user: CurrentUser,
     today: Today,
     wilayah: str = "",

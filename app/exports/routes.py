@@ -24,6 +24,7 @@ from app.forms import FormErrors
 from app.i18n import N_, gettext
 from app.meetings.queries import meeting_topic, roll_families
 from app.models import AccessAction, Area, Kelompok, User
+from app.replica import ReadSessionDep
 from app.web import Today, render
 
 router = APIRouter()
@@ -72,7 +73,7 @@ def _month(raw: str) -> date:
 def export_attendance(
     request: Request,
     fmt: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     user: CurrentUser,
     bulan: str = "",
     wilayah: str = "",
@@ -95,7 +96,7 @@ def export_attendance(
 def export_completion(
     request: Request,
     fmt: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     user: CurrentUser,
     wilayah: str = "",
     kelompok: int | None = None,
@@ -119,7 +120,7 @@ def export_completion(
 def export_dashboard(
     request: Request,
     fmt: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     user: CurrentUser,
     today: Today,
     wilayah: str = "",

@@ -52,6 +52,7 @@ from app.models import (
     Role,
     User,
 )
+from app.replica import ReadSessionDep
 from app.settings import get_settings
 from app.web import Today, hx_target, redirect, render
 
@@ -104,7 +105,7 @@ def _candidates_context(session: Session, user: User, params: dict[str, str], to
 
 
 @router.get("/graduasi/kandidat", name="graduation_candidates")
-def graduation_candidates(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+def graduation_candidates(request: Request, session: ReadSessionDep, user: CurrentUser, today: Today) -> Response:
     context = _candidates_context(session, user, dict(request.query_params), today)
     if hx_target(request) == "candidates":
         # The table, and the filters out of band: a new kecamatan brings its own kelurahan, kelompok, pendamping.
@@ -149,7 +150,7 @@ def _xlsx_row(row: queries.CandidateRow) -> list[str]:
 
 
 @router.get("/graduasi/kandidat.xlsx", name="graduation_candidates_xlsx")
-def graduation_candidates_xlsx(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+def graduation_candidates_xlsx(request: Request, session: ReadSessionDep, user: CurrentUser, today: Today) -> Response:
     filters = queries.filters_clean(
         session=session, user=user, filters=candidate_filters_parse(dict(request.query_params))
     )

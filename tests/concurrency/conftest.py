@@ -1,17 +1,15 @@
 """A real uvicorn server on a committing database of its own, hit by many threads at once (each a person with
 their own cookies), as people use it; not one request at a time through the rolled-back test session."""
 
-import os
 import re
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import time as at_time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -23,9 +21,7 @@ from sqlmodel import Session, select
 from app.clock import today_local
 from app.db import engine_create
 from app.models import User
-from app.settings import ROOT
-from tests.conftest import migrate, scratch_url
-from tests.e2e.conftest import _free_port
+from tests.conftest import migrate, scratch_url, uvicorn_start
 from tests.factories import PASSWORD, base_data_load, family_make, kelompok_make, meeting_make, user_make, world_make
 
 CSRF_COOKIE = "p2k2_csrf"
@@ -93,25 +89,7 @@ def together(n: int, job: Callable[[int], Any]) -> list[Any]:
 
 
 def _server(url: str, upload_dir: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "development", "UPLOAD_DIR": upload_dir}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx2.get(base + "/sehat", timeout=1)
-            return proc, base
-        except httpx2.HTTPError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "server died") from None
-            time.sleep(0.05)
-    raise RuntimeError("server did not start")
+    return uvicorn_start(env={"DATABASE_URL": url, "UPLOAD_DIR": upload_dir}, log_path=Path(upload_dir).parent / "server.log")
 
 
 @pytest.fixture(scope="package")

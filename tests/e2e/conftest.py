@@ -1,12 +1,6 @@
 """Real-browser tests: uvicorn in a subprocess on a free loopback port, Debian's chromium via Playwright."""
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,16 +8,10 @@ import pytest
 from sqlmodel import Session
 
 from app.db import engine_create
-from app.settings import ROOT
 from app.web import CSRF_COOKIE
+from tests.conftest import uvicorn_start
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -70,29 +58,8 @@ def e2e_engine(e2e_database: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def live_server(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": e2e_database,
-        "ENVIRONMENT": "development",
-        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/sehat", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "server died") from None
-            time.sleep(0.1)
+    env = {"DATABASE_URL": e2e_database, "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads"))}
+    proc, base = uvicorn_start(env=env, log_path=tmp_path_factory.mktemp("server") / "server.log")
     yield base
     proc.terminate()
     proc.wait(timeout=10)

@@ -3,7 +3,6 @@ there, and the derived columns equal a recount (the `check` command)."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,16 +22,10 @@ from app.check import derived_check
 from app.db import engine_create
 from app.models import Attendance, Meeting
 from app.settings import ROOT
-from tests.conftest import migrate, scratch_url
+from tests.conftest import free_port, migrate, scratch_url
 from tests.factories import PASSWORD, base_data_load, family_make, kelompok_make, meeting_make, user_make
 
 FAMILIES = 400
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def server_start(url: str, port: int) -> subprocess.Popen[bytes]:
@@ -104,7 +97,7 @@ def fault_world(tmp_path: Path) -> Iterator[tuple[str, Engine, str, int]]:
 
 def test_server_killed_during_all_present_leaves_all_or_none(fault_world: tuple[str, Engine, str, int]) -> None:
     url, engine, username, meeting_id = fault_world
-    port = _free_port()
+    port = free_port()
     proc = server_start(url, port)
     base = f"http://127.0.0.1:{port}"
     outcome: dict[str, object] = {}
