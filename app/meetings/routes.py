@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.forms import form_refusal, form_values
 from app.meetings import service
 from app.meetings.forms import meeting_input_parse
-from app.meetings.queries import meeting_page_context, plan_rest_preview, topic_proposed
+from app.meetings.queries import completed_by_all, meeting_page_context, plan_rest_preview, topic_proposed
 from app.models import Kelompok
 from app.web import Today, redirect, render
 
@@ -43,7 +43,17 @@ def meeting_new(request: Request, kelompok_id: int, session: SessionDep, user: C
 def _new_context(
     session: SessionDep, kelompok: Kelompok, values: dict[str, str], proposed: object
 ) -> dict[str, object]:
-    return {"kelompok": kelompok, "values": values, "topics": topics_active(session=session), "proposed": proposed}
+    # Sessions the server refuses (every KPM already completed them) are offered disabled, never pre-selected.
+    refused = completed_by_all(session=session, kelompok_id=kelompok.id or 0)
+    if values.get("topic_id", "").isdigit() and int(values["topic_id"]) in refused:
+        values = {**values, "topic_id": ""}
+    return {
+        "kelompok": kelompok,
+        "values": values,
+        "topics": topics_active(session=session),
+        "proposed": proposed,
+        "refused": refused,
+    }
 
 
 @router.post("/kelompok/{kelompok_id}/pertemuan", name="meeting_create")
