@@ -138,7 +138,9 @@ def install(app: FastAPI) -> None:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.url.path.startswith("/static/"):
+        if request.url.path.startswith("/static/vendor/"):  # the version is in the file name
+            response.headers.setdefault("Cache-Control", "public, max-age=31536000, immutable")
+        elif request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "public, max-age=86400")
         else:
             response.headers.setdefault("Cache-Control", "no-store")
