@@ -3,9 +3,16 @@
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import FileResponse
 
 from app import web
 from app.settings import ROOT
+
+
+def _service_worker() -> FileResponse:
+    """The offline roll call's service worker, served from the root so its scope covers every page."""
+    headers = {"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"}
+    return FileResponse(ROOT / "static" / "sw.js", media_type="text/javascript", headers=headers)
 
 
 def create_app() -> FastAPI:
@@ -29,6 +36,7 @@ def create_app() -> FastAPI:
     web.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=500)  # phones on 3G: pages and assets shrink ~5x
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.add_api_route("/sw.js", _service_worker, methods=["GET"], include_in_schema=False)
     for router in (
         auth_router,
         home_router,

@@ -221,6 +221,16 @@ class Attendance(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow)
 
 
+class AttendanceChange(SQLModel, table=True):
+    """A roll-call change sent from a phone's offline queue, by the id the phone made: a resend is a no-op."""
+
+    client_id: str = Field(primary_key=True, max_length=64)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    family_id: int = Field(foreign_key="family.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
 class AuditLog(SQLModel, table=True):
     __table_args__ = (Index("ix_auditlog_entity", "entity", "entity_id"),)
     id: int | None = Field(default=None, primary_key=True)

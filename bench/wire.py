@@ -33,6 +33,7 @@ class Load:
 
     by_type: dict[str, int] = field(default_factory=dict)
     requests: int = 0
+    items: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -71,17 +72,25 @@ def page_load(page: Any, url: str) -> Load:
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     kinds: dict[str, str] = {}
+    urls: dict[str, str] = {}
     load = Load()
 
     def sent(event: dict[str, Any]) -> None:
         kinds[event["requestId"]] = event.get("type", "Other")
+        urls[event["requestId"]] = event["request"]["url"]
+
+    def received(event: dict[str, Any]) -> None:
+        urls.setdefault(event["requestId"], event["response"]["url"])
+        kinds.setdefault(event["requestId"], event.get("type", "Other"))
 
     def done(event: dict[str, Any]) -> None:
         kind = kinds.get(event["requestId"], "Other").lower()
         load.by_type[kind] = load.by_type.get(kind, 0) + int(event["encodedDataLength"])
         load.requests += 1
+        load.items.append((urls.get(event["requestId"], "?"), int(event["encodedDataLength"])))
 
     cdp.on("Network.requestWillBeSent", sent)
+    cdp.on("Network.responseReceived", received)
     cdp.on("Network.loadingFinished", done)
     page.goto(url, wait_until="networkidle")
     cdp.detach()
@@ -110,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", default="sqlite:////work/bench_data/offline/wire.sqlite3")
     parser.add_argument("--kpm", type=int, default=26)
     parser.add_argument("--taps", type=int, default=26)
+    parser.add_argument("--verbose", action="store_true", help="list every response of the two page loads")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -168,6 +178,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"roll-call page, {args.kpm} KPM, chromium 360x740")
     print(f"  cold: {kb(cold.total)} in {cold.requests} responses ({parts(cold)})")
     print(f"  warm: {kb(warm.total)} in {warm.requests} responses ({parts(warm)})")
+    if args.verbose:
+        for name, load in (("cold", cold), ("warm", warm)):
+            for url, size in load.items:
+                print(f"    {name} {size:>7} B  {url.replace(base, '')}")
     print(f"  tap:  {up:.0f} B up + {down:.0f} B down = {up + down:.0f} B per tap ({gzipped}/{args.taps} gzipped)")
 
 

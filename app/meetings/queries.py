@@ -1,7 +1,7 @@
 """Reading meetings: a kelompok's calendar, one meeting with its roll and history, a user's next meetings."""
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -69,6 +69,23 @@ def meetings_upcoming(*, session: Session, user: User, today: date, limit: int =
         .limit(limit)
     )
     return _rows(session, query)
+
+
+def meetings_for_offline(*, session: Session, user: User, today: date, days: int = 7, limit: int = 40) -> list[int]:
+    """Ids of the scheduled meetings from today to `days` ahead: the roll-call pages a phone keeps for no signal."""
+    query = (
+        select(Meeting.id)
+        .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
+        .where(
+            kelompok_clause(user),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            col(Meeting.date) >= today,
+            col(Meeting.date) <= today + timedelta(days=days),
+        )
+        .order_by(col(Meeting.date), col(Meeting.start_time))
+        .limit(limit)
+    )
+    return [i for i in session.exec(query).all() if i is not None]
 
 
 def meetings_waiting_roll(*, session: Session, user: User, today: date, limit: int = 10) -> list[MeetingRow]:

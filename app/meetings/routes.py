@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from app.access import kelompok_get, kelompok_require_editor, meeting_get, meeting_require_editor
 from app.auth.deps import CurrentUser
@@ -12,7 +12,13 @@ from app.db import SessionDep
 from app.forms import form_refusal, form_values
 from app.meetings import service
 from app.meetings.forms import meeting_input_parse
-from app.meetings.queries import completed_by_all, meeting_page_context, plan_rest_preview, topic_proposed
+from app.meetings.queries import (
+    completed_by_all,
+    meeting_page_context,
+    meetings_for_offline,
+    plan_rest_preview,
+    topic_proposed,
+)
 from app.models import Kelompok
 from app.web import Today, redirect, render
 
@@ -147,6 +153,13 @@ async def meeting_plan_create(
 
 
 # --- one meeting: the roll call page ---
+
+
+@router.get("/luring/pertemuan.json", name="meetings_offline")
+def meetings_offline(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    """The roll-call pages the service worker keeps for a hall with no signal (today and the coming 7 days)."""
+    ids = meetings_for_offline(session=session, user=user, today=today)
+    return JSONResponse({"pages": [request.url_for("meeting_detail", meeting_id=i).path for i in ids]})
 
 
 @router.get("/pertemuan/{meeting_id}", name="meeting_detail")

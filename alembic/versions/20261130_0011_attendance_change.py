@@ -1,0 +1,39 @@
+"""attendance_change: the client-made ids of roll-call changes sent from a phone's offline queue
+
+Revision ID: 0011
+Revises: 0004
+Create Date: 2026-11-30 18:20:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+
+from alembic import op
+
+revision: str = "0011"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "attendancechange",
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("family_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["meeting_id"], ["meeting.id"]),
+        sa.ForeignKeyConstraint(["family_id"], ["family.id"]),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"]),
+        sa.PrimaryKeyConstraint("client_id"),
+    )
+    op.create_index("ix_attendancechange_meeting_id", "attendancechange", ["meeting_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_attendancechange_meeting_id", table_name="attendancechange")
+    op.drop_table("attendancechange")
