@@ -163,6 +163,20 @@
       if (badge) { badge.className = "badge terlaksana pending"; badge.textContent = texts().held || "Terlaksana"; }
       var form = document.getElementById("mark-held-form");
       if (form) { form.hidden = true; }
+    } else if (change.kind === "photo") {
+      var list = document.querySelector("#photos ul.photos");
+      if (list && !list.querySelector("li[data-seq='" + change.seq + "']")) {
+        var none = list.querySelector("li.none");
+        if (none) { none.remove(); }
+        var item = document.createElement("li");
+        item.className = "pending";
+        item.setAttribute("data-seq", String(change.seq));
+        var img = document.createElement("img");
+        img.alt = texts().photo || "Foto";
+        img.src = URL.createObjectURL(change.blob);
+        item.appendChild(img);
+        list.appendChild(item);
+      }
     }
     if (change.state === "conflict") { conflictShow(change); }
   }
@@ -170,7 +184,7 @@
   function conflictShow(change) {
     var t = texts();
     var li = change.family ? rowOf(change.family) : null;
-    var host = li || roll();
+    var host = li || (change.kind === "photo" ? document.getElementById("photos") : null) || roll();
     if (!host) { return; }
     var old = host.querySelector(":scope > .conflict-box[data-seq='" + change.seq + "']");
     if (old) { old.remove(); }
@@ -288,6 +302,13 @@
     } else if (change.kind === "all") {
       headers["HX-Request"] = "true";
       headers["HX-Target"] = "roll";
+    } else if (change.kind === "photo") {
+      var parts = new FormData();
+      parts.append("csrf_token", change.token || token());
+      parts.append("client_id", change.client_id);
+      parts.append("taken_at", change.taken_at || "");
+      parts.append("photo", change.blob, "foto.jpg");
+      return fetch(change.url, {method: "POST", body: parts, headers: headers, credentials: "same-origin"});
     }
     return fetch(change.url, {method: "POST", body: body, headers: headers, credentials: "same-origin"});
   }
@@ -315,6 +336,10 @@
     if (change.kind === "held") {
       var badge = document.getElementById("meeting-status");
       if (badge) { badge.classList.remove("pending"); }
+    }
+    if (change.kind === "photo") {
+      var item = document.querySelector("#photos li[data-seq='" + change.seq + "']");
+      if (item) { item.classList.remove("pending"); }
     }
   }
 
@@ -358,8 +383,9 @@
     function step() {
       return changesAll().then(function (changes) {
         var change = changes.find(function (c) {
-          if (c.state === "conflict") { blocked[c.meeting + ":" + (c.family || "*")] = true; return false; }
-          return !blocked[c.meeting + ":" + (c.family || "*")] && !blocked[c.meeting + ":*"];
+          var lane = c.meeting + ":" + (c.family || (c.kind === "photo" ? "photo" : "*"));
+          if (c.state === "conflict") { blocked[lane] = true; return false; }
+          return !blocked[lane] && !blocked[c.meeting + ":*"];
         });
         if (!change) { return null; }
         inFlight = change.seq;
@@ -377,7 +403,7 @@
             }
             if (response.status === 422) {
               var li = doc.querySelector("li.roll-row[data-family='" + change.family + "']");
-              var error = doc.querySelector("small.error[role=alert], .alert.error, #flash .error");
+              var error = doc.querySelector("small.error[role=alert], .alert.error, #flash .error, #photo-error");
               change.state = "conflict";
               change.server = li ? (li.getAttribute("data-status") || "") : "";
               change.message = error ? error.textContent.trim() : "";
@@ -419,6 +445,7 @@
     else if (form.classList.contains("attendee-form") && li) { kind = "attendee"; }
     else if (r.contains(form) && /semua-hadir$/.test(form.getAttribute("action") || "")) { kind = "all"; }
     else if (form.id === "mark-held-form") { kind = "held"; }
+    else if (form.id === "photo-form" && window.createImageBitmap) { kind = "photo"; }
     if (!kind) { return; }
     event.preventDefault();
     event.stopPropagation();
@@ -437,8 +464,46 @@
       var details = form.closest("details");
       if (details) { details.open = false; }
     }
+    if (kind === "photo") {
+      var input = form.querySelector("input[type=file]");
+      var file = input && input.files && input.files[0];
+      if (!file) { return; }
+      photoShrink(file).then(function (blob) {
+        change.blob = blob;
+        change.taken_at = new Date(file.lastModified || Date.now()).toISOString();
+        form.reset();
+        enqueue(change);
+      }, function () {
+        var flash = document.getElementById("flash");
+        if (flash) {
+          flash.innerHTML = '<p class="alert error" role="alert"></p>';
+          flash.firstChild.textContent = say("Foto tidak dapat dibaca.", "The photo cannot be read.");
+        }
+      });
+      return;
+    }
     enqueue(change);
   }, true);
+
+  // A phone photo is several MB: shrink it here (canvas → JPEG) to at most PHOTO_MAX bytes before it is queued.
+  var PHOTO_MAX = 200 * 1000;
+  function photoShrink(file) {
+    return createImageBitmap(file).then(function (bitmap) {
+      function attempt(scale, quality) {
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+        canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+        return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", quality); }).then(function (blob) {
+          if (!blob) { throw new Error("encode"); }
+          if (blob.size <= PHOTO_MAX) { return blob; }
+          if (scale < 0.05) { throw new Error("too big"); }
+          return quality > 0.55 ? attempt(scale, quality - 0.15) : attempt(scale * 0.7, 0.8);
+        });
+      }
+      return attempt(Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height)), 0.85);
+    });
+  }
 
   window.addEventListener("beforeunload", function (event) {
     if (waitingCount > 0) { event.preventDefault(); event.returnValue = ""; return ""; }

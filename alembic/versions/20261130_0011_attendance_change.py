@@ -1,4 +1,5 @@
-"""attendance_change: the client-made ids of roll-call changes sent from a phone's offline queue
+"""attendance_change and meeting_photo: the client-made ids of roll-call changes sent from a phone's offline
+queue, and the photos of held meetings
 
 Revision ID: 0011
 Revises: 0004
@@ -32,8 +33,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("client_id"),
     )
     op.create_index("ix_attendancechange_meeting_id", "attendancechange", ["meeting_id"])
+    op.create_table(
+        "meetingphoto",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=True),
+        sa.Column("stored_name", sa.String(length=64), nullable=False),
+        sa.Column("content_type", sa.String(length=20), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("taken_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("uploaded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["meeting_id"], ["meeting.id"]),
+        sa.ForeignKeyConstraint(["uploaded_by_id"], ["user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("client_id"),
+    )
+    op.create_index("ix_meetingphoto_meeting_id", "meetingphoto", ["meeting_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_meetingphoto_meeting_id", table_name="meetingphoto")
+    op.drop_table("meetingphoto")
     op.drop_index("ix_attendancechange_meeting_id", table_name="attendancechange")
     op.drop_table("attendancechange")

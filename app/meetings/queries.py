@@ -10,6 +10,8 @@ from app.attendance.queries import makeup_candidates, month_locked, roll_rows
 from app.attendance.rules import next_status
 from app.clock import JAKARTA
 from app.curriculum.queries import TopicRef, topics_active
+from app.errors import NotFound
+from app.i18n import N_
 from app.kelompok.queries import completions, kelompok_roster, pendamping_meetings_on, topics_by_status
 from app.meetings import rules
 from app.models import (
@@ -21,6 +23,7 @@ from app.models import (
     Kelompok,
     Meeting,
     MeetingEvent,
+    MeetingPhoto,
     MeetingStatus,
     Topic,
     User,
@@ -86,6 +89,21 @@ def meetings_for_offline(*, session: Session, user: User, today: date, days: int
         .limit(limit)
     )
     return [i for i in session.exec(query).all() if i is not None]
+
+
+def meeting_photos(*, session: Session, meeting_id: int) -> list[MeetingPhoto]:
+    return list(
+        session.exec(
+            select(MeetingPhoto).where(MeetingPhoto.meeting_id == meeting_id).order_by(col(MeetingPhoto.id))
+        ).all()
+    )
+
+
+def meeting_photo_get(*, session: Session, meeting_id: int, photo_id: int) -> MeetingPhoto:
+    photo = session.get(MeetingPhoto, photo_id)
+    if photo is None or photo.meeting_id != meeting_id:
+        raise NotFound(N_("Foto tidak ditemukan."))
+    return photo
 
 
 def meetings_waiting_roll(*, session: Session, user: User, today: date, limit: int = 10) -> list[MeetingRow]:
@@ -222,4 +240,5 @@ def meeting_page_context(
         if roll_open
         else [],
         "supervision": supervision_panel(session=session, user=user, meeting=meeting),
+        "photos": meeting_photos(session=session, meeting_id=meeting.id or 0),
     }

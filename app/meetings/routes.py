@@ -1,20 +1,24 @@
 """Meeting pages: schedule, plan the rest, the roll call page, reschedule, cancel, mark held."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request
-from starlette.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from app.access import kelompok_get, kelompok_require_editor, meeting_get, meeting_require_editor
 from app.auth.deps import CurrentUser
 from app.curriculum.queries import topics_active
 from app.db import SessionDep
+from app.errors import NotFound
 from app.forms import form_refusal, form_values
+from app.i18n import N_
 from app.meetings import service
 from app.meetings.forms import meeting_input_parse
 from app.meetings.queries import (
     completed_by_all,
     meeting_page_context,
+    meeting_photo_get,
     meetings_for_offline,
     plan_rest_preview,
     topic_proposed,
@@ -253,3 +257,55 @@ async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
     }
     context = {"meeting": meeting, "kelompok": kelompok, "values": edit_values}
     return _form_page(request, "meetings/edit.html", context, errors.messages)
+
+
+# --- photos of a held meeting ---
+
+PHOTO_HEADERS = {"Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox", "Cache-Control": "private"}
+
+
+@router.post("/pertemuan/{meeting_id}/foto", name="meeting_photo_add")
+async def meeting_photo_add(
+    request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
+    meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    meeting_require_editor(user, meeting, kelompok)
+    form = await request.form(max_part_size=service.PHOTO_MAX_BYTES + 1024)
+    upload = form.get("photo")
+    data = await upload.read(service.PHOTO_MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    taken = form.get("taken_at")
+    try:
+        taken_at = datetime.fromisoformat(taken) if isinstance(taken, str) and taken else None
+    except ValueError:
+        taken_at = None
+    client_id = form.get("client_id")
+    with form_refusal(session=session) as errors:
+        service.meeting_photo_add(
+            session=session,
+            user=user,
+            kelompok=kelompok,
+            meeting=meeting,
+            data=data,
+            taken_at=taken_at if taken_at is None or taken_at.tzinfo else taken_at.replace(tzinfo=UTC),
+            client_id=client_id if isinstance(client_id, str) else None,
+        )
+        return redirect(str(request.url_for("meeting_detail", meeting_id=meeting_id)) + "#photos")
+    context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
+    return render(request, "meetings/detail.html", {**context, "errors": errors.messages}, status=422)
+
+
+@router.get("/pertemuan/{meeting_id}/foto/{photo_id}", name="meeting_photo")
+def meeting_photo(meeting_id: int, photo_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    """The photo as an image that cannot run script (sniffing off, sandboxed), or as a download."""
+    meeting_get(session=session, user=user, meeting_id=meeting_id)
+    photo = meeting_photo_get(session=session, meeting_id=meeting_id, photo_id=photo_id)
+    path = service.photo_path(photo.stored_name)
+    if not path.exists():
+        raise NotFound(N_("Foto tidak ditemukan."))
+    return FileResponse(
+        path,
+        media_type=photo.content_type,
+        filename=f"foto-pertemuan-{meeting_id}-{photo.id}.{photo.stored_name.rsplit('.', 1)[-1]}",
+        content_disposition_type="inline",
+        headers=PHOTO_HEADERS,
+    )

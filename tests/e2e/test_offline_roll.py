@@ -127,3 +127,61 @@ def test_a_quick_double_tap_online_advances_twice(phones, live_server, e2e_engin
     with Session(e2e_engine) as session:
         marks = session.exec(select(Attendance).where(Attendance.meeting_id == meeting_id)).all()
         assert [(m.family_id, m.status) for m in marks] == [(w.families[0].id, "izin")]
+
+
+def _big_png(width: int = 2400, height: int = 1800) -> bytes:
+    """A camera-sized PNG (a few MB) with enough detail that a plain JPEG of it is well over 200 KB."""
+    import random
+    import struct
+    import zlib
+
+    rng = random.Random(12)
+    noise = bytes(rng.randrange(256) for _ in range(width * 3))
+    rows = b"".join(b"\x00" + noise[(y * 7) % 97 :] + noise[: (y * 7) % 97] for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 1)) + chunk(b"IEND", b"")
+
+
+def test_a_photo_taken_offline_is_shrunk_queued_and_uploaded_later(phone, live_server, e2e_engine):  # type: ignore[no-untyped-def]
+    from app.meetings.service import photo_path
+    from app.models import MeetingPhoto
+
+    with Session(e2e_engine, expire_on_commit=False) as session:
+        w = world_make(session)
+        held = meeting_make(session, kelompok=w.kelompok, topic_no=1, day=w.today, status="terlaksana")
+        session.commit()
+    sign_in(phone, live_server, w.pendamping.username, PASSWORD)
+    path = f"/pertemuan/{held.id}"
+    page = phone.new_page()
+    _open_and_keep(page, live_server + path, path)
+    picture = _big_png()
+    assert len(picture) > 1_000_000
+
+    phone.set_offline(True)
+    page.reload()
+    page.locator("#photo-form input[type=file]").set_input_files(
+        files=[{"name": "IMG_0001.png", "mimeType": "image/png", "buffer": picture}]
+    )
+    page.get_by_role("button", name="Unggah foto").click()
+    expect(page.locator("#photos li.pending img")).to_have_count(1, timeout=15_000)
+    expect(page.locator("#offline-bar")).to_contain_text("1 perubahan menunggu")
+    page.close(run_before_unload=False)
+
+    phone.set_offline(False)
+    page = phone.new_page()
+    page.goto(live_server + path)
+    expect(page.locator("#offline-bar")).to_be_hidden(timeout=15_000)
+    expect(page.locator("#photos li.pending")).to_have_count(0)
+    with Session(e2e_engine) as session:
+        photos = session.exec(select(MeetingPhoto).where(MeetingPhoto.meeting_id == held.id)).all()
+        assert len(photos) == 1 and photos[0].content_type == "image/jpeg" and photos[0].taken_at is not None
+        stored = photo_path(photos[0].stored_name)
+    # the server wrote it under the upload folder the live server was given; the size is what the phone sent
+    assert photos[0].size <= 200_000, photos[0].size
+    page.reload()
+    expect(page.locator("#photos img")).to_have_count(1)
+    assert stored.name.endswith(".jpg")
