@@ -8,6 +8,8 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import FileResponse
 
 from app import observability, params, web
 from app.db import SessionDep
@@ -38,6 +40,12 @@ def ready(session: SessionDep) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+def _service_worker() -> FileResponse:
+    """The offline roll call's service worker, served from the root so its scope covers every page."""
+    headers = {"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"}
+    return FileResponse(ROOT / "static" / "sw.js", media_type="text/javascript", headers=headers)
+
+
 def create_app() -> FastAPI:
     from app.admin.routes import router as admin_router
     from app.assessments.routes import router as assessments_router
@@ -63,9 +71,11 @@ def create_app() -> FastAPI:
     )
     web.install(app)
     app.add_middleware(params.InputClean)
+    app.add_middleware(GZipMiddleware, minimum_size=500)  # phones on 3G: pages and assets shrink ~5x
     observability.install(app)
     app.add_api_route("/siap", ready, methods=["GET"], name="ready", include_in_schema=False)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.add_api_route("/sw.js", _service_worker, methods=["GET"], include_in_schema=False)
     for router in (
         auth_router,
         home_router,

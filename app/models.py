@@ -457,6 +457,30 @@ class Attendance(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow)
 
 
+class AttendanceChange(SQLModel, table=True):
+    """A roll-call change sent from a phone's offline queue, by the id the phone made: a resend is a no-op."""
+
+    client_id: str = Field(primary_key=True, max_length=64)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    family_id: int = Field(foreign_key="family.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class MeetingPhoto(SQLModel, table=True):
+    """A photo of a held meeting taken on the pendamping's phone: evidence for the supervisor."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    client_id: str | None = Field(default=None, max_length=64, unique=True)
+    stored_name: str = Field(max_length=64)  # generated; never the uploader's file name
+    content_type: str = Field(max_length=20)
+    size: int
+    taken_at: datetime | None = None
+    uploaded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
 class AuditLog(SQLModel, table=True):
     __table_args__ = (Index("ix_auditlog_entity", "entity", "entity_id"),)
     id: int | None = Field(default=None, primary_key=True)

@@ -229,7 +229,9 @@ def is_database_unavailable(exc: BaseException) -> bool:
 def security_headers(response: Response, path: str) -> Response:
     for key, value in SECURITY_HEADERS.items():
         response.headers.setdefault(key, value)
-    if path.startswith("/static/"):
+    if path.startswith("/static/vendor/"):  # the version is in the file name
+        response.headers.setdefault("Cache-Control", "public, max-age=31536000, immutable")
+    elif path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "public, max-age=86400")
     else:
         response.headers.setdefault("Cache-Control", "no-store")

@@ -62,6 +62,7 @@ RULES: dict[str, Rule] = {
     "attendance_tap": lambda s, u: access.meeting_can_edit(u, s.meeting, s.kelompok),
     "attendance_all_present": lambda s, u: access.meeting_can_edit(u, s.meeting, s.kelompok),
     "attendance_makeup": lambda s, u: access.meeting_can_edit(u, s.meeting, s.kelompok),
+    "meeting_photo_add": lambda s, u: access.meeting_can_edit(u, s.meeting, s.kelompok),
     # supervision: a supervisor of the area or an admin; corrections are asked by the pendamping
     "quality_create": lambda s, u: access.kelompok_can_supervise(u, s.kelompok),
     "month_lock": lambda s, u: access.kelompok_can_supervise(u, s.kelompok),

@@ -31,7 +31,7 @@ def _filters(request: Request) -> dict[str, Any]:
     return {
         "q": params.get("q", "")[:SEARCH_MAX],
         "peran": params.get("peran", ""),
-        "page": int(page) if page.isdigit() and int(page) > 0 else 1,
+        "page": int(page) if page.isascii() and page.isdigit() and int(page) > 0 else 1,
     }
 
 

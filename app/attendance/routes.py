@@ -37,6 +37,8 @@ def attendance_tap(
     status: Annotated[str | None, Form()] = None,
     attendee: Annotated[str | None, Form()] = None,
     attendee_name: Annotated[str | None, Form()] = None,
+    client_id: Annotated[str | None, Form()] = None,
+    base: Annotated[str | None, Form()] = None,
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     meeting_require_editor(user, meeting, kelompok)
@@ -51,6 +53,8 @@ def attendance_tap(
             status=status or None,
             attendee=attendee or None,
             attendee_name=attendee_name,
+            client_id=client_id or None,
+            base=base,
         )
     row_error = refused.messages.get("form")
     if hx_target(request) != f"kpm-{family_id}":

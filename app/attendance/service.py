@@ -20,6 +20,7 @@ from app.kelompok.queries import kelompok_roster
 from app.models import (
     ATTENDANCE_CYCLE,
     Attendance,
+    AttendanceChange,
     AttendanceStatus,
     Attendee,
     Family,
@@ -30,6 +31,8 @@ from app.models import (
     User,
     utcnow,
 )
+
+NO_MARK = "kosong"  # the `base` a phone sends for a KPM it saw unmarked (an empty form field reads as absent)
 
 
 def meeting_lock(*, session: Session, meeting: Meeting) -> None:
@@ -174,8 +177,15 @@ def attendance_set(
     status: str | None = None,
     attendee: str | None = None,
     attendee_name: str | None = None,
-) -> Attendance:
-    """Set (or, with no status, cycle) one KPM's mark; `attendee` notes who came for the family."""
+    client_id: str | None = None,
+    base: str | None = None,
+) -> Attendance | None:
+    """Set (or, with no status, cycle) one KPM's mark; `attendee` notes who came for the family.
+
+    A change from a phone's offline queue carries `client_id` (a resend of one already applied changes nothing)
+    and `base`, the mark the phone saw before it (`NO_MARK` for none): if the mark changed on the server meanwhile the
+    change is refused, so the pendamping chooses instead of a correction being overwritten.
+    """
     meeting_lock(session=session, meeting=meeting)
     attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     if not _on_roll(session=session, meeting=meeting, family_id=family_id):
@@ -187,6 +197,18 @@ def attendance_set(
     row = session.exec(
         select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
     ).first()
+    if client_id is not None:
+        client_id = client_id.strip()[:64]
+        if session.get(AttendanceChange, client_id) is not None:
+            return row
+    current = row.status if row is not None else NO_MARK
+    if base is not None and base != current and (status is None or status != current):
+        raise RuleViolation(
+            N_("Tanda KPM ini sudah diubah di server sejak ponsel mencatatnya. Pilih yang benar."), field="conflict"
+        )
+    if client_id:
+        change = AttendanceChange(client_id=client_id, meeting_id=meeting.id or 0, family_id=family_id, user_id=user.id)
+        session.add(change)
     before = snapshot(row)
     if row is None:
         row = Attendance(meeting_id=meeting.id or 0, family_id=family_id, status=status or AttendanceStatus.HADIR)

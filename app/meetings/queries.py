@@ -1,7 +1,7 @@
 """Reading meetings: a kelompok's calendar, one meeting with its roll and history, a user's next meetings."""
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import union
@@ -12,6 +12,8 @@ from app.attendance.queries import makeup_candidates, month_locked, roll_rows
 from app.attendance.rules import next_status
 from app.clock import JAKARTA
 from app.curriculum.queries import TopicRef, topics_active
+from app.errors import NotFound
+from app.i18n import N_
 from app.kelompok.queries import completions, kelompok_roster, pendamping_meetings_on, topics_by_status
 from app.meetings import rules
 from app.models import (
@@ -23,6 +25,7 @@ from app.models import (
     Kelompok,
     Meeting,
     MeetingEvent,
+    MeetingPhoto,
     MeetingStatus,
     Topic,
     User,
@@ -76,6 +79,38 @@ def meetings_upcoming(*, session: Session, user: User, today: date, limit: int =
         .limit(limit)
     )
     return _rows(session, query)
+
+
+def meetings_for_offline(*, session: Session, user: User, today: date, days: int = 7, limit: int = 40) -> list[int]:
+    """Ids of the scheduled meetings from today to `days` ahead: the roll-call pages a phone keeps for no signal."""
+    query = (
+        select(Meeting.id)
+        .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
+        .where(
+            kelompok_clause(user),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            col(Meeting.date) >= today,
+            col(Meeting.date) <= today + timedelta(days=days),
+        )
+        .order_by(col(Meeting.date), col(Meeting.start_time))
+        .limit(limit)
+    )
+    return [i for i in session.exec(query).all() if i is not None]
+
+
+def meeting_photos(*, session: Session, meeting_id: int) -> list[MeetingPhoto]:
+    return list(
+        session.exec(
+            select(MeetingPhoto).where(MeetingPhoto.meeting_id == meeting_id).order_by(col(MeetingPhoto.id))
+        ).all()
+    )
+
+
+def meeting_photo_get(*, session: Session, meeting_id: int, photo_id: int) -> MeetingPhoto:
+    photo = session.get(MeetingPhoto, photo_id)
+    if photo is None or photo.meeting_id != meeting_id:
+        raise NotFound(N_("Foto tidak ditemukan."))
+    return photo
 
 
 def meetings_waiting_roll(*, session: Session, user: User, today: date, limit: int = 10) -> list[MeetingRow]:
@@ -217,6 +252,7 @@ def meeting_page_context(
         if roll_open
         else [],
         "supervision": supervision_panel(session=session, user=user, meeting=meeting),
+        "photos": meeting_photos(session=session, meeting_id=meeting.id or 0),
     }
 
 

@@ -1,19 +1,28 @@
 """Meeting pages: schedule, plan the rest, the roll call page, reschedule, cancel, mark held."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response
+from starlette.datastructures import UploadFile
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from app.access import kelompok_get, kelompok_require_editor, meeting_get, meeting_require_editor
 from app.auth.deps import CurrentUser
 from app.curriculum.queries import topics_active
 from app.db import SessionDep
-from app.errors import EditConflict
+from app.errors import EditConflict, NotFound
 from app.forms import form_refusal, form_values
+from app.i18n import N_
 from app.meetings import service
 from app.meetings.forms import meeting_input_parse
-from app.meetings.queries import meeting_page_context, plan_rest_preview, topic_proposed
+from app.meetings.queries import (
+    completed_by_all,
+    meeting_page_context,
+    meeting_photo_get,
+    meetings_for_offline,
+    plan_rest_preview,
+    topic_proposed,
+)
 from app.models import Kelompok
 from app.versioning import form_token_new, version_parse
 from app.web import Today, redirect, render
@@ -46,7 +55,18 @@ def meeting_new(request: Request, kelompok_id: int, session: SessionDep, user: C
 def _new_context(
     session: SessionDep, kelompok: Kelompok, values: dict[str, str], proposed: object
 ) -> dict[str, object]:
-    return {"kelompok": kelompok, "values": values, "topics": topics_active(session=session), "proposed": proposed}
+    # Sessions the server refuses (every KPM already completed them) are offered disabled, never pre-selected.
+    refused = completed_by_all(session=session, kelompok_id=kelompok.id or 0)
+    chosen = values.get("topic_id", "")
+    if chosen.isascii() and chosen.isdigit() and int(chosen) in refused:
+        values = {**values, "topic_id": ""}
+    return {
+        "kelompok": kelompok,
+        "values": values,
+        "topics": topics_active(session=session),
+        "proposed": proposed,
+        "refused": refused,
+    }
 
 
 @router.post("/kelompok/{kelompok_id}/pertemuan", name="meeting_create")
@@ -143,6 +163,13 @@ async def meeting_plan_create(
 
 
 # --- one meeting: the roll call page ---
+
+
+@router.get("/luring/pertemuan.json", name="meetings_offline")
+def meetings_offline(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+    """The roll-call pages the service worker keeps for a hall with no signal (today and the coming 7 days)."""
+    ids = meetings_for_offline(session=session, user=user, today=today)
+    return JSONResponse({"pages": [request.url_for("meeting_detail", meeting_id=i).path for i in ids]})
 
 
 @router.get("/pertemuan/{meeting_id}", name="meeting_detail")
@@ -255,3 +282,55 @@ async def meeting_cancel(request: Request, meeting_id: int, session: SessionDep,
         "current": meeting if conflict else None,
     }
     return _form_page(request, "meetings/edit.html", context, errors.messages)
+
+
+# --- photos of a held meeting ---
+
+PHOTO_HEADERS = {"Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox", "Cache-Control": "private"}
+
+
+@router.post("/pertemuan/{meeting_id}/foto", name="meeting_photo_add")
+async def meeting_photo_add(
+    request: Request, meeting_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
+    meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    meeting_require_editor(user, meeting, kelompok)
+    form = await request.form(max_part_size=service.PHOTO_MAX_BYTES + 1024)
+    upload = form.get("photo")
+    data = await upload.read(service.PHOTO_MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    taken = form.get("taken_at")
+    try:
+        taken_at = datetime.fromisoformat(taken) if isinstance(taken, str) and taken else None
+    except ValueError:
+        taken_at = None
+    client_id = form.get("client_id")
+    with form_refusal(session=session) as errors:
+        service.meeting_photo_add(
+            session=session,
+            user=user,
+            kelompok=kelompok,
+            meeting=meeting,
+            data=data,
+            taken_at=taken_at if taken_at is None or taken_at.tzinfo else taken_at.replace(tzinfo=UTC),
+            client_id=client_id if isinstance(client_id, str) else None,
+        )
+        return redirect(str(request.url_for("meeting_detail", meeting_id=meeting_id)) + "#photos")
+    context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
+    return render(request, "meetings/detail.html", {**context, "errors": errors.messages}, status=422)
+
+
+@router.get("/pertemuan/{meeting_id}/foto/{photo_id}", name="meeting_photo")
+def meeting_photo(meeting_id: int, photo_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    """The photo as an image that cannot run script (sniffing off, sandboxed), or as a download."""
+    meeting_get(session=session, user=user, meeting_id=meeting_id)
+    photo = meeting_photo_get(session=session, meeting_id=meeting_id, photo_id=photo_id)
+    path = service.photo_path(photo.stored_name)
+    if not path.exists():
+        raise NotFound(N_("Foto tidak ditemukan."))
+    return FileResponse(
+        path,
+        media_type=photo.content_type,
+        filename=f"foto-pertemuan-{meeting_id}-{photo.id}.{photo.stored_name.rsplit('.', 1)[-1]}",
+        content_disposition_type="inline",
+        headers=PHOTO_HEADERS,
+    )

@@ -1,6 +1,8 @@
 """Writing meetings: schedule, plan the rest, reschedule, cancel, mark held. Every change is audited."""
 
-from datetime import date, time
+import uuid
+from datetime import date, datetime, time
+from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -26,10 +28,12 @@ from app.models import (
     Meeting,
     MeetingEvent,
     MeetingEventKind,
+    MeetingPhoto,
     MeetingStatus,
     User,
     utcnow,
 )
+from app.settings import get_settings
 from app.versioning import version_claim
 
 
@@ -350,3 +354,64 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
     readiness_refresh_families(session=session, family_ids=list(marked), commit=False)
     session.commit()
     return meeting
+
+
+PHOTO_MAX_BYTES = 512 * 1024  # the phone sends ≤ 200 KB; the cap leaves room for a PNG from an older phone
+PHOTO_TYPES = {b"\xff\xd8\xff": ("image/jpeg", "jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", "png")}
+
+
+def photo_path(stored_name: str) -> Path:
+    return get_settings().upload_dir / "photos" / stored_name
+
+
+def meeting_photo_add(
+    *,
+    session: Session,
+    user: User,
+    kelompok: Kelompok,
+    meeting: Meeting,
+    data: bytes,
+    taken_at: datetime | None = None,
+    client_id: str | None = None,
+) -> MeetingPhoto:
+    """Keep a photo of a held meeting: JPEG or PNG by content, size-capped, under a generated name.
+
+    A resend from the phone's offline queue (same `client_id`) returns the photo already stored."""
+    meeting_require_editor(user, meeting, kelompok)
+    if client_id:
+        client_id = client_id.strip()[:64]
+        existing = session.exec(select(MeetingPhoto).where(MeetingPhoto.client_id == client_id)).first()
+        if existing is not None and existing.meeting_id == meeting.id:
+            return existing
+    if meeting.status != MeetingStatus.HELD:
+        raise RuleViolation(N_("Foto dapat ditambahkan setelah pertemuan terlaksana."))
+    if not data:
+        raise RuleViolation(N_("Pilih foto dari kamera."), field="photo")
+    if len(data) > PHOTO_MAX_BYTES:
+        raise RuleViolation(N_("Foto terlalu besar (maksimal 512 KB)."), field="photo")
+    kind = next((v for magic, v in PHOTO_TYPES.items() if data.startswith(magic)), None)
+    if kind is None:
+        raise RuleViolation(N_("Jenis berkas tidak diterima: hanya foto JPG atau PNG."), field="photo")
+    content_type, extension = kind
+    stored_name = f"{uuid.uuid4().hex}.{extension}"
+    path = photo_path(stored_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    photo = MeetingPhoto(
+        meeting_id=meeting.id or 0,
+        client_id=client_id or None,
+        stored_name=stored_name,
+        content_type=content_type,
+        size=len(data),
+        taken_at=taken_at,
+        uploaded_by_id=user.id,
+    )
+    session.add(photo)
+    session.flush()
+    audit_record(
+        session=session, user=user, entity="meeting_photo", entity_id=photo.id, action="create", after=snapshot(photo)
+    )
+    session.commit()
+    return photo

@@ -89,7 +89,9 @@ def together(n: int, job: Callable[[int], Any]) -> list[Any]:
 
 
 def _server(url: str, upload_dir: str) -> tuple[subprocess.Popen[bytes], str]:
-    return uvicorn_start(env={"DATABASE_URL": url, "UPLOAD_DIR": upload_dir}, log_path=Path(upload_dir).parent / "server.log")
+    return uvicorn_start(
+        env={"DATABASE_URL": url, "UPLOAD_DIR": upload_dir}, log_path=Path(upload_dir).parent / "server.log"
+    )
 
 
 @pytest.fixture(scope="package")

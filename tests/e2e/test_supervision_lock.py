@@ -85,6 +85,9 @@ def test_locked_month_changes_only_through_a_decided_correction(phones, live_ser
     expect(roll_row(pendamping, dewi).get_by_role("alert")).to_contain_text("dikunci supervisor")
     expect(roll_row(pendamping, dewi)).to_have_class(re.compile(r"\bizin\b"))
     assert stored_marks(e2e_engine, meeting) == before
+    # the refused change stays on the row (issue 12) until the pendamping keeps the server's value
+    roll_row(pendamping, dewi).get_by_role("button", name=re.compile("Pakai yang di server")).click()
+    expect(roll_row(pendamping, dewi).get_by_role("alert")).to_have_count(0)
 
     # reloaded, the page says the month is locked: no tap buttons, and tapping a name changes nothing
     pendamping.reload()
