@@ -1,17 +1,37 @@
 """No lost updates: an edit names the version it was made from; the first to save wins, the second is told."""
 
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from app.errors import EditConflict
+from app.errors import EditConflict, RuleViolation
 from app.i18n import N_, fmt_datetime
 from app.models import AuditLog, Family, Meeting, Member, User
 
 Versioned = Family | Member | Meeting
+
+
+Row = TypeVar("Row", Member, Meeting)
+
+
+def row_insert_once(*, session: Session, row: Row, sent_before: Callable[[], Row | None]) -> Row:
+    """Insert a row made by a form with a one-time `form_token`: when the same form was sent twice at once the
+    unique index refuses the second insert, and the row the other request stored is answered instead."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        existing = sent_before()
+        if existing is None:
+            raise RuleViolation(N_("Formulir ini sudah pernah dipakai. Muat ulang halaman lalu coba lagi.")) from None
+        return existing
+    return row
 
 
 def form_token_new() -> str:

@@ -1,6 +1,5 @@
 """Writing families and members: identity numbers checked, every change audited."""
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.access import family_require_editor
@@ -12,7 +11,7 @@ from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
 from app.identity.rules import kk_check, nik_check, number_clean
 from app.models import Family, Kelompok, Member, Sex, User, utcnow
-from app.versioning import version_claim
+from app.versioning import row_insert_once, version_claim
 
 
 def _exists(session: Session):  # type: ignore[no-untyped-def]
@@ -126,16 +125,13 @@ def member_save(
     member.relationship, member.schooling, member.is_pengurus = data.relationship, data.schooling, data.is_pengurus
     member.pregnant, member.severe_disability = data.pregnant, data.severe_disability
     member.has_birth_certificate = data.has_birth_certificate
-    try:
-        with session.begin_nested():
-            session.add(member)
-            session.flush()
-    except IntegrityError:
-        # The same create form, sent twice at once: the other request added the member.
-        sent_before = _member_by_token(session=session, family=family, form_token=form_token)
-        if sent_before is None:
-            raise RuleViolation(N_("Formulir ini sudah pernah dipakai. Muat ulang halaman lalu coba lagi.")) from None
-        return sent_before
+    stored = row_insert_once(
+        session=session,
+        row=member,
+        sent_before=lambda: _member_by_token(session=session, family=family, form_token=form_token),
+    )
+    if stored is not member:  # the same create form, sent twice at once: the other request added the member
+        return stored
     family.updated_at = utcnow()
     session.add(family)
     audit_record(

@@ -5,7 +5,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.access import kelompok_require_editor, meeting_require_editor
@@ -34,7 +33,7 @@ from app.models import (
     utcnow,
 )
 from app.settings import get_settings
-from app.versioning import version_claim
+from app.versioning import row_insert_once, version_claim
 
 
 def _check_date(day: date, today: date) -> None:
@@ -132,16 +131,13 @@ def meeting_schedule(
         created_by_id=user.id,
         form_token=form_token or None,
     )
-    try:
-        with session.begin_nested():
-            session.add(meeting)
-            session.flush()
-    except IntegrityError:
-        # The same form, sent twice at once: the other request scheduled the meeting.
-        sent_before = _meeting_by_token(session=session, kelompok=kelompok, form_token=form_token)
-        if sent_before is None:
-            raise RuleViolation(N_("Formulir ini sudah pernah dipakai. Muat ulang halaman lalu coba lagi.")) from None
-        return sent_before
+    stored = row_insert_once(
+        session=session,
+        row=meeting,
+        sent_before=lambda: _meeting_by_token(session=session, kelompok=kelompok, form_token=form_token),
+    )
+    if stored is not meeting:  # the same form, sent twice at once: the other request scheduled the meeting
+        return stored
     _event(session, meeting, user, MeetingEventKind.SCHEDULED, f"{fmt_date(day)} {start.strftime('%H:%M')}")
     audit_record(
         session=session, user=user, entity="meeting", entity_id=meeting.id, action="create", after=snapshot(meeting)
