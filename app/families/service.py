@@ -1,5 +1,7 @@
 """Writing families and members: identity numbers checked, every change audited."""
 
+from collections.abc import Callable
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -15,7 +17,7 @@ from app.models import Family, Kelompok, Member, Sex, User, utcnow
 from app.versioning import version_claim
 
 
-def _exists(session: Session):  # type: ignore[no-untyped-def]
+def _exists(session: Session) -> Callable[[str], bool]:
     return lambda code: area_exists(session=session, code=code)
 
 
