@@ -21,17 +21,19 @@ DECIDING_ROLES = (Role.PENINJAU, Role.ADMIN)
 PROPOSING_ROLES = (Role.PENDAMPING, Role.ADMIN)
 REPORTING_ROLES = (Role.PENINJAU, Role.SUPERVISOR, Role.ADMIN)
 AREA_SCOPED_ROLES = (Role.SUPERVISOR, Role.PENINJAU)
+# An area code column: a model attribute under `col()` (nullable or not) or a column expression.
+AreaColumn = Mapped[str] | Mapped[str | None] | ColumnElement[str]
 
 EDITOR_ONLY = N_("Hanya pendamping kelompok ini yang dapat mengubah datanya.")
 ROLE_REFUSED = N_("Peran Anda tidak berwenang melakukan tindakan ini.")
 
 
-def area_within(column: Mapped[str] | ColumnElement[str], code: str) -> ColumnElement[bool]:
+def area_within(column: AreaColumn, code: str) -> ColumnElement[bool]:
     """Codes nest by prefix: 32.77.01.1001 lies within 32.77.01 and 32.77."""
     return or_(column == code, column.like(code + ".%"))
 
 
-def area_clause(user: User, column: Mapped[str] | ColumnElement[str]) -> ColumnElement[bool]:
+def area_clause(user: User, column: AreaColumn) -> ColumnElement[bool]:
     if user.role == Role.ADMIN:
         return true()
     if user.role in AREA_SCOPED_ROLES and user.area_code:
@@ -42,15 +44,15 @@ def area_clause(user: User, column: Mapped[str] | ColumnElement[str]) -> ColumnE
 def kelompok_clause(user: User) -> ColumnElement[bool]:
     """The kelompok a user may see: a pendamping their own, a supervisor those in their area."""
     if user.role == Role.PENDAMPING:
-        return Kelompok.pendamping_id == user.id
-    return area_clause(user, Kelompok.village_code)
+        return col(Kelompok.pendamping_id) == user.id
+    return area_clause(user, col(Kelompok.village_code))
 
 
 def family_clause(user: User) -> ColumnElement[bool]:
     if user.role == Role.PENDAMPING:
         own = select(Kelompok.id).where(Kelompok.pendamping_id == user.id)
         return col(Family.kelompok_id).in_(own)
-    return area_clause(user, Family.village_code)
+    return area_clause(user, col(Family.village_code))
 
 
 def area_visible(user: User, code: str) -> bool:

@@ -20,10 +20,12 @@ from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+from sqlmodel.sql.expression import Select
 
 from app.settings import get_settings
 
 T = TypeVar("T")
+RowsSelect = Select[*tuple[Any, ...]]
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BEGIN_OPTION = "p2k2_begin"
 SQLITE_BUSY_SECONDS = 30.0
@@ -140,6 +142,13 @@ def engine_create(url: str, *, pool_size: int | None = None) -> Engine:
     # pool_pre_ping: a connection the server dropped (restart, failover) is replaced at checkout, so the app recovers
     # by itself when the database comes back.
     return create_engine(url, pool_pre_ping=True, pool_size=size, max_overflow=4, pool_timeout=30)
+
+
+def rows_select(*columns: Any) -> RowsSelect:
+    """The builder for selects of many columns, or of none yet (`add_columns` later): sqlmodel's `select` is typed
+    for at most four columns, with model attributes typed as their python values. It builds the very statement
+    `select` builds for two or more columns; `session.exec` returns its rows as tuples (`tuple[Any, ...]`)."""
+    return Select(*columns)
 
 
 @lru_cache

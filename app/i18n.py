@@ -7,7 +7,7 @@ from gettext import NullTranslations
 from io import BytesIO
 from pathlib import Path
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import get_decimal_symbol, get_group_symbol
@@ -75,4 +75,6 @@ def fmt_date(value: date | None, form: str = "medium") -> str:
 def fmt_datetime(value: datetime | None) -> str:
     if value is None:
         return "–"
-    return format_datetime(value, format="d MMM y HH:mm", tzinfo="Asia/Jakarta", locale=current_locale.get())
+    return format_datetime(
+        value, format="d MMM y HH:mm", tzinfo=get_timezone("Asia/Jakarta"), locale=current_locale.get()
+    )

@@ -9,7 +9,7 @@ import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TextIO
 
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -61,14 +61,19 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
+class _OwnedHandler(logging.StreamHandler[TextIO]):
+    """A handler `logging_configure` installed (and replaces when called again)."""
+
+    p2k2_owned = True
+
+
 def logging_configure(*, log_format: str) -> None:
     """The app's loggers (`p2k2`, `p2k2.access`) write to stderr in the chosen format; set once per process."""
     logger = logging.getLogger("p2k2")
     for handler in [h for h in logger.handlers if getattr(h, "p2k2_owned", False)]:
         logger.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _OwnedHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
-    handler.p2k2_owned = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
@@ -159,4 +164,5 @@ def install(app: FastAPI) -> None:
     def build_with_request_log() -> ASGIApp:
         return RequestLogMiddleware(build())
 
+    # Wrapping Starlette's method on this instance: mypy forbids assigning to a method.
     app.build_middleware_stack = build_with_request_log  # type: ignore[method-assign]

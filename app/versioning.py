@@ -56,8 +56,8 @@ def version_claim(*, session: Session, record: Versioned, version: int | None, e
     if version is not None:
         condition.append(col(model.version) == version)
     claim = update(model).where(*condition).values(version=col(model.version) + 1)
-    result = session.execute(claim.execution_options(synchronize_session=False))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    result = session.exec(claim.execution_options(synchronize_session=False))
+    if result.rowcount == 0:
         raise _conflict(session=session, entity=entity, entity_id=record.id)
     current = session.execute(select(col(model.version)).where(col(model.id) == record.id)).scalar_one()
     set_committed_value(record, "version", current)

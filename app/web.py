@@ -32,6 +32,7 @@ templates = Jinja2Blocks(
         loader=FileSystemLoader(ROOT / "templates"), autoescape=True, extensions=["jinja2.ext.i18n", "jinja2.ext.do"]
     )
 )
+# Added to the Environment at runtime by jinja2.ext.i18n; jinja2's annotations cannot know it.
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
 )

@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.access import area_within
+from app.db import rows_select
 from app.errors import RuleViolation
 from app.i18n import N_
 from app.models import AccessLog, Area, Family, FamilyStatus, Kelompok, Role, User
@@ -113,7 +114,7 @@ def kelompok_rows(
     )
     kecamatan = aliased(Area)
     query = (
-        select(Kelompok, Area.name, kecamatan.name, User, families.c.n)  # type: ignore[call-overload]
+        rows_select(Kelompok, Area.name, kecamatan.name, User, families.c.n)
         .join(Area, col(Area.code) == Kelompok.village_code)
         .outerjoin(kecamatan, col(kecamatan.code) == Area.parent_code)
         .outerjoin(User, col(User.id) == Kelompok.pendamping_id)

@@ -66,7 +66,7 @@ def _values_of(assessment: Assessment, session: Session) -> dict[str, str]:
     """The stored assessment as form values, so editing a draft starts from what was recorded."""
 
     def yes_no(value: bool | None) -> str:
-        return {True: "ya", False: "tidak"}.get(value, "")  # type: ignore[arg-type]
+        return "" if value is None else ("ya" if value else "tidak")
 
     def text(value: object) -> str:
         return "" if value is None else str(value)

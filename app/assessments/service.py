@@ -12,6 +12,7 @@ from app.assessments.forms import Answer, AssessmentInput, IndicatorInput
 from app.assessments.queries import indicators_all, indicators_required
 from app.assessments.rules import assessment_is_complete
 from app.audit import audit_record, snapshot
+from app.db import rows_select
 from app.errors import NotFound, RuleViolation
 from app.graduation.facts import indicator_answered, indicator_met
 from app.graduation.service import readiness_recompute
@@ -43,7 +44,8 @@ def assessment_save(
 ) -> Assessment:
     """Create or update; saved as draf when incomplete (or asked), so missing items stay "unknown"."""
     _require_recorder(session, user, family)
-    module_code = session.get(CurriculumModule, data.module_id).code if data.module_id else None  # type: ignore[union-attr]
+    module = session.get(CurriculumModule, data.module_id) if data.module_id else None
+    module_code = module.code if module is not None else None
     required = indicators_required(
         indicators_all(session=session, active_only=True), kind=data.kind, module_code=module_code
     )
@@ -80,7 +82,7 @@ def assessment_save(
 def assessment_scores_recount() -> dict[str, Any]:
     """Per assessment, correlated to its row: indicators met and answered, counted from its values."""
     values = (
-        select()
+        rows_select()
         .select_from(AssessmentValue)
         .join(Indicator, col(Indicator.id) == AssessmentValue.indicator_id)
         .where(col(AssessmentValue.assessment_id) == Assessment.id)

@@ -13,6 +13,7 @@ from app.access import family_get, meeting_require_editor
 from app.attendance.queries import month_locked, roll_rows
 from app.attendance.rules import next_status
 from app.audit import audit_record, snapshot
+from app.db import rows_select
 from app.errors import RuleViolation
 from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
@@ -78,7 +79,7 @@ def family_counts_recount(*, dialect: str) -> dict[str, Any]:
     it was present at a meeting of topic id t (any kelompok, so make-ups count), and `alpa_streak`, the alpa
     marks after its last other mark."""
     held_marks = (
-        select()
+        rows_select()
         .select_from(Attendance)
         .join(Meeting, col(Meeting.id) == Attendance.meeting_id)
         .where(col(Attendance.family_id) == Family.id, col(Meeting.status) == MeetingStatus.HELD)
@@ -90,7 +91,7 @@ def family_counts_recount(*, dialect: str) -> dict[str, Any]:
     last_other = (
         select(func.max(other_meeting.date))
         .select_from(other)
-        .join(other_meeting, other_meeting.id == other.meeting_id)
+        .join(other_meeting, col(other_meeting.id) == other.meeting_id)
         .where(
             other.family_id == Family.id,
             other_meeting.status == MeetingStatus.HELD,

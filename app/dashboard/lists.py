@@ -7,6 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.dashboard.queries import Scope, kelompok_filter, last_held_subquery
+from app.db import rows_select
 from app.kelompok.queries import OVERDUE_DAYS
 from app.models import Area, CurriculumModule, Family, FamilyStatus, Kelompok, Meeting, Topic, User
 
@@ -61,7 +62,7 @@ def kelompok_rows(
     )
     last = last_held_subquery()
     query = (
-        select(
+        rows_select(
             Kelompok.id,
             Kelompok.name,
             Area.name,
@@ -102,7 +103,7 @@ def meeting_rows(
     start = month or scope.period.start
     end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1) if month else scope.period.last_day
     query = (
-        select(
+        rows_select(
             Meeting.id,
             Meeting.date,
             Meeting.status,

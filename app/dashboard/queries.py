@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func
+from sqlalchemy import ColumnElement, String, and_, case, cast, func
 from sqlmodel import Session, col, select
 
 from app.access import area_within, kelompok_clause
 from app.curriculum.queries import TopicRef, topics_active
+from app.db import RowsSelect, rows_select
 from app.kelompok.queries import OVERDUE_DAYS
 from app.models import (
     Area,
@@ -169,7 +170,7 @@ def kelompok_filter(scope: Scope) -> list[ColumnElement[bool]]:
     """The kelompok a dashboard counts: visible to the user, active, inside the area."""
     conditions = [kelompok_clause(scope.user), col(Kelompok.active).is_(True)]
     if scope.area is not None:
-        conditions.append(area_within(Kelompok.village_code, scope.area.code))
+        conditions.append(area_within(col(Kelompok.village_code), scope.area.code))
     return conditions
 
 
@@ -184,12 +185,12 @@ def _range(period: Period) -> ColumnElement[bool]:
     return and_(col(Meeting.date) >= period.start, col(Meeting.date) <= period.last_day)
 
 
-def meetings_by_month(*, session: Session, scope: Scope) -> Select[Any]:
+def meetings_by_month(*, session: Session, scope: Scope) -> RowsSelect:
     """Per (child, pendamping, month, status): meetings (planned = all of them, held, cancelled) and the marks and
     present marks counted on them (attendance counts those of held meetings): one pass over the period's meetings."""
     key, month = child_key(scope), month_key(session, Meeting.date)
     return (
-        select(
+        rows_select(
             key,
             Kelompok.pendamping_id,
             month,
@@ -205,7 +206,7 @@ def meetings_by_month(*, session: Session, scope: Scope) -> Select[Any]:
     )
 
 
-def kelompok_figures(*, scope: Scope, today: date) -> Select[Any]:
+def kelompok_figures(*, scope: Scope, today: date) -> RowsSelect:
     """Per (child, pendamping): kelompok, active KPM, kelompok with no held meeting in 45 days."""
     families = (
         select(Family.kelompok_id, func.count().label("n"))
@@ -217,7 +218,9 @@ def kelompok_figures(*, scope: Scope, today: date) -> Select[Any]:
     key = child_key(scope)
     overdue = case((last.c.last.is_(None) | (last.c.last < today - timedelta(days=OVERDUE_DAYS)), 1), else_=0)
     return (
-        select(key, Kelompok.pendamping_id, func.count(), func.coalesce(func.sum(families.c.n), 0), func.sum(overdue))
+        rows_select(
+            key, Kelompok.pendamping_id, func.count(), func.coalesce(func.sum(families.c.n), 0), func.sum(overdue)
+        )
         .select_from(Kelompok)
         .outerjoin(families, families.c.kelompok_id == Kelompok.id)
         .outerjoin(last, last.c.kelompok_id == Kelompok.id)
@@ -244,7 +247,7 @@ def last_held_subquery() -> Any:
     )
 
 
-def overdue_kelompok(*, scope: Scope, today: date, limit: int = OVERDUE_LIST_LIMIT) -> Select[Any]:
+def overdue_kelompok(*, scope: Scope, today: date, limit: int = OVERDUE_LIST_LIMIT) -> RowsSelect:
     """Kelompok with no held meeting in the last 45 days, longest silent first (never met first)."""
     last = (
         select(func.max(Meeting.date))
@@ -252,7 +255,7 @@ def overdue_kelompok(*, scope: Scope, today: date, limit: int = OVERDUE_LIST_LIM
         .scalar_subquery()
     )
     return (
-        select(Kelompok.id, Kelompok.name, Area.name, func.coalesce(User.full_name, "–"), last)
+        rows_select(Kelompok.id, Kelompok.name, Area.name, func.coalesce(User.full_name, "–"), last)
         .select_from(Kelompok)
         .join(Area, col(Area.code) == Kelompok.village_code)
         .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
@@ -275,7 +278,7 @@ def curriculum_modules(topics: list[TopicRef]) -> list[Module]:
     return list(modules.values())
 
 
-def completion_figures(*, scope: Scope, topics: list[TopicRef], modules: list[Module]) -> Select[Any]:
+def completion_figures(*, scope: Scope, topics: list[TopicRef], modules: list[Module]) -> RowsSelect:
     """Per (child, pendamping): active KPM, and how many completed each core session, each module, all of them.
 
     A KPM completed a session when present at a held meeting of it, in any kelompok; the attendance service keeps
@@ -288,7 +291,7 @@ def completion_figures(*, scope: Scope, topics: list[TopicRef], modules: list[Mo
     columns.append(func.sum(case((mask.op("&")(everything) == everything, 1), else_=0)))
     key = child_key(scope)
     return (
-        select(key, Kelompok.pendamping_id, func.count(), *columns)
+        rows_select(key, Kelompok.pendamping_id, func.count(), *columns)
         .select_from(Family)
         .join(Kelompok, col(Kelompok.id) == Family.kelompok_id)
         .where(*kelompok_filter(scope), Family.status == FamilyStatus.AKTIF)
@@ -296,11 +299,11 @@ def completion_figures(*, scope: Scope, topics: list[TopicRef], modules: list[Mo
     )
 
 
-def quality_figures(*, scope: Scope) -> Select[Any]:
+def quality_figures(*, scope: Scope) -> RowsSelect:
     """Quality reviews of meetings held in the period: count and sum of scores per (child, pendamping)."""
     key = child_key(scope)
     return (
-        select(key, Kelompok.pendamping_id, func.count(), func.sum(QualityReview.score))
+        rows_select(key, Kelompok.pendamping_id, func.count(), func.sum(QualityReview.score))
         .select_from(QualityReview)
         .join(Meeting, col(Meeting.id) == QualityReview.meeting_id)
         .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
@@ -309,13 +312,13 @@ def quality_figures(*, scope: Scope) -> Select[Any]:
     )
 
 
-def proposal_figures(*, scope: Scope) -> Select[Any]:
+def proposal_figures(*, scope: Scope) -> RowsSelect:
     """Graduation proposals made in the period for KPM of the area's kelompok."""
     key = child_key(scope)
     start = datetime.combine(scope.period.start, time.min, UTC)
     end = datetime.combine(scope.period.last_day + timedelta(days=1), time.min, UTC)
     return (
-        select(key, Kelompok.pendamping_id, func.count())
+        rows_select(key, Kelompok.pendamping_id, func.count())
         .select_from(GraduationProposal)
         .join(Family, col(Family.id) == GraduationProposal.family_id)
         .join(Kelompok, col(Kelompok.id) == Family.kelompok_id)
@@ -330,7 +333,7 @@ def proposal_figures(*, scope: Scope) -> Select[Any]:
 
 def dashboard_queries(
     *, session: Session, scope: Scope, today: date, topics: list[TopicRef], modules: list[Module], completion: bool
-) -> dict[str, Select[Any]]:
+) -> dict[str, RowsSelect]:
     """The aggregates a dashboard rests on, by name (the benchmark runs the same ones raw); `completion` adds the
     per-session and per-module completion."""
     queries = {
@@ -431,7 +434,7 @@ def dashboard_build(*, session: Session, scope: Scope, today: date, completion: 
     )
 
 
-def _rows(session: Session, queries: dict[str, Select[Any]], name: str) -> list[Any]:
+def _rows(session: Session, queries: dict[str, RowsSelect], name: str) -> list[Any]:
     return list(session.connection().execute(queries[name]).all()) if name in queries else []
 
 

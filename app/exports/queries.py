@@ -5,10 +5,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.curriculum.queries import TopicRef
 from app.dashboard.queries import Dashboard
+from app.db import rows_select
 from app.i18n import gettext
 from app.models import Area, Attendance, Family, FamilyStatus, Kelompok, Meeting, Topic, User
 
@@ -23,7 +24,7 @@ def attendance_rows(*, session: Session, conditions: list[ColumnElement[bool]], 
     """The absensi list: one row per KPM mark of the month's meetings, by kelompok, date and name."""
     end = (month + timedelta(days=32)).replace(day=1)
     query = (
-        select(
+        rows_select(
             Area.name,
             Kelompok.name,
             func.coalesce(User.full_name, ""),
@@ -75,7 +76,7 @@ def completion_rows(
 ) -> Iterator[list[Any]]:
     """The completion matrix: one row per active KPM, 1/0 per core session, and the count."""
     query = (
-        select(Area.name, Kelompok.name, Family.programme_id, Family.head_name, Family.sessions_done)
+        rows_select(Area.name, Kelompok.name, Family.programme_id, Family.head_name, Family.sessions_done)
         .select_from(Family)
         .join(Kelompok, col(Kelompok.id) == Family.kelompok_id)
         .join(Area, col(Area.code) == Kelompok.village_code)

@@ -5,7 +5,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from sqlalchemy import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 from starlette.responses import Response, StreamingResponse
 
 from app.access import kelompok_clause, kelompok_get, meeting_get, nik_visible
@@ -55,7 +55,7 @@ def _selection(
     """Row filter and file-name stem: one kelompok (any role that may see it), else an area in scope."""
     if kelompok is not None:
         group = kelompok_get(session=session, user=user, kelompok_id=kelompok)
-        return [kelompok_clause(user), Kelompok.id == group.id], f"kelompok-{group.id}"
+        return [kelompok_clause(user), col(Kelompok.id) == group.id], f"kelompok-{group.id}"
     area: Area | None = area_resolve(session=session, user=user, code=wilayah)
     scope = Scope(user=user, area=area, period=Period(start=date.min, end=date.min))
     return kelompok_filter(scope), area.code if area else "semua"

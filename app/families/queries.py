@@ -11,6 +11,7 @@ from app.assessments.forms import KINDS
 from app.assessments.queries import domain_trends, domains_list, family_assessments
 from app.assessments.scores import sparkline_points
 from app.curriculum.queries import TopicRef, topics_active
+from app.db import rows_select
 from app.errors import NotFound
 from app.graduation.labels import LABELS
 from app.graduation.queries import family_graduation_panel
@@ -62,7 +63,7 @@ def family_members(*, session: Session, family_id: int, today: date) -> list[Mem
 
 def family_attendance(*, session: Session, family_id: int) -> list[AttendanceLine]:
     rows = session.exec(
-        select(Attendance, Meeting, Topic, CurriculumModule, Kelompok)
+        rows_select(Attendance, Meeting, Topic, CurriculumModule, Kelompok)
         .join(Meeting, col(Meeting.id) == Attendance.meeting_id)
         .join(Topic, col(Topic.id) == Meeting.topic_id)
         .join(CurriculumModule, col(CurriculumModule.id) == Topic.module_id)

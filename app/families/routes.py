@@ -150,7 +150,9 @@ def member_edit(request: Request, family_id: int, member_id: int, session: Sessi
         "is_pengurus": "on" if member.is_pengurus else "",
         "pregnant": "on" if member.pregnant else "",
         "severe_disability": "on" if member.severe_disability else "",
-        "has_birth_certificate": {True: "ya", False: "tidak"}.get(member.has_birth_certificate, ""),  # type: ignore[arg-type]
+        "has_birth_certificate": (
+            "" if member.has_birth_certificate is None else ("ya" if member.has_birth_certificate else "tidak")
+        ),
         "version": str(member.version),
     }
     return _member_page(request, family, member, values, {})

@@ -1,5 +1,7 @@
 """Writing families and members: identity numbers checked, every change audited."""
 
+from collections.abc import Callable
+
 from sqlmodel import Session, col, select
 
 from app.access import family_require_editor
@@ -14,7 +16,7 @@ from app.models import Family, Kelompok, Member, Sex, User, utcnow
 from app.versioning import row_insert_once, version_claim
 
 
-def _exists(session: Session):  # type: ignore[no-untyped-def]
+def _exists(session: Session) -> Callable[[str], bool]:
     return lambda code: area_exists(session=session, code=code)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, and_, case, cast, func, true
 from sqlmodel import Session, col, select
 
+from app.db import rows_select
 from app.graduation.rules import (
     EconomicProfile,
     FamilyFacts,
@@ -49,13 +50,13 @@ FEW = 500
 
 def rules_on(*, session: Session, day: date) -> RuleSet:
     """The thresholds in force on `day` (RuleParameter rows with the latest effective date up to it)."""
-    rows = session.exec(select(RuleParameter.key, RuleParameter.value, RuleParameter.effective_from)).all()
+    rows = session.exec(rows_select(RuleParameter.key, RuleParameter.value, RuleParameter.effective_from)).all()
     return rules_effective([ParameterValue(k, v, d) for k, v, d in rows], day=day)
 
 
 def poverty_lines_load(*, session: Session) -> list[PovertyLineRef]:
     rows = session.exec(
-        select(PovertyLine.area_code, PovertyLine.kind, PovertyLine.year, PovertyLine.amount, PovertyLine.source)
+        rows_select(PovertyLine.area_code, PovertyLine.kind, PovertyLine.year, PovertyLine.amount, PovertyLine.source)
     ).all()
     return [PovertyLineRef(a, k, y, amt, src) for a, k, y, amt, src in rows]
 
@@ -89,7 +90,7 @@ class FamilyRow:
 def families_load(*, session: Session, family_ids: Sequence[int] | None) -> list[FamilyRow]:
     rows = _fetch(
         session,
-        select(
+        rows_select(
             Family.id,
             Family.village_code,
             Family.kelompok_id,
@@ -114,7 +115,7 @@ def members_load(*, session: Session, family_ids: Sequence[int] | None) -> dict[
     # The birth date comes as ISO text: parsed by date.fromisoformat, far cheaper than the dialect's processor.
     rows = _fetch(
         session,
-        select(
+        rows_select(
             Member.family_id,
             cast(Member.birth_date, String),
             Member.schooling,
@@ -242,7 +243,7 @@ def final_assessments(
     score, the baseline score (None without a later one) and the economic profile of the latest."""
     rows = _fetch(
         session,
-        select(
+        rows_select(
             Assessment.family_id,
             _iso(Assessment.assessed_on),
             Assessment.id,
@@ -264,7 +265,9 @@ def final_assessments(
         items = rows[start:end]
         latest = items[-1]
         baseline = next((row for row in items if row[3] == AssessmentKind.BASELINE), items[0])
-        economy = EconomicProfile(*latest[6:], assessed_on=_day(latest[1]), kind=latest[3])
+        economy = EconomicProfile(
+            **dict(zip(ECONOMY_FIELDS, latest[6:], strict=True)), assessed_on=_day(latest[1]), kind=latest[3]
+        )
         result[family_id] = (_score(latest), None if baseline is latest else _score(baseline), economy)
         start = end
     return result

@@ -7,12 +7,13 @@ from datetime import date, datetime, time, timedelta
 from time import monotonic
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func
+from sqlalchemy import ColumnElement, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.access import area_within, family_clause, kelompok_clause, proposal_can_create
 from app.clock import JAKARTA
+from app.db import RowsSelect, rows_select
 from app.errors import NotFound
 from app.graduation.facts import facts_load, rules_on
 from app.graduation.rules import Verdict, readiness_evaluate
@@ -168,7 +169,7 @@ def _candidate_where(user: User, filters: CandidateFilters, *, with_verdict: boo
     if filters.kelurahan:
         where.append(col(Family.village_code) == filters.kelurahan)
     elif filters.kecamatan:
-        where.append(area_within(Family.village_code, filters.kecamatan))
+        where.append(area_within(col(Family.village_code), filters.kecamatan))
     if filters.kelompok_id is not None:
         where.append(col(Family.kelompok_id) == filters.kelompok_id)
     if filters.pendamping_id is not None:
@@ -178,7 +179,7 @@ def _candidate_where(user: User, filters: CandidateFilters, *, with_verdict: boo
     return where
 
 
-def _candidate_query(user: User, filters: CandidateFilters, *, ids_only: bool = False) -> Select[Any]:
+def _candidate_query(user: User, filters: CandidateFilters, *, ids_only: bool = False) -> RowsSelect:
     verdict_order = case(
         {v: i for i, v in enumerate(READINESS_VERDICTS)}, value=FamilyReadiness.verdict, else_=len(READINESS_VERDICTS)
     )
@@ -199,7 +200,7 @@ def _candidate_query(user: User, filters: CandidateFilters, *, ids_only: bool = 
             FamilyReadiness.warnings,
             FamilyReadiness.details,
         )
-    query = select(*columns)
+    query = rows_select(*columns)
     if not ids_only:
         query = query.join(Area, col(Area.code) == Family.village_code)
     query = query.outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
@@ -233,7 +234,7 @@ def candidates_list(
     """One page: the page's ids picked on the narrow tables first, then only those rows joined to their names."""
     page = _candidate_query(user, filters, ids_only=True).limit(limit).offset(offset).subquery()
     query = _candidate_query(user, filters).where(col(Family.id).in_(select(page.c.id)))
-    return [_row(tuple(r)) for r in session.exec(query).all()]  # type: ignore[call-overload]
+    return [_row(tuple(r)) for r in session.exec(query).all()]
 
 
 def candidates_iter(*, session: Session, user: User, filters: CandidateFilters) -> Iterator[CandidateRow]:
@@ -287,7 +288,7 @@ def _verdict_counts(*, session: Session, user: User, filters: CandidateFilters) 
 def reenrolment_review(*, session: Session, user: User, limit: int = 100) -> list[CandidateRow]:
     """Graduates whose follow-up assessment fell below the poverty line during monitoring."""
     rows = session.exec(
-        select(
+        rows_select(
             Family.id,
             Family.head_name,
             Family.programme_id,
@@ -415,14 +416,14 @@ def proposal_get(*, session: Session, user: User, proposal_id: int) -> Graduatio
     return row
 
 
-def _proposal_query(user: User) -> Select[Any]:
+def _proposal_query(user: User) -> RowsSelect:
     proposer = aliased(User)
     return (
-        select(GraduationProposal, Family, Kelompok.name, Area.name, proposer.full_name)
+        rows_select(GraduationProposal, Family, Kelompok.name, Area.name, proposer.full_name)
         .join(Family, col(Family.id) == GraduationProposal.family_id)
         .join(Area, col(Area.code) == Family.village_code)
         .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
-        .outerjoin(proposer, proposer.id == GraduationProposal.proposed_by_id)
+        .outerjoin(proposer, col(proposer.id) == GraduationProposal.proposed_by_id)
         .where(family_clause(user))
     )
 
@@ -433,7 +434,7 @@ def proposals_list(*, session: Session, user: User, status: str, limit: int, off
     )
     if status:
         query = query.where(col(GraduationProposal.status) == status)
-    rows = session.exec(query.limit(limit).offset(offset)).all()  # type: ignore[call-overload]
+    rows = session.exec(query.limit(limit).offset(offset)).all()
     return [ProposalRow(p, f, k or "–", v, n or "–") for p, f, k, v, n in rows]
 
 
@@ -483,12 +484,12 @@ def approved_between(*, session: Session, user: User, first: date, last: date) -
     decider = aliased(User)
     proposer = aliased(User)
     rows = session.exec(
-        select(GraduationProposal, Family, Kelompok.name, Area.name, proposer.full_name, decider.full_name)
+        rows_select(GraduationProposal, Family, Kelompok.name, Area.name, proposer.full_name, decider.full_name)
         .join(Family, col(Family.id) == GraduationProposal.family_id)
         .join(Area, col(Area.code) == Family.village_code)
         .outerjoin(Kelompok, col(Kelompok.id) == Family.kelompok_id)
-        .outerjoin(proposer, proposer.id == GraduationProposal.proposed_by_id)
-        .outerjoin(decider, decider.id == GraduationProposal.decided_by_id)
+        .outerjoin(proposer, col(proposer.id) == GraduationProposal.proposed_by_id)
+        .outerjoin(decider, col(decider.id) == GraduationProposal.decided_by_id)
         .where(
             family_clause(user),
             GraduationProposal.status == ProposalStatus.DISETUJUI,

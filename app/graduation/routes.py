@@ -36,8 +36,8 @@ from app.graduation.forms import (
     parameter_input_parse,
     poverty_line_input_parse,
 )
-from app.graduation.labels import LABELS, STATE_LABELS, WARNING_LABELS
-from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, verdict_from_json
+from app.graduation.labels import LABELS, STATE_LABELS
+from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, WARNING_LABELS, verdict_from_json
 from app.i18n import N_, gettext
 from app.jobs.queries import job_latest
 from app.jobs.service import readiness_recompute_enqueue

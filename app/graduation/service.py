@@ -6,6 +6,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from multiprocessing import get_context
+from typing import Any
 
 from sqlmodel import Session, SQLModel, func, select
 
@@ -79,6 +80,13 @@ def readiness_store(*, session: Session, verdicts: dict[int, Verdict]) -> None:
     readiness_rows_store(session=session, rows=_rows(verdicts))
 
 
+def _dbapi_cursor(session: Session) -> Any:
+    """A DBAPI cursor on the session's connection (for COPY and executemany)."""
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None, "a checked-out connection has its DBAPI connection"
+    return raw.cursor()
+
+
 def readiness_rows_store(*, session: Session, rows: list[ReadinessRow]) -> None:
     """Upsert FamilyReadiness rows straight through the driver (100,000 rows in one pass): COPY into a temporary
     table and one INSERT … ON CONFLICT on PostgreSQL; one prepared upsert run over every row on SQLite."""
@@ -86,7 +94,7 @@ def readiness_rows_store(*, session: Session, rows: list[ReadinessRow]) -> None:
         return
     now = utcnow()
     if session.get_bind().dialect.name == "postgresql":
-        cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = _dbapi_cursor(session)
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS readiness_in (family_id int, verdict text, warnings text, "
             "details text) ON COMMIT DELETE ROWS"
@@ -103,8 +111,9 @@ def readiness_rows_store(*, session: Session, rows: list[ReadinessRow]) -> None:
         )
         cursor.execute("DELETE FROM readiness_in")
         return
-    computed_at = READINESS_TABLE.c.computed_at.type.bind_processor(session.get_bind().dialect)(now)
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    process = READINESS_TABLE.c.computed_at.type.bind_processor(session.get_bind().dialect)
+    computed_at = now if process is None else process(now)
+    cursor = _dbapi_cursor(session)
     cursor.executemany(
         "INSERT INTO familyreadiness (family_id, verdict, warnings, details, computed_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (family_id) DO UPDATE SET verdict = excluded.verdict, warnings = excluded.warnings, "
@@ -167,10 +176,10 @@ def readiness_recompute_all(*, session: Session, today: date | None = None, work
             return len(rows)
     low, high = session.exec(select(func.min(Family.id), func.max(Family.id))).one()
     session.commit()
-    if low is None:
+    if low is None or high is None:
         return 0
     step = (high - low) // workers + 1
-    url = session.get_bind().url.render_as_string(hide_password=False)
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
     ranges = [(url, first, min(first + step - 1, high), day) for first in range(low, high + 1, step)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
         return sum(pool.map(_recompute_range, *zip(*ranges, strict=True)))

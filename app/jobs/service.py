@@ -24,6 +24,7 @@ from app.jobs.queries import STALE_AFTER
 from app.models import JOB_ACTIVE, Family, Job, JobKind, JobStatus, User, utcnow
 
 CHUNK_FAMILIES = 5000
+# sqlmodel's stubs do not declare the `__table__` SQLAlchemy sets on table models.
 JOB_TABLE = Job.__table__  # type: ignore[attr-defined]
 log = logging.getLogger("p2k2.jobs")
 

@@ -1,7 +1,7 @@
 """Reading kelompok: lists with their figures, the roster, the KPM × session progress grid."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from app.access import kelompok_clause
 from app.clock import today_local
 from app.curriculum.queries import TopicRef, topics_active
+from app.db import rows_select
 from app.models import (
     Area,
     Attendance,
@@ -69,7 +70,7 @@ def kelompok_summaries(
     )
     last = col(Kelompok.last_held_on)
     query = (
-        select(Kelompok, Area.name, User.full_name, families, last, upcoming)
+        rows_select(Kelompok, Area.name, User.full_name, families, last, upcoming)
         .join(Area, col(Area.code) == Kelompok.village_code)
         .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
         .where(kelompok_clause(user), col(Kelompok.active).is_(True))
@@ -167,14 +168,16 @@ def progress_grid(*, session: Session, kelompok_id: int) -> ProgressGrid:
 
 def pendamping_meetings_on(
     *, session: Session, pendamping_id: int, day: date, exclude_id: int | None = None
-) -> list[tuple[int, date, object, int]]:
+) -> list[tuple[int, date, time, int]]:
     """The pendamping's other live meetings on a day, for the double-booking check."""
     query = (
-        select(Meeting.id, Meeting.date, Meeting.start_time, Meeting.duration_minutes)
+        rows_select(Meeting.id, Meeting.date, Meeting.start_time, Meeting.duration_minutes)
         .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
         .where(
             and_(
-                Kelompok.pendamping_id == pendamping_id, Meeting.date == day, Meeting.status != MeetingStatus.CANCELLED
+                col(Kelompok.pendamping_id) == pendamping_id,
+                col(Meeting.date) == day,
+                col(Meeting.status) != MeetingStatus.CANCELLED,
             )
         )
     )

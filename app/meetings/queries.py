@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import union
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select
 
 from app.access import kelompok_clause, meeting_can_edit
 from app.attendance.queries import makeup_candidates, month_locked, roll_rows
@@ -41,11 +42,14 @@ class MeetingRow:
     kelompok: Kelompok | None = None
 
 
-def _rows(session: Session, query: object) -> list[MeetingRow]:
-    return [MeetingRow(meeting=m, topic=t, module=mod, kelompok=k) for m, t, mod, k in session.exec(query).all()]  # type: ignore[call-overload]
+MeetingSelect = Select[Meeting, Topic, CurriculumModule, Kelompok]
 
 
-def _base() -> object:
+def _rows(session: Session, query: MeetingSelect) -> list[MeetingRow]:
+    return [MeetingRow(meeting=m, topic=t, module=mod, kelompok=k) for m, t, mod, k in session.exec(query).all()]
+
+
+def _base() -> MeetingSelect:
     return (
         select(Meeting, Topic, CurriculumModule, Kelompok)
         .join(Topic, col(Topic.id) == Meeting.topic_id)
@@ -60,7 +64,7 @@ def meetings_of_kelompok(
     """(upcoming scheduled, everything else newest first) for one kelompok."""
     rows = _rows(
         session, _base().where(Meeting.kelompok_id == kelompok_id).order_by(col(Meeting.date), col(Meeting.start_time))
-    )  # type: ignore[attr-defined]
+    )
     upcoming = [r for r in rows if r.meeting.status == MeetingStatus.SCHEDULED and r.meeting.date >= today]
     past = [r for r in reversed(rows) if r not in upcoming]
     return upcoming, past
@@ -73,7 +77,7 @@ def _visible(user: User) -> Any:
 
 def meetings_upcoming(*, session: Session, user: User, today: date, limit: int = 10) -> list[MeetingRow]:
     query = (
-        _base()  # type: ignore[attr-defined]
+        _base()
         .where(_visible(user), Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.date) >= today)
         .order_by(col(Meeting.date), col(Meeting.start_time))
         .limit(limit)
@@ -116,7 +120,7 @@ def meeting_photo_get(*, session: Session, meeting_id: int, photo_id: int) -> Me
 def meetings_waiting_roll(*, session: Session, user: User, today: date, limit: int = 10) -> list[MeetingRow]:
     """Scheduled meetings whose day has come: the roll is due and the meeting not yet marked held."""
     query = (
-        _base()  # type: ignore[attr-defined]
+        _base()
         .where(_visible(user), Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.date) < today)
         .order_by(col(Meeting.date).desc())
         .limit(limit)
@@ -218,7 +222,7 @@ def plan_rest_preview(
             if kelompok.pendamping_id
             else []
         )
-        clash = rules.first_overlap(day=day, start=start, minutes=topic.duration_minutes, others=others)  # type: ignore[arg-type]
+        clash = rules.first_overlap(day=day, start=start, minutes=topic.duration_minutes, others=others)
         plan.append(PlannedMeeting(topic=topic, day=day, conflict=clash is not None))
     return plan
 

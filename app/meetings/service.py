@@ -54,7 +54,7 @@ def _check_free(
     others = pendamping_meetings_on(
         session=session, pendamping_id=kelompok.pendamping_id, day=day, exclude_id=exclude_id
     )
-    clash = rules.first_overlap(day=day, start=start, minutes=minutes, others=others)  # type: ignore[arg-type]
+    clash = rules.first_overlap(day=day, start=start, minutes=minutes, others=others)
     if clash is not None:
         other = session.get(Meeting, clash)
         other_group = session.get(Kelompok, other.kelompok_id) if other else None

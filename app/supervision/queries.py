@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.access import correction_can_request, kelompok_can_supervise, kelompok_clause
 from app.attendance.queries import month_locked
 from app.dashboard.queries import Scope, kelompok_filter
+from app.db import rows_select
 from app.models import (
     Attendance,
     AttendanceStatus,
@@ -90,7 +91,7 @@ def supervision_panel(*, session: Session, user: User, meeting: Meeting) -> Supe
     roll: list[tuple[int, str, str | None]] = []
     if can_request:
         roll = [
-            (i, name, status)
+            (i or 0, name, status)
             for i, name, status in session.exec(
                 select(Family.id, Family.head_name, Attendance.status)
                 .outerjoin(
@@ -141,7 +142,7 @@ def kelompok_months(*, session: Session, kelompok_id: int, dialect: str) -> list
         .group_by(month, col(Meeting.status))
     ).all()
     marks = session.exec(
-        select(month, func.count(), func.sum(case((Attendance.status == AttendanceStatus.HADIR, 1), else_=0)))
+        select(month, func.count(), func.sum(case((col(Attendance.status) == AttendanceStatus.HADIR, 1), else_=0)))
         .join(Attendance, col(Attendance.meeting_id) == Meeting.id)
         .where(Meeting.kelompok_id == kelompok_id, Meeting.status == MeetingStatus.HELD)
         .group_by(month)
@@ -156,7 +157,7 @@ def kelompok_months(*, session: Session, kelompok_id: int, dialect: str) -> list
     locks = {
         m.strftime("%Y-%m"): at
         for m, at in session.exec(
-            select(MonthLock.month, MonthLock.verified_at).where(MonthLock.kelompok_id == kelompok_id)
+            rows_select(MonthLock.month, MonthLock.verified_at).where(MonthLock.kelompok_id == kelompok_id)
         ).all()
     }
     rows: dict[str, MonthRow] = {}
@@ -193,7 +194,7 @@ def corrections_pending(
 ) -> list[tuple[CorrectionRequest, str, str, Meeting, Kelompok, str]]:
     """Correction requests awaiting a decision in the user's scope (a pendamping: their own), oldest first."""
     query = (
-        select(
+        rows_select(
             CorrectionRequest, Family.head_name, User.full_name, Meeting, Kelompok, func.coalesce(Attendance.status, "")
         )
         .join(Meeting, col(Meeting.id) == CorrectionRequest.meeting_id)
@@ -209,7 +210,7 @@ def corrections_pending(
         .order_by(col(CorrectionRequest.requested_at))
         .limit(limit)
     )
-    return [tuple(row) for row in session.exec(query).all()]  # type: ignore[misc]
+    return [tuple(row) for row in session.exec(query).all()]
 
 
 def quality_reviews(
@@ -218,11 +219,11 @@ def quality_reviews(
     """Quality reviews of meetings in the area and period, newest first, with pendamping and supervisor names."""
     pendamping = aliased(User)
     query = (
-        select(QualityReview, Meeting, Kelompok, func.coalesce(pendamping.full_name, "–"), User.full_name)
+        rows_select(QualityReview, Meeting, Kelompok, func.coalesce(pendamping.full_name, "–"), User.full_name)
         .join(Meeting, col(Meeting.id) == QualityReview.meeting_id)
         .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
         .join(User, col(User.id) == QualityReview.supervisor_id)
-        .outerjoin(pendamping, pendamping.id == Kelompok.pendamping_id)
+        .outerjoin(pendamping, col(pendamping.id) == Kelompok.pendamping_id)
         .where(
             *kelompok_filter(scope), col(Meeting.date) >= scope.period.start, col(Meeting.date) <= scope.period.last_day
         )
@@ -231,4 +232,4 @@ def quality_reviews(
     )
     if pendamping_id is not None:
         query = query.where(Kelompok.pendamping_id == pendamping_id)
-    return [tuple(row) for row in session.exec(query).all()]  # type: ignore[misc]
+    return [tuple(row) for row in session.exec(query).all()]
