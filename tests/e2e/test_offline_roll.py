@@ -174,12 +174,18 @@ def test_a_photo_taken_offline_is_shrunk_queued_and_uploaded_later(phone, live_s
     phone.set_offline(False)
     page = phone.new_page()
     page.goto(live_server + path)
+    # The bar starts hidden until the queue has been read: wait for the upload itself (at most 20 s).
+    photos: list[MeetingPhoto] = []
+    for _ in range(80):
+        with Session(e2e_engine) as session:
+            photos = list(session.exec(select(MeetingPhoto).where(MeetingPhoto.meeting_id == held.id)).all())
+        if photos:
+            break
+        page.wait_for_timeout(250)
     expect(page.locator("#offline-bar")).to_be_hidden(timeout=15_000)
     expect(page.locator("#photos li.pending")).to_have_count(0)
-    with Session(e2e_engine) as session:
-        photos = session.exec(select(MeetingPhoto).where(MeetingPhoto.meeting_id == held.id)).all()
-        assert len(photos) == 1 and photos[0].content_type == "image/jpeg" and photos[0].taken_at is not None
-        stored = photo_path(photos[0].stored_name)
+    assert len(photos) == 1 and photos[0].content_type == "image/jpeg" and photos[0].taken_at is not None
+    stored = photo_path(photos[0].stored_name)
     # the server wrote it under the upload folder the live server was given; the size is what the phone sent
     assert photos[0].size <= 200_000, photos[0].size
     page.reload()
