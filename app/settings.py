@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-change-me"
-MIN_SECRET_LENGTH = 32
+MIN_SECRET_LENGTH = 16  # e.g. `openssl rand -hex 32`; 16 is the floor below which the server will not start
 
 
 class Settings(BaseSettings):

@@ -74,6 +74,7 @@ def export_attendance(
     request: Request,
     fmt: str,
     session: ReadSessionDep,
+    primary: SessionDep,
     user: CurrentUser,
     bulan: str = "",
     wilayah: str = "",
@@ -82,7 +83,7 @@ def export_attendance(
     fmt = _format(fmt)
     month = _month(bulan)
     conditions, stem = _selection(session=session, user=user, kelompok=kelompok, wilayah=wilayah)
-    _logged(request, session, user)
+    _logged(request, primary, user)  # the log is written to the primary; the reads may come from a replica
     sheet = Sheet(
         title=gettext("Absensi") + " " + month.strftime("%Y-%m"),
         header=queries.attendance_header(),
@@ -97,6 +98,7 @@ def export_completion(
     request: Request,
     fmt: str,
     session: ReadSessionDep,
+    primary: SessionDep,
     user: CurrentUser,
     wilayah: str = "",
     kelompok: int | None = None,
@@ -105,7 +107,7 @@ def export_completion(
 ) -> Response:
     fmt = _format(fmt)
     conditions, stem = _selection(session=session, user=user, kelompok=kelompok, wilayah=wilayah)
-    _logged(request, session, user)
+    _logged(request, primary, user)  # the log is written to the primary; the reads may come from a replica
     topics = topics_active(session=session, core_only=True)
     sheet = Sheet(
         title=gettext("Penyelesaian"),
@@ -121,6 +123,7 @@ def export_dashboard(
     request: Request,
     fmt: str,
     session: ReadSessionDep,
+    primary: SessionDep,
     user: CurrentUser,
     today: Today,
     wilayah: str = "",
@@ -137,7 +140,7 @@ def export_dashboard(
         session=session, scope=Scope(user=user, area=area, period=period), today=today, completion=True
     )
     tables = queries.dashboard_tables(board)
-    _logged(request, session, user)
+    _logged(request, primary, user)  # the log is written to the primary; the reads may come from a replica
     stem = f"dasbor-{area.code if area else 'semua'}-{period.start.strftime('%Y-%m')}-{period.end.strftime('%Y-%m')}"
     if fmt == "csv":
         if tabel not in tables:

@@ -150,7 +150,9 @@ def _xlsx_row(row: queries.CandidateRow) -> list[str]:
 
 
 @router.get("/graduasi/kandidat.xlsx", name="graduation_candidates_xlsx")
-def graduation_candidates_xlsx(request: Request, session: ReadSessionDep, user: CurrentUser, today: Today) -> Response:
+def graduation_candidates_xlsx(
+    request: Request, session: ReadSessionDep, primary: SessionDep, user: CurrentUser, today: Today
+) -> Response:
     filters = queries.filters_clean(
         session=session, user=user, filters=candidate_filters_parse(dict(request.query_params))
     )
@@ -165,7 +167,7 @@ def graduation_candidates_xlsx(request: Request, session: ReadSessionDep, user: 
             N_("Tanda kesejahteraan"),
         )
     ]
-    access_record(session=session, user=user, action=AccessAction.EXPORT, entity="export", detail=str(request.url.path))
+    access_record(session=primary, user=user, action=AccessAction.EXPORT, entity="export", detail=str(request.url.path))
     rows = (_xlsx_row(row) for row in queries.candidates_iter(session=session, user=user, filters=filters))
     sheet = Sheet(title=gettext("Kandidat graduasi"), header=[gettext(h) for h in XLSX_HEADERS] + criteria, rows=rows)
     name = f"kandidat-graduasi-{today.isoformat()}.xlsx"
