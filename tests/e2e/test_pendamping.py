@@ -45,6 +45,8 @@ def test_pendamping_schedules_takes_roll_and_sees_grid(phone, live_server, e2e_e
     expect(page.locator("#roll-counts")).to_contain_text("Hadir 3")
     page.get_by_role("button", name="Tandai pertemuan terlaksana").click()
     expect(page.locator("#meeting-status")).to_have_text("Terlaksana")
+    # shown at once, then confirmed by the server: leave the page only once it is stored
+    expect(page.locator("#meeting-status")).not_to_have_class(re.compile(r"\bpending\b"), timeout=15_000)
 
     page.get_by_role("link", name="Kelompok Mawar").first.click()
     expect(page.locator("#progress-grid td[data-state=selesai]")).to_have_count(3)
