@@ -4,7 +4,7 @@ import hmac
 import html
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,8 +12,11 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from jinja2 import Environment, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
 from app.clock import today_local
@@ -117,26 +120,47 @@ async def csrf_protect(request: Request) -> None:
         raise CsrfFailed(i18n.N_("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi."))
 
 
+class PageContext:
+    """ASGI middleware (plain, not `BaseHTTPMiddleware`, which costs a task and a stream per request): the
+    request's language and CSRF token, the CSRF cookie when the browser has none, `Vary` and the security headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = HTTPConnection(scope).cookies
+        lang = cookies.get(LANG_COOKIE, get_settings().default_locale)
+        token = i18n.current_locale.set(lang if lang in i18n.LOCALES else "id")
+        state = scope.setdefault("state", {})
+        state["csrf"] = cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        path = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if cookies.get(CSRF_COOKIE) != state["csrf"]:
+                    cookie = Response()
+                    cookie.set_cookie(
+                        CSRF_COOKIE, state["csrf"], httponly=True, samesite="lax", secure=get_settings().cookie_secure
+                    )
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+                headers.setdefault("Vary", "HX-Request, HX-Target")
+                headers_secure(headers, path)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            i18n.current_locale.reset(token)
+
+
 def install(app: FastAPI) -> None:
     """Middleware and exception handlers shared by every route."""
 
-    @app.middleware("http")
-    async def page_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        lang = request.cookies.get(LANG_COOKIE, get_settings().default_locale)
-        token = i18n.current_locale.set(lang if lang in i18n.LOCALES else "id")
-        csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
-        request.state.csrf = csrf
-        try:
-            response = await call_next(request)
-        finally:
-            i18n.current_locale.reset(token)
-        if request.cookies.get(CSRF_COOKIE) != request.state.csrf:
-            response.set_cookie(
-                CSRF_COOKIE, request.state.csrf, httponly=True, samesite="lax", secure=get_settings().cookie_secure
-            )
-        response.headers.setdefault("Vary", "HX-Request, HX-Target")
-        security_headers(response, request.url.path)
-        return response
+    app.add_middleware(PageContext)
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -228,15 +252,19 @@ def is_database_unavailable(exc: BaseException) -> bool:
 
 
 def security_headers(response: Response, path: str) -> Response:
-    for key, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(key, value)
-    if path.startswith("/static/vendor/"):  # the version is in the file name
-        response.headers.setdefault("Cache-Control", "public, max-age=31536000, immutable")
-    elif path.startswith("/static/"):
-        response.headers.setdefault("Cache-Control", "public, max-age=86400")
-    else:
-        response.headers.setdefault("Cache-Control", "no-store")
+    headers_secure(response.headers, path)
     return response
+
+
+def headers_secure(headers: MutableHeaders, path: str) -> None:
+    for key, value in SECURITY_HEADERS.items():
+        headers.setdefault(key, value)
+    if path.startswith("/static/vendor/"):  # the version is in the file name
+        headers.setdefault("Cache-Control", "public, max-age=31536000, immutable")
+    elif path.startswith("/static/"):
+        headers.setdefault("Cache-Control", "public, max-age=86400")
+    else:
+        headers.setdefault("Cache-Control", "no-store")
 
 
 def _message(message: str, **params: Any) -> str:

@@ -97,8 +97,9 @@ def page_load(page: Any, url: str) -> Load:
     return load
 
 
-def taps_measure(page: Any, taps: int) -> tuple[float, float, int]:
-    """Tap the first `taps` rows once each; (mean bytes up, mean bytes down, responses compressed)."""
+def taps_measure(page: Any, taps: int, *, verbose: bool = False) -> tuple[float, float, int]:
+    """Tap the first `taps` rows once each; (mean bytes up, mean bytes down, responses compressed). `verbose`
+    prints the headers and bodies of the last tap."""
     up, down, compressed = [], [], 0
     rows = page.locator("li.roll-row button.tap")
     for i in range(min(taps, rows.count())):
@@ -111,6 +112,14 @@ def taps_measure(page: Any, taps: int) -> tuple[float, float, int]:
         down.append(sizes["responseHeadersSize"] + sizes["responseBodySize"])
         compressed += response.headers.get("content-encoding") == "gzip"
         page.wait_for_timeout(50)
+    if verbose and up:
+        print(f"  last tap: {sizes}")
+        for header in response.request.headers_array():
+            print(f"    > {header['name']}: {header['value']}")
+        print(f"    > (body) {response.request.post_data}")
+        for header in response.headers_array():
+            print(f"    < {header['name']}: {header['value']}")
+        print(f"    < (body) {response.text()}")
     return sum(up) / len(up), sum(down) / len(down), compressed
 
 
@@ -167,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
             cold = page_load(page, roll)
             page.goto("about:blank")
             warm = page_load(page, roll)
-            up, down, gzipped = taps_measure(page, args.taps)
+            up, down, gzipped = taps_measure(page, args.taps, verbose=args.verbose)
             browser.close()
     finally:
         server.terminate()

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import BigInteger, literal, update
@@ -67,17 +68,20 @@ def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok,
         raise RuleViolation(N_("Absensi bulan ini sudah diverifikasi dan dikunci supervisor. Ajukan koreksi."))
 
 
+@cache
 def meeting_counts_recount() -> dict[str, Any]:
-    """Per meeting, correlated to its row: its marks and those hadir, counted from the marks."""
+    """Per meeting, correlated to its row: its marks and those hadir, counted from the marks. Built once (SQL
+    expressions are immutable, and building them cost more CPU than running them)."""
     marks = select(func.count()).where(col(Attendance.meeting_id) == Meeting.id)
     present = marks.where(col(Attendance.status) == AttendanceStatus.HADIR)
     return {"marks_count": marks.scalar_subquery(), "present_count": present.scalar_subquery()}
 
 
+@cache
 def family_counts_recount(*, dialect: str) -> dict[str, Any]:
-    """Per family, correlated to its row, from the marks of held meetings: `sessions_done` with bit t set when
-    it was present at a meeting of topic id t (any kelompok, so make-ups count), and `alpa_streak`, the alpa
-    marks after its last other mark."""
+    """Per family, correlated to its row, from the marks of held meetings (built once per dialect, like
+    `meeting_counts_recount`): `sessions_done` with bit t set when it was present at a meeting of topic id t
+    (any kelompok, so make-ups count), and `alpa_streak`, the alpa marks after its last other mark."""
     held_marks = (
         rows_select()
         .select_from(Attendance)
@@ -146,9 +150,11 @@ def _counts_expire(session: Session) -> None:
 
 def _marks_changed(*, session: Session, meeting: Meeting, family_ids: list[int]) -> None:
     """After marks change: recount and (marks of a held meeting feed readiness) refresh the verdicts, then commit
-    (last: once the change is saved, nothing may fail the answer)."""
-    attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=family_ids)
-    if meeting.status == MeetingStatus.HELD and family_ids:
+    (last: once the change is saved, nothing may fail the answer). The families' counts come from held meetings
+    only: marks of a meeting not held leave them as they are."""
+    held = meeting.status == MeetingStatus.HELD
+    attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=family_ids if held else [])
+    if held and family_ids:
         readiness_refresh_families(session=session, family_ids=family_ids, commit=False)
     session.commit()
 
