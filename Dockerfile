@@ -32,4 +32,4 @@ ENV ENVIRONMENT=production PORT=8000 DATABASE_URL=sqlite:////app/data/p2k2.sqlit
     MIGRATE_ON_START=true FORWARDED_ALLOW_IPS=127.0.0.1 WEB_CONCURRENCY=1 LOG_FORMAT=json
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8000\")}/sehat')" || exit 1
-CMD ["sh", "-c", "if [ \"$MIGRATE_ON_START\" = true ]; then python -m app.cli migrate || exit 1; fi; exec uvicorn app.main:app --host 0.0.0.0 --port \"$PORT\" --workers \"$WEB_CONCURRENCY\" --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\" --no-access-log"]
+CMD ["sh", "-c", "if [ \"$MIGRATE_ON_START\" = true ]; then python -m app.cli migrate || exit 1; fi; exec uvicorn app.main:app --host 0.0.0.0 --port \"$PORT\" --workers \"$WEB_CONCURRENCY\" --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\" --no-access-log --no-server-header"]

@@ -25,7 +25,7 @@ setup: $(VENV)/.installed vendor-check
 run: setup
 	@$(BIN)/python -m app.cli worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --workers $(WEB_WORKERS)
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --workers $(WEB_WORKERS) --no-server-header
 
 # Real-browser tests need Debian's chromium (never `playwright install`: no download host is reachable).
 chromium:

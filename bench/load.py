@@ -445,7 +445,7 @@ def port_free() -> int:
 def server_start(app: str, url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
     port = port_free()
     command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--log-level", "warning", "--timeout-keep-alive", "60", "--no-access-log"]
+    command += ["--log-level", "warning", "--timeout-keep-alive", "60", "--no-access-log", "--no-server-header"]
     if workers > 1:
         command += ["--workers", str(workers)]
     log = tempfile.NamedTemporaryFile(prefix="bench-load-", suffix=".log", delete=False)  # noqa: SIM115

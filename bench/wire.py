@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": args.database_url, "ENVIRONMENT": "development"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
+        + ["--no-server-header"],  # as `make run` and the image serve it
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

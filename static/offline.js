@@ -288,8 +288,7 @@
   function parse(html) { return new DOMParser().parseFromString(html, "text/html"); }
 
   function post(change) {
-    var body = new URLSearchParams();
-    body.append("csrf_token", change.token || token());
+    var body = new URLSearchParams();  // the CSRF token goes in the header only: every byte counts on 3G
     var headers = {"X-CSRF-Token": change.token || token()};
     if (change.kind === "tap") {
       body.append("status", change.status);
@@ -314,7 +313,10 @@
       parts.append("photo", change.blob, "foto.jpg");
       return fetch(change.url, {method: "POST", body: parts, headers: headers, credentials: "same-origin"});
     }
-    return fetch(change.url, {method: "POST", body: body, headers: headers, credentials: "same-origin"});
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+    // No Referer: the server does not read it, and a tap on 3G should carry as few bytes as it can.
+    return fetch(change.url, {method: "POST", body: body.toString(), headers: headers, credentials: "same-origin",
+                              referrerPolicy: "no-referrer"});
   }
 
   function serverRows(doc) {
@@ -379,9 +381,10 @@
     });
   }
 
-  function retryLater() {
+  function retryLater(wait) {
     if (retryTimer) { return; }
-    retryTimer = setTimeout(function () { retryTimer = null; pump(); }, RETRY_MS);
+    // A busy server says when to come back (Retry-After); the phones of a kabupaten spread over a second.
+    retryTimer = setTimeout(function () { retryTimer = null; pump(); }, (wait || RETRY_MS) + Math.random() * 1000);
   }
 
   function pump() {
@@ -419,7 +422,9 @@
               change.message = error ? error.textContent.trim() : "";
               return changePut(change).then(function () { applyChange(change); });
             }
-            throw new Error("status " + response.status);
+            var failed = new Error("status " + response.status);
+            failed.retryAfter = Number(response.headers.get("Retry-After")) * 1000 || 0;  // 503: server busy
+            throw failed;
           });
         }).then(step);
       });
@@ -440,7 +445,7 @@
         }
       }
       bar(waitingCount);
-      retryLater();
+      retryLater(error && error.retryAfter);
     });
   }
 

@@ -14,7 +14,7 @@ from app.db import SessionDep
 from app.forms import FormErrors, form_refusal, parse_int
 from app.i18n import N_, gettext
 from app.meetings.queries import meeting_page_context, roll_counts, roll_mark
-from app.models import Family
+from app.models import Attendance, Family
 from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
@@ -42,8 +42,11 @@ def attendance_tap(
 ) -> Response:
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     meeting_require_editor(user, meeting, kelompok)
+    # The answer shows what this request wrote: no need to read it all back after the commit.
+    session.expire_on_commit = False
+    mark: Attendance | None = None
     with form_refusal(session=session, field="form") as refused:
-        service.attendance_set(
+        mark = service.attendance_set(
             session=session,
             user=user,
             kelompok=kelompok,
@@ -63,7 +66,8 @@ def attendance_tap(
             return render(request, "meetings/detail.html", {**context, "errors": {"form": row_error}}, status=422)
         return redirect(str(request.url_for("meeting_detail", meeting_id=meeting_id)) + f"#kpm-{family_id}")
     # Only the tapped row and the counts (swapped out of band): the rest of the roll has not changed.
-    mark = roll_mark(session=session, meeting=meeting, family_id=family_id)
+    if mark is None or row_error:
+        mark = roll_mark(session=session, meeting=meeting, family_id=family_id)
     counts, roll_total = roll_counts(session=session, meeting=meeting)
     context = {
         "meeting": meeting,

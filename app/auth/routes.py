@@ -63,6 +63,8 @@ def login(
         secure=secure,
         max_age=get_settings().session_hours * 3600,
     )
+    # Read by this form only: sent with its requests alone, not with every tap of the roll call.
+    response.delete_cookie(DEVICE_COOKIE)  # the one an older version set for every path
     response.set_cookie(
         DEVICE_COOKIE,
         device_sign(device_users(request.cookies.get(DEVICE_COOKIE)), user.id or 0),
@@ -70,6 +72,7 @@ def login(
         samesite="lax",
         secure=secure,
         max_age=get_settings().known_device_days * 86400,
+        path=str(request.url_for("login").path),
     )
     response.delete_cookie(CSRF_COOKIE)  # a new CSRF token comes with the next page
     if user.locale and not request.cookies.get(LANG_COOKIE):
