@@ -12,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import FileResponse
 
 from app import observability, params, web
+from app.admission import AdmissionLimit
 from app.db import SessionDep
 from app.settings import ROOT, Settings, get_settings
 
@@ -72,6 +73,7 @@ def create_app() -> FastAPI:
     web.install(app)
     app.add_middleware(params.InputClean)
     app.add_middleware(GZipMiddleware, minimum_size=500)  # phones on 3G: pages and assets shrink ~5x
+    app.add_middleware(AdmissionLimit)  # sized from the settings (BUSY_*) at the first request
     observability.install(app)
     app.add_api_route("/siap", ready, methods=["GET"], name="ready", include_in_schema=False)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 30
     known_device_days: int = 180
     threads: int = 20
+    # Overload protection (app.admission): requests served at once per process (0: as many as THREADS), requests
+    # that may wait for their turn, and how long each may wait, before the answer is a quick 503 + Retry-After.
+    busy_limit: int = 0
+    busy_queue: int = 100
+    busy_wait_seconds: float = 2.0
     log_format: Literal["json", "text"] = "text"
 
     @model_validator(mode="after")
