@@ -300,4 +300,9 @@ def error_page(request: Request, status: int, message: str, *, headers: dict[str
     return security_headers(response, request.url.path)
 
 
-Today = Annotated[date, Depends(today_local)]
+async def today_request() -> date:
+    """`today_local` as a dependency, run on the event loop (a plain `def` would cost a trip to the thread pool)."""
+    return today_local()
+
+
+Today = Annotated[date, Depends(today_request)]

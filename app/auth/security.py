@@ -1,5 +1,6 @@
 """Password hashing and signed session tokens."""
 
+import threading
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -12,17 +13,22 @@ SESSION_COOKIE = "p2k2_session"
 DEVICE_COOKIE = "p2k2_device"
 DEVICE_USERS_MAX = 8
 _hasher = PasswordHasher()
+# Each argon2 hash takes 64 MiB for its duration: one at a time per process, so a burst of logins (a kabupaten's
+# pendamping signing in at 8 o'clock) costs time in turn instead of hundreds of MB at once.
+_hashing = threading.Semaphore(1)
 # Verified when a name does not exist, so an unknown name costs the same time as a wrong password.
 DUMMY_HASH = _hasher.hash("p2k2-no-such-user")
 
 
 def password_hash(password: str) -> str:
-    return _hasher.hash(password)
+    with _hashing:
+        return _hasher.hash(password)
 
 
 def password_verify(password_hash_value: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash_value, password)
+        with _hashing:
+            return _hasher.verify(password_hash_value, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -2,6 +2,8 @@
 quick 503 with Retry-After and a message in the user's language instead of waiting until the client gives up."""
 
 import asyncio
+import threading
+from collections.abc import Coroutine
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -48,6 +50,23 @@ async def call(app: Any, path: str = "/", headers: list[tuple[bytes, bytes]] | N
     return answer
 
 
+def run(scenario: Coroutine[Any, Any, None]) -> None:
+    """asyncio.run in a thread of its own: a browser test of the same session keeps a loop running in this one."""
+    failures: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(scenario)
+        except BaseException as exc:  # handed to the test's thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
+
+
 def test_beyond_the_limit_and_the_queue_requests_get_a_quick_503() -> None:
     async def scenario() -> None:
         inner = SlowApp()
@@ -70,7 +89,7 @@ def test_beyond_the_limit_and_the_queue_requests_get_a_quick_503() -> None:
         assert inner.most_inside == 3  # 2 + the health check
         assert app.running == 0 and not app.waiters and app.refused == 2
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_request_waits_at_most_the_configured_time() -> None:
@@ -86,7 +105,7 @@ def test_a_request_waits_at_most_the_configured_time() -> None:
         assert (await call(app))["status"] == 200  # the slot is free again, nothing leaked
         assert app.running == 0 and not app.waiters
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_the_app_is_wrapped_and_serves_normally() -> None:
