@@ -32,10 +32,11 @@ class Settings(BaseSettings):
     threads: int = 20
     # Overload protection (app.admission): requests served at once per process (0: as many as THREADS), requests
     # that may wait for their turn, and how long each may wait, before the answer is a quick 503 + Retry-After.
-    # The work is mostly CPU under one GIL: 8 at once keep the database busy without slowing each other down.
-    busy_limit: int = 8
+    # The queue's length is what answers quickly when the process is overrun; the wait only caps a slow queue
+    # (e.g. a burst of logins, each an argon2 hash).
+    busy_limit: int = 0
     busy_queue: int = 100
-    busy_wait_seconds: float = 1.0
+    busy_wait_seconds: float = 10.0
     log_format: Literal["json", "text"] = "text"
 
     @model_validator(mode="after")
