@@ -66,7 +66,7 @@ def hbar_chart(points: list[Point], *, label: str, percent: bool = True) -> Mark
 def month_chart(rates: list[Point], planned: list[Point], held: list[Point], *, label: str) -> Markup:
     """Meetings planned (light bars) and held (dark bars) per month, with the attendance rate as a line."""
     n = max(len(rates), 1)
-    left, right, bottom, top_pad = 36, 36, 28, 10
+    left, right, bottom, top_pad = 36, 46, 28, 10
     plot_w = WIDTH - left - right
     step = plot_w / n
     top_count = max([p.value or 0 for p in planned] + [1])
