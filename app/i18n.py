@@ -73,7 +73,8 @@ DATE_FORMATS = {
     "medium": "d MMM y",  # lists, tables, history
     "long": "EEEE, d MMMM y",  # the heading of one meeting, a printed sheet
     "day": "EEE, d MMM y",  # agendas: the next meetings, a plan
-    "month": "MMMM y",  # a report's month
+    "month": "MMMM y",  # a report's month, a month's row
+    "axis": "MMM yy",  # a chart's month axis
 }
 
 
