@@ -30,7 +30,8 @@ def test_accepted_correction_keeps_its_original_after_upgrade(tmp_path: Path) ->
             conn.execute(
                 text(
                     "INSERT INTO correctionrequest (meeting_id, family_id, requested_status, reason, status,"
-                    " requested_by_id, requested_at, decision_note) VALUES (502, 602, :r, 'Salah ketuk', :s, 901, :at, '')"
+                    " requested_by_id, requested_at, decision_note)"
+                    " VALUES (502, 602, :r, 'Salah ketuk', :s, 901, :at, '')"
                 ),
                 {"r": AttendanceStatus.HADIR, "s": CorrectionStatus.DITERIMA, "at": STAMP},
             )
