@@ -1,7 +1,7 @@
 """Bahasa Indonesia is the source language; other locales come from Babel .po catalogs."""
 
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 from gettext import NullTranslations
 from io import BytesIO
@@ -68,8 +68,28 @@ def fmt_percent(value: float | None, digits: int = 0) -> str:
     return "–" if value is None else fmt_number(value * 100, digits) + " %"
 
 
+# One date format per context, everywhere (pages, prints, exports, messages): a context name, never a pattern.
+DATE_FORMATS = {
+    "medium": "d MMM y",  # lists, tables, history
+    "long": "EEEE, d MMMM y",  # the heading of one meeting, a printed sheet
+    "day": "EEE, d MMM y",  # agendas: the next meetings, a plan
+    "month": "MMMM y",  # a report's month, a month's row
+    "axis": "MMM yy",  # a chart's month axis
+}
+
+
 def fmt_date(value: date | None, form: str = "medium") -> str:
-    return "–" if value is None else format_date(value, format=form, locale=current_locale.get())
+    """A date in the current locale, in the format of its context (`DATE_FORMATS`)."""
+    return "–" if value is None else format_date(value, format=DATE_FORMATS[form], locale=current_locale.get())
+
+
+def fmt_time(value: time | None) -> str:
+    return "–" if value is None else value.strftime("%H:%M")
+
+
+def fmt_clock(value: datetime | None) -> str:
+    """The time of day (Jakarta) a change was saved, to the second."""
+    return "–" if value is None else value.astimezone(get_timezone("Asia/Jakarta")).strftime("%H:%M:%S")
 
 
 def fmt_datetime(value: datetime | None) -> str:

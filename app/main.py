@@ -57,9 +57,11 @@ def create_app() -> FastAPI:
     from app.exports.routes import router as exports_router
     from app.families.routes import router as families_router
     from app.graduation.routes import router as graduation_router
+    from app.history.routes import router as history_router
     from app.home.routes import router as home_router
     from app.kelompok.routes import router as kelompok_router
     from app.meetings.routes import router as meetings_router
+    from app.reports.routes import router as reports_router
     from app.supervision.routes import router as supervision_router
 
     app = FastAPI(
@@ -92,6 +94,8 @@ def create_app() -> FastAPI:
         dashboard_router,
         supervision_router,
         exports_router,
+        history_router,
+        reports_router,
     ):
         app.include_router(router)
     return app

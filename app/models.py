@@ -455,6 +455,8 @@ class Attendance(SQLModel, table=True):
     attendee_name: str = Field(default="", max_length=120)
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
     recorded_at: datetime = Field(default_factory=utcnow)
+    # The mark as first taken, kept when a supervisor accepts a correction (None: never corrected).
+    corrected_from: str | None = Field(default=None, max_length=8)  # AttendanceStatus
 
 
 class AttendanceChange(SQLModel, table=True):
@@ -655,6 +657,8 @@ class CorrectionRequest(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     family_id: int = Field(foreign_key="family.id")
     requested_status: str = Field(max_length=8)  # AttendanceStatus
+    # The mark when the correction was asked for (and, once accepted, the one it replaced); None: no mark.
+    original_status: str | None = Field(default=None, max_length=8)  # AttendanceStatus
     reason: str = Field(sa_type=Text)
     status: str = Field(default=CorrectionStatus.MENUNGGU, max_length=12, index=True)
     requested_by_id: int = Field(foreign_key="user.id")

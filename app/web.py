@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import i18n
 from app.clock import today_local
 from app.errors import CsrfFailed, DomainError, LoginRequired
+from app.labels import label
 from app.models import VOCABULARY
 from app.settings import ROOT, get_settings
 
@@ -45,6 +46,9 @@ templates.env.globals.update(
     fmt_percent=i18n.fmt_percent,
     fmt_date=i18n.fmt_date,
     fmt_datetime=i18n.fmt_datetime,
+    fmt_time=i18n.fmt_time,
+    fmt_clock=i18n.fmt_clock,
+    label=label,
 )
 templates.env.globals.update(VOCABULARY)
 # Form and label macros are globals, so a block rendered on its own (a fragment) can use them too.

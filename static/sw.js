@@ -10,7 +10,8 @@ var ASSETS = [
   "/static/vendor/htmx-2.0.11.min.js",
   "/static/app.css",
   "/static/app.js",
-  "/static/offline.js"
+  "/static/offline.js",
+  "/static/share.js"
 ];
 var ROLL_PAGE = /^\/pertemuan\/\d+$/;
 var NETWORK_WAIT_MS = 6000;

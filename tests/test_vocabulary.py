@@ -28,12 +28,13 @@ JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 MSGID = re.compile(r"""_\(\s*(?:"[^"]*"|'[^']*')""")
 QUOTED = re.compile(r""""([^"]*)"|'([^']*)'""")
 # Strings that only look like vocabulary: the yes/no answer "tidak", the dashboard export table "pendamping" and
-# the candidates page's "pendamping" filter field.
+# the candidates page's and the monthly report's "pendamping" field.
 NOT_VOCABULARY = {
     "assessments/form.html": {"tidak"},
     "families/member.html": {"tidak"},
     "dashboard/index.html": {"pendamping"},
     "graduation/candidates.html": {"pendamping"},
+    "reports/monthly.html": {"pendamping"},
 }
 # Migrations up to 0004 predate the vocabulary; later ones write no status value by hand.
 FIRST_CHECKED_MIGRATION = 5

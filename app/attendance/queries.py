@@ -21,6 +21,19 @@ def roll_rows(*, session: Session, meeting: Meeting) -> dict[int, Attendance]:
     return {a.family_id: a for a in rows}
 
 
+def roll_recorders(*, session: Session, meeting: Meeting) -> dict[int, str]:
+    """Who recorded the marks of a meeting, by user id: one query for the whole roll."""
+    recorded_by = select(Attendance.recorded_by_id).where(Attendance.meeting_id == meeting.id)
+    rows = session.exec(select(User.id, User.full_name).where(col(User.id).in_(recorded_by))).all()
+    return {uid: name for uid, name in rows if uid is not None}
+
+
+def mark_recorder(*, session: Session, mark: Attendance | None) -> dict[int, str]:
+    """The recorder of one mark, shaped like `roll_recorders` (a tapped row re-rendered alone)."""
+    recorder = session.get(User, mark.recorded_by_id) if mark is not None and mark.recorded_by_id else None
+    return {recorder.id or 0: recorder.full_name} if recorder is not None else {}
+
+
 def makeup_candidates(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting) -> list[Family]:
     """KPM of the pendamping's other kelompok who have not completed this meeting's session yet."""
     if kelompok.pendamping_id is None:

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from app.access import meeting_get, meeting_require_editor
 from app.attendance import service
+from app.attendance.queries import mark_recorder
 from app.attendance.rules import next_status
 from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
@@ -76,6 +77,7 @@ def attendance_tap(
         "roll_open": True,
         "saved": row_error is None,
         "marks": {family_id: mark} if mark is not None else {},
+        "recorders": mark_recorder(session=session, mark=mark),
         "row_error": row_error,
         "oob": True,
         "next_status": next_status,

@@ -17,7 +17,7 @@ from app.audit import audit_record, snapshot
 from app.db import rows_select
 from app.errors import RuleViolation
 from app.graduation.service import readiness_refresh_families
-from app.i18n import N_
+from app.i18n import N_, fmt_date
 from app.kelompok.queries import kelompok_roster
 from app.models import (
     ATTENDANCE_CYCLE,
@@ -63,7 +63,7 @@ def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok,
     if meeting.status == MeetingStatus.CANCELLED:
         raise RuleViolation(N_("Pertemuan ini dibatalkan; absensi tidak dapat diisi."))
     if meeting.date > today:
-        raise RuleViolation(N_("Absensi baru dapat diisi pada hari pertemuan (%(day)s)."), day=meeting.date.isoformat())
+        raise RuleViolation(N_("Absensi baru dapat diisi pada hari pertemuan (%(day)s)."), day=fmt_date(meeting.date))
     if month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date):
         raise RuleViolation(N_("Absensi bulan ini sudah diverifikasi dan dikunci supervisor. Ajukan koreksi."))
 

@@ -8,7 +8,9 @@ from markupsafe import Markup
 WIDTH = 640
 BAR_HEIGHT = 18
 GAP = 6
-LABEL_WIDTH = 200
+LABEL_WIDTH = 240
+# Characters of a bar's label that fit left of the bar at the chart's font size; longer ones end in … (full in <title>).
+LABEL_CHARS = 32
 PLOT_HEIGHT = 160
 
 
@@ -24,6 +26,15 @@ def _link(href: str, inner: str) -> str:
     return f'<a href="{escape(href)}">{inner}</a>' if href else inner
 
 
+def label_fit(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _role(points: list[Point]) -> str:
+    """An image, unless it holds links: then a group (an image's children are presentational, links in it are lost)."""
+    return "group" if any(p.href for p in points) else "img"
+
+
 def hbar_chart(points: list[Point], *, label: str, percent: bool = True) -> Markup:
     """Horizontal bars, one per point, each a link to the list behind it."""
     top = max((p.value or 0.0 for p in points), default=0.0)
@@ -31,7 +42,7 @@ def hbar_chart(points: list[Point], *, label: str, percent: bool = True) -> Mark
     plot = WIDTH - LABEL_WIDTH - 60
     height = len(points) * (BAR_HEIGHT + GAP) + GAP
     parts = [
-        f'<svg class="chart hbar" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(label)}" '
+        f'<svg class="chart hbar" viewBox="0 0 {WIDTH} {height}" role="{_role(points)}" aria-label="{escape(label)}" '
         f'preserveAspectRatio="xMinYMin meet">'
     ]
     for i, p in enumerate(points):
@@ -42,7 +53,7 @@ def hbar_chart(points: list[Point], *, label: str, percent: bool = True) -> Mark
         bar = (
             f"<title>{escape(p.title or p.label)}: {shown}</title>"
             f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT - 5}" text-anchor="end" class="label">'
-            f"{escape(p.label[:34])}</text>"
+            f"{escape(label_fit(p.label))}</text>"
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{plot}" height="{BAR_HEIGHT}" class="track"/>'
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{w}" height="{BAR_HEIGHT}" class="bar"/>'
             f'<text x="{LABEL_WIDTH + plot + 6}" y="{y + BAR_HEIGHT - 5}" class="value">{shown}</text>'
@@ -55,13 +66,13 @@ def hbar_chart(points: list[Point], *, label: str, percent: bool = True) -> Mark
 def month_chart(rates: list[Point], planned: list[Point], held: list[Point], *, label: str) -> Markup:
     """Meetings planned (light bars) and held (dark bars) per month, with the attendance rate as a line."""
     n = max(len(rates), 1)
-    left, right, bottom, top_pad = 36, 36, 28, 10
+    left, right, bottom, top_pad = 36, 46, 28, 10
     plot_w = WIDTH - left - right
     step = plot_w / n
     top_count = max([p.value or 0 for p in planned] + [1])
     base = top_pad + PLOT_HEIGHT
     parts = [
-        f'<svg class="chart months" viewBox="0 0 {WIDTH} {base + bottom}" role="img" '
+        f'<svg class="chart months" viewBox="0 0 {WIDTH} {base + bottom}" role="{_role(rates + held)}" '
         f'aria-label="{escape(label)}" preserveAspectRatio="xMinYMin meet">'
     ]
     for pct in (0, 50, 100):

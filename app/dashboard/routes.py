@@ -15,7 +15,7 @@ from app.dashboard.forms import parse_month, period_parse
 from app.dashboard.queries import Dashboard, Scope, breadcrumbs, dashboard_build
 from app.dashboard.scope import area_resolve
 from app.forms import FormErrors
-from app.i18n import fmt_number, fmt_percent, gettext
+from app.i18n import fmt_date, fmt_number, fmt_percent, gettext
 from app.models import MeetingStatus, User
 from app.replica import ReadSessionDep
 from app.web import Today, render
@@ -50,7 +50,7 @@ def _charts(request: Request, board: Dashboard, values: dict[str, str]) -> dict[
     base = _filters(values)
     rates, planned, held = [], [], []
     for month, t in board.months:
-        label = month.strftime("%m/%y")
+        label = fmt_date(month, "axis")
         href = str(request.url_for("dashboard_meetings").include_query_params(**base, bulan=month.strftime("%Y-%m")))
         rates.append(
             Point(

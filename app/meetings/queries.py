@@ -9,7 +9,7 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
 
 from app.access import kelompok_clause, meeting_can_edit
-from app.attendance.queries import makeup_candidates, month_locked, roll_rows
+from app.attendance.queries import makeup_candidates, month_locked, roll_recorders, roll_rows
 from app.attendance.rules import next_status
 from app.clock import JAKARTA
 from app.curriculum.queries import TopicRef, topics_active
@@ -244,6 +244,7 @@ def meeting_page_context(
         "module": module,
         "families": families,
         "marks": marks,
+        "recorders": roll_recorders(session=session, meeting=meeting),
         "events": meeting_events(session=session, meeting_id=meeting.id or 0),
         "can_edit": can_edit,
         "next_status": next_status,

@@ -1,6 +1,8 @@
 """Supervision pages: quality checklist of a meeting, a kelompok's months to verify and lock, corrections."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from app.access import (
@@ -217,15 +219,23 @@ def correction_list(request: Request, session: SessionDep, user: CurrentUser) ->
 
 
 @router.post("/koreksi/{request_id}/keputusan", name="correction_decide")
-async def correction_decide(request: Request, request_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def correction_decide(
+    request: Request,
+    request_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    keputusan: Annotated[str, Form()] = "",
+    decision_note: Annotated[str, Form()] = "",
+) -> Response:
+    """A plain `def`: on SQLite a writer in a worker thread queues for the write lock instead of answering 503."""
     require_role(user, *SUPERVISING_ROLES)
     correction = session.get(CorrectionRequest, request_id)
     if correction is None:
         raise NotFound(N_("Permintaan koreksi tidak ditemukan."))
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=correction.meeting_id)
     kelompok_require_supervisor(user, kelompok)
-    values = await _form(request)
-    decision = values.get("keputusan", "")
+    values = {"keputusan": keputusan, "decision_note": decision_note}
+    decision = keputusan
     with form_refusal(session=session) as errors:
         if decision not in ("terima", "tolak"):
             raise RuleViolation(N_("Pilih terima atau tolak."))

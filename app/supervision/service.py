@@ -132,6 +132,7 @@ def correction_request_create(
         meeting_id=meeting.id or 0,
         family_id=family_id,
         requested_status=requested_status,
+        original_status=mark.status if mark is not None else None,
         reason=reason.strip(),
         requested_by_id=user.id or 0,
     )
@@ -171,6 +172,10 @@ def correction_decide(
         mark_before = snapshot(mark)
         if mark is None:
             mark = Attendance(meeting_id=meeting.id or 0, family_id=request.family_id, status=request.requested_status)
+        else:
+            # The original stays beside the corrected value (a second correction keeps the first original).
+            request.original_status = mark.status
+            mark.corrected_from = mark.corrected_from or mark.status
         mark.status, mark.recorded_by_id, mark.recorded_at = request.requested_status, user.id, utcnow()
         session.add(mark)
         session.flush()

@@ -1,0 +1,1 @@
+"""Audit trail as people read it: who changed what, when, before → after."""
