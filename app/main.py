@@ -59,6 +59,7 @@ def create_app() -> FastAPI:
     from app.home.routes import router as home_router
     from app.kelompok.routes import router as kelompok_router
     from app.meetings.routes import router as meetings_router
+    from app.search.routes import router as search_router
     from app.supervision.routes import router as supervision_router
 
     app = FastAPI(
@@ -90,6 +91,7 @@ def create_app() -> FastAPI:
         dashboard_router,
         supervision_router,
         exports_router,
+        search_router,
     ):
         app.include_router(router)
     return app
