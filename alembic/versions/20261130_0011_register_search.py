@@ -56,18 +56,18 @@ def _trigram_index(bind: sa.Connection) -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("member") as batch:
-        batch.add_column(sa.Column("name_key", sqlmodel.sql.sqltypes.AutoString(length=160), nullable=True))
-        batch.add_column(sa.Column("joined_on", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("join_reason", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
-        batch.add_column(sa.Column("left_on", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("leave_reason", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
-    with op.batch_alter_table("family") as batch:
-        batch.add_column(sa.Column("exit_reason", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True))
-        batch.add_column(
-            sa.Column("exit_note", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False, server_default="")
-        )
-        batch.add_column(sa.Column("form_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+    # Plain ADD / DROP COLUMN (SQLite has both): a batch copy of `family` would trip the foreign keys to it.
+    op.add_column("member", sa.Column("name_key", sqlmodel.sql.sqltypes.AutoString(length=160), nullable=True))
+    op.add_column("member", sa.Column("joined_on", sa.Date(), nullable=True))
+    op.add_column("member", sa.Column("join_reason", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
+    op.add_column("member", sa.Column("left_on", sa.Date(), nullable=True))
+    op.add_column("member", sa.Column("leave_reason", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
+    op.add_column("family", sa.Column("exit_reason", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True))
+    op.add_column(
+        "family",
+        sa.Column("exit_note", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False, server_default=""),
+    )
+    op.add_column("family", sa.Column("form_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
     op.create_index("uq_family_form_token", "family", ["form_token"], unique=True)
     bind = op.get_bind()
     _names_backfill(bind)
@@ -104,13 +104,7 @@ def downgrade() -> None:
         op.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
     op.drop_index("ix_member_name_key_family", table_name="member")
     op.drop_index("uq_family_form_token", table_name="family")
-    with op.batch_alter_table("family") as batch:
-        batch.drop_column("form_token")
-        batch.drop_column("exit_note")
-        batch.drop_column("exit_reason")
-    with op.batch_alter_table("member") as batch:
-        batch.drop_column("leave_reason")
-        batch.drop_column("left_on")
-        batch.drop_column("join_reason")
-        batch.drop_column("joined_on")
-        batch.drop_column("name_key")
+    for column in ("form_token", "exit_note", "exit_reason"):
+        op.drop_column("family", column)
+    for column in ("leave_reason", "left_on", "join_reason", "joined_on", "name_key"):
+        op.drop_column("member", column)
