@@ -22,6 +22,20 @@ depends_on: str | Sequence[str] | None = None
 
 BACKFILL_CHUNK = 5_000
 TRIGRAM_INDEX = "ix_member_name_key_trgm"
+# SQLite: an FTS5 trigram index over member.name_key (external content, kept by triggers), so `LIKE '%nur%'`
+# reads the index instead of every member. The name is app.search.queries.SQLITE_NAME_INDEX.
+FTS = "member_name_fts"
+SQLITE_FTS = [
+    f"CREATE VIRTUAL TABLE {FTS} USING fts5(name_key, content='member', content_rowid='id', tokenize='trigram')",
+    f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",
+    f"""CREATE TRIGGER {FTS}_insert AFTER INSERT ON member BEGIN
+        INSERT INTO {FTS}(rowid, name_key) VALUES (new.id, new.name_key); END""",
+    f"""CREATE TRIGGER {FTS}_delete AFTER DELETE ON member BEGIN
+        INSERT INTO {FTS}({FTS}, rowid, name_key) VALUES ('delete', old.id, old.name_key); END""",
+    f"""CREATE TRIGGER {FTS}_update AFTER UPDATE OF name_key ON member BEGIN
+        INSERT INTO {FTS}({FTS}, rowid, name_key) VALUES ('delete', old.id, old.name_key);
+        INSERT INTO {FTS}(rowid, name_key) VALUES (new.id, new.name_key); END""",
+]
 
 
 def _names_backfill(bind: sa.Connection) -> None:
@@ -74,6 +88,9 @@ def upgrade() -> None:
     op.create_index("ix_member_name_key_family", "member", ["name_key", "family_id"])
     if bind.dialect.name == "postgresql":
         _trigram_index(bind)
+    else:
+        for statement in SQLITE_FTS:
+            op.execute(statement)
     op.create_table(
         "familytransfer",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -102,6 +119,10 @@ def downgrade() -> None:
     op.drop_table("familytransfer")
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
+    else:
+        for trigger in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {FTS}_{trigger}")
+        op.execute(f"DROP TABLE IF EXISTS {FTS}")
     op.drop_index("ix_member_name_key_family", table_name="member")
     op.drop_index("uq_family_form_token", table_name="family")
     for column in ("form_token", "exit_note", "exit_reason"):

@@ -2,18 +2,23 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, column, func, table
 from sqlmodel import Session, col, select
 
 from app.access import family_clause, kelompok_clause, mask_number, nik_visible
 from app.db import rows_select
-from app.models import Area, Family, Kelompok, Member, User
+from app.models import Area, Family, Kelompok, Member, Role, User
 from app.search.rules import LIKE_ESCAPE, SearchQuery, like_pattern
 
 FAMILIES_MAX = 20
 KELOMPOK_MAX = 10
 # Matching members read for FAMILIES_MAX families: several members of one family may match.
 MEMBERS_READ = 60
+# SQLite's FTS5 trigram index over member.name_key (made by migration 0011); PostgreSQL uses a pg_trgm index on
+# the column itself. The trigram index answers LIKE for fragments of 3 characters or more, without ESCAPE.
+SQLITE_NAME_INDEX = "member_name_fts"
+TRIGRAM = 3
+LIKE_SPECIALS = ("%", "_", LIKE_ESCAPE)
 
 
 @dataclass
@@ -50,13 +55,36 @@ def _matches(session: Session, user: User, query: SearchQuery) -> list[tuple[int
         return [(f, n, k) for f, n, k in by_nik] + [(f, n, None) for f, n in by_kk]
     if query.key is None:
         return []
+    statement = select(Member.family_id, Member.name, Member.nik)
+    if _trigram_indexed(session, user, query.key):
+        # The trigram index drives the loop (matches stream out of it until MEMBERS_READ are in scope).
+        names = table(SQLITE_NAME_INDEX, column("rowid"), column("name_key"))
+        statement = (
+            statement.select_from(names)
+            .join(Member, col(Member.id) == names.c.rowid)
+            .where(names.c.name_key.like(f"%{query.key}%"))
+        )
+    else:
+        statement = statement.where(_name_like(query.key))
     rows = session.exec(
-        select(Member.family_id, Member.name, Member.nik)
-        .join(Family, col(Family.id) == Member.family_id)
-        .where(col(Member.name_key).like(like_pattern(query.key), escape=LIKE_ESCAPE), scope)
-        .limit(MEMBERS_READ)
+        statement.join(Family, col(Family.id) == Member.family_id).where(scope).limit(MEMBERS_READ)
     ).all()
     return [(f, n, k) for f, n, k in rows]
+
+
+def _trigram_indexed(session: Session, user: User, key: str) -> bool:
+    """Whether SQLite's trigram index should answer: not for a pendamping (their few hundred members are read
+    faster through their kelompok), nor for fragments it cannot match (too short, or with LIKE wildcards)."""
+    return (
+        session.get_bind().dialect.name == "sqlite"
+        and user.role != Role.PENDAMPING
+        and len(key) >= TRIGRAM
+        and not any(c in key for c in LIKE_SPECIALS)
+    )
+
+
+def _name_like(key: str) -> ColumnElement[bool]:
+    return col(Member.name_key).like(like_pattern(key), escape=LIKE_ESCAPE)
 
 
 def search_run(*, session: Session, user: User, query: SearchQuery) -> SearchResults:
