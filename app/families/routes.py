@@ -106,9 +106,9 @@ def family_edit(request: Request, family_id: int, session: SessionDep, user: Cur
 
 @router.post("/kpm/{family_id}/ubah", name="family_update")
 async def family_update(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    values = await form_values(request)  # read whole before the write lock is taken (SQLite)
     family = family_get(session=session, user=user, family_id=family_id)
     family_require_editor(user, family, _kelompok(session, family))
-    values = await form_values(request)
     data, errors = family_input_parse(values)
     conflict = False
     if data is not None:
@@ -190,10 +190,10 @@ def member_edit(request: Request, family_id: int, member_id: int, session: Sessi
 async def member_save(
     request: Request, family_id: int, session: SessionDep, user: CurrentUser, member_id: int | None = None
 ) -> Response:
+    values = await form_values(request)  # read whole before the write lock is taken (SQLite)
     family = family_get(session=session, user=user, family_id=family_id)
     member = member_get(session=session, family=family, member_id=member_id) if member_id is not None else None
     family_require_editor(user, family, _kelompok(session, family))
-    values = await form_values(request)
     data, errors = member_input_parse(values)
     conflict = False
     if data is not None:
@@ -250,9 +250,9 @@ def family_new(request: Request, kelompok_id: int, session: SessionDep, user: Cu
 
 @router.post("/kelompok/{kelompok_id}/kpm", name="family_create")
 async def family_create(request: Request, kelompok_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    values = await form_values(request)  # read whole before the write lock is taken (SQLite)
     kelompok = kelompok_get(session=session, user=user, kelompok_id=kelompok_id)
     kelompok_require_registrar(user, kelompok)
-    values = await form_values(request)
     data, errors = family_create_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -286,10 +286,10 @@ def member_end_form(
 async def member_end(
     request: Request, family_id: int, member_id: int, session: SessionDep, user: CurrentUser
 ) -> Response:
+    values = await form_values(request)  # read whole before the write lock is taken (SQLite)
     family = family_get(session=session, user=user, family_id=family_id)
     member = member_get(session=session, family=family, member_id=member_id)
     family_require_registrar(user, family, _kelompok(session, family))
-    values = await form_values(request)
     data, errors = member_end_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -340,9 +340,9 @@ def family_transfer_form(
 
 @router.post("/kpm/{family_id}/pindah", name="family_transfer")
 async def family_transfer(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    values = await form_values(request)  # read whole before the write lock is taken (SQLite)
     family = family_get(session=session, user=user, family_id=family_id)
     family_require_registrar(user, family, _kelompok(session, family))
-    values = await form_values(request)
     data, errors = transfer_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -380,9 +380,9 @@ def family_exit_form(
 
 @router.post("/kpm/{family_id}/keluar", name="family_exit")
 async def family_exit(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    values = await form_values(request)  # read whole before the write lock is taken (SQLite)
     family = family_get(session=session, user=user, family_id=family_id)
     family_require_registrar(user, family, _kelompok(session, family))
-    values = await form_values(request)
     data, errors = exit_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
