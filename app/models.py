@@ -416,9 +416,9 @@ class Family(SQLModel, table=True):
 
 def name_key_of(name: str) -> str:
     """A name as search compares it: accents dropped, case folded, spaces single (`Siti  Ásih` → `siti asih`)."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
+    return " ".join(plain.split())
 
 
 class Member(SQLModel, table=True):
