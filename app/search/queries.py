@@ -52,7 +52,7 @@ def _matches(session: Session, user: User, query: SearchQuery) -> list[tuple[int
         by_kk = session.exec(
             select(Family.id, Family.head_name).where(Family.kk_number == query.number, scope).limit(FAMILIES_MAX + 1)
         ).all()
-        return [(f, n, k) for f, n, k in by_nik] + [(f, n, None) for f, n in by_kk]
+        return [(f, n, k) for f, n, k in by_nik] + [(f or 0, n, None) for f, n in by_kk]
     if query.key is None:
         return []
     statement = select(Member.family_id, Member.name, Member.nik)
