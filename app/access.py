@@ -211,6 +211,50 @@ def proposal_require_decider(user: User, family: Family, kelompok: Kelompok | No
         raise Forbidden(ROLE_REFUSED)
 
 
+# --- the KPM register: adding families, ending memberships, transfers and exits (issue 10) ---
+
+
+def kelompok_can_register(user: User, kelompok: Kelompok) -> bool:
+    """Adding a KPM to a kelompok: its own pendamping, a supervisor of its area, or an admin."""
+    if user.role == Role.SUPERVISOR:
+        return kelompok_can_see(user, kelompok)
+    return kelompok_can_edit(user, kelompok)
+
+
+def kelompok_require_registrar(user: User, kelompok: Kelompok) -> None:
+    if not kelompok_can_register(user, kelompok):
+        raise Forbidden(EDITOR_ONLY if user.role == Role.PENDAMPING else ROLE_REFUSED)
+
+
+def family_can_register(user: User, family: Family, kelompok: Kelompok | None) -> bool:
+    """Ending a member's membership, an exit from PKH, moving the KPM away: its kelompok's registrars;
+    a family with no kelompok, an admin only."""
+    if kelompok is None or kelompok.id != family.kelompok_id:
+        return user.role == Role.ADMIN
+    return kelompok_can_register(user, kelompok)
+
+
+def family_require_registrar(user: User, family: Family, kelompok: Kelompok | None) -> None:
+    if not family_can_register(user, family, kelompok):
+        raise Forbidden(N_("Hanya pendamping atau supervisor keluarga ini yang dapat mengubah datanya."))
+
+
+def transfer_can_receive(user: User, kelompok: Kelompok) -> bool:
+    """A kelompok a KPM may be moved into by this user: one they may add KPM to (a pendamping, their own)."""
+    return kelompok.active and kelompok_can_register(user, kelompok)
+
+
+def transfer_target_clause(user: User) -> ColumnElement[bool]:
+    """The kelompok listed as destinations of a transfer: the SQL twin of transfer_can_receive."""
+    if user.role == Role.SUPERVISOR:
+        return col(Kelompok.active) & kelompok_clause(user)
+    if user.role == Role.ADMIN:
+        return col(Kelompok.active) == True  # noqa: E712
+    if user.role == Role.PENDAMPING:
+        return col(Kelompok.active) & (col(Kelompok.pendamping_id) == user.id)
+    return false()
+
+
 def nik_visible(user: User, kelompok: Kelompok | None) -> bool:
     """Full NIK / No. KK only for the family's own pendamping and admins; others see it masked."""
     if user.role == Role.ADMIN:

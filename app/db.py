@@ -172,6 +172,13 @@ class RequestSession(Session):
         if self.reader is not None:
             self.bind = self.reader
 
+    def rollback(self) -> None:
+        """A refused write rolled back: the form re-rendered after it reads without holding the write lock (an
+        async route's response is sent on the event loop, where another request may be waiting for the lock)."""
+        super().rollback()
+        if self.reader is not None:
+            self.bind = self.reader
+
 
 def write_intent(session: Session) -> None:
     """The session's next transaction writes: on SQLite it takes the write lock when it begins (no-op elsewhere,

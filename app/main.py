@@ -62,6 +62,7 @@ def create_app() -> FastAPI:
     from app.kelompok.routes import router as kelompok_router
     from app.meetings.routes import router as meetings_router
     from app.reports.routes import router as reports_router
+    from app.search.routes import router as search_router
     from app.supervision.routes import router as supervision_router
 
     app = FastAPI(
@@ -96,6 +97,7 @@ def create_app() -> FastAPI:
         exports_router,
         history_router,
         reports_router,
+        search_router,
     ):
         app.include_router(router)
     return app

@@ -1,9 +1,11 @@
 """Every table of P2K2 Tracker, in one place (SQLModel)."""
 
+import unicodedata
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 
@@ -62,6 +64,33 @@ class FamilyStatus(StrEnum):
     GRADUASI_ALAMIAH = "graduasi_alamiah"
     GRADUASI_MANDIRI = "graduasi_mandiri"
     KELUAR = "keluar"
+
+
+class ExitReason(StrEnum):
+    """Why a family left PKH other than by graduation."""
+
+    TIDAK_LAYAK = "tidak_layak"
+    PINDAH = "pindah"
+    MENOLAK = "menolak"
+    PENGURUS_MENINGGAL = "pengurus_meninggal"
+    GANDA = "ganda"
+    LAINNYA = "lainnya"
+
+
+class MemberJoinReason(StrEnum):
+    """How a member joined a family already in PKH."""
+
+    LAHIR = "lahir"
+    MENIKAH = "menikah"
+    PINDAH_MASUK = "pindah_masuk"
+
+
+class MemberLeaveReason(StrEnum):
+    """Why a member's membership ended (the row stays, inactive)."""
+
+    MENINGGAL = "meninggal"
+    PINDAH_KELUAR = "pindah_keluar"
+    MENIKAH_KELUAR = "menikah_keluar"
 
 
 class Sex(StrEnum):
@@ -245,6 +274,9 @@ VOCABULARY: dict[str, object] = {
         AttendanceStatus,
         Attendee,
         FamilyStatus,
+        ExitReason,
+        MemberJoinReason,
+        MemberLeaveReason,
         Sex,
         Relationship,
         Schooling,
@@ -367,6 +399,8 @@ class Family(SQLModel, table=True):
     status: str = Field(default=FamilyStatus.AKTIF, max_length=24, index=True)
     enrolled_on: date
     exited_on: date | None = None
+    exit_reason: str | None = Field(default=None, max_length=24)  # ExitReason (graduation sets none)
+    exit_note: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
     desil: int | None = None
     # Kept by app.attendance.service.attendance_summaries_refresh from the marks of held meetings:
     # bit t set when the family was present at a held meeting of topic id t; alpa marks since its last other mark.
@@ -376,12 +410,24 @@ class Family(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     # Bumped by every edit; an edit form sends the version it was made from (no lost updates).
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # The add-KPM form's one-time token: the same form sent twice adds one family.
+    form_token: str | None = Field(default=None, max_length=64, unique=True)
+
+
+def name_key_of(name: str) -> str:
+    """A name as search compares it: accents dropped, case folded, spaces single (`Siti  Ásih` → `siti asih`)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.split())
 
 
 class Member(SQLModel, table=True):
+    __table_args__ = (Index("ix_member_name_key_family", "name_key", "family_id"),)
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
     name: str = Field(max_length=120)
+    # Kept from `name` by name_key_of on every ORM insert and update (bulk writers set it themselves).
+    name_key: str | None = Field(default=None, max_length=160)
     nik: str | None = Field(default=None, max_length=16, index=True)
     birth_date: date
     sex: str = Field(max_length=1)  # Sex
@@ -392,9 +438,33 @@ class Member(SQLModel, table=True):
     severe_disability: bool = False
     has_birth_certificate: bool | None = None
     active: bool = True
+    # A member added after enrolment (birth, marriage, moved in) and a membership ended: dates and reasons.
+    joined_on: date | None = None
+    join_reason: str | None = Field(default=None, max_length=16)  # MemberJoinReason
+    left_on: date | None = None
+    leave_reason: str | None = Field(default=None, max_length=16)  # MemberLeaveReason
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     # The creating form's one-time token: the same form sent twice adds one member.
     form_token: str | None = Field(default=None, max_length=64, unique=True)
+
+
+@event.listens_for(Member, "before_insert")
+@event.listens_for(Member, "before_update")
+def _member_name_key(_mapper: Any, _connection: Any, member: Member) -> None:
+    member.name_key = name_key_of(member.name)
+
+
+class FamilyTransfer(SQLModel, table=True):
+    """A KPM moved from one kelompok (and so pendamping) to another: both pendamping read it on the family."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    from_kelompok_id: int | None = Field(default=None, foreign_key="kelompok.id", index=True)
+    to_kelompok_id: int = Field(foreign_key="kelompok.id", index=True)
+    transferred_on: date
+    reason: str = Field(default="", max_length=300)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    at: datetime = Field(default_factory=utcnow)
 
 
 # --- Meetings and attendance ---

@@ -15,6 +15,8 @@ ID_MAX = 2**31 - 1
 """The largest value an INTEGER column holds on PostgreSQL (every ID, count and amount column is one)."""
 PAGE_MAX = 100_000
 PAGE_KEYS = frozenset({"halaman"})
+TEXT_KEYS = frozenset({"q"})
+"""Free text that may be all digits (a NIK typed into the search box): never read as an id."""
 QUERY_VALUE_MAX = 500
 """Longer query-string values (a pasted search) are cut to this many characters."""
 
@@ -43,6 +45,8 @@ async def params_check(request: Request) -> None:
     PAGE_MAX, names nothing that exists (404) instead of overflowing the database's integers."""
     values = [*request.path_params.items(), *request.query_params.multi_items()]
     for key, value in values:
+        if key in TEXT_KEYS:
+            continue
         if isinstance(value, str) and _integer_beyond(value, PAGE_MAX if key in PAGE_KEYS else ID_MAX):
             raise NotFound(N_("Halaman tidak ditemukan."))
 

@@ -32,7 +32,7 @@ from app.clock import today_local
 from app.curriculum.queries import TopicRef, topics_active
 from app.curriculum.service import curriculum_load
 from app.db import engine_create, normalise_url
-from app.models import Area, CurriculumModule, Indicator
+from app.models import Area, CurriculumModule, Indicator, name_key_of
 from app.settings import ROOT
 
 KABUPATEN = "32.04"  # Kabupaten Bandung
@@ -477,6 +477,7 @@ def _load(
                     member_id,
                     f,
                     name,
+                    name_key_of(name),
                     nik,
                     day(born),
                     sex,
@@ -513,6 +514,7 @@ def _load(
             "id",
             "family_id",
             "name",
+            "name_key",
             "nik",
             "birth_date",
             "sex",

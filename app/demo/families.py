@@ -8,7 +8,7 @@ from app.demo.bulk import Row
 from app.demo.people import PeopleBuilder, schooling_at_age
 from app.demo.texts import STREETS
 from app.identity.rules import SEXES
-from app.models import Family, FamilyStatus, Member, Relationship, Schooling, Sex
+from app.models import Family, FamilyStatus, Member, Relationship, Schooling, Sex, name_key_of
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,7 @@ class FamilyBuilder(PeopleBuilder):
             rng.choice(people[1:] or people)["severe_disability"] = True
         for row in people:
             row["id"] = self._id(Member)
+            row["name_key"] = name_key_of(str(row["name"]))
         self.rows[Member].extend(people)
 
         enrolled = self.today - timedelta(days=rng.randint(max(400, 31 * months + 14), 2850))

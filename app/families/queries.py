@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.access import family_can_edit
+from app.access import family_can_edit, transfer_target_clause
 from app.assessments.forms import KINDS
 from app.assessments.queries import domain_trends, domains_list, family_assessments
 from app.assessments.scores import sparkline_points
@@ -18,7 +19,21 @@ from app.graduation.queries import family_graduation_panel
 from app.graduation.rules import MemberFacts, age_on, member_components
 from app.i18n import N_
 from app.kelompok.queries import completions, topics_by_status
-from app.models import Attendance, CurriculumModule, Family, Kelompok, Meeting, MeetingStatus, Member, Topic, User
+from app.models import (
+    Area,
+    Attendance,
+    CurriculumModule,
+    Family,
+    FamilyTransfer,
+    Kelompok,
+    Meeting,
+    MeetingStatus,
+    Member,
+    Topic,
+    User,
+)
+
+TRANSFER_TARGETS_MAX = 500
 
 
 @dataclass
@@ -114,3 +129,54 @@ def member_get(*, session: Session, family: Family, member_id: int) -> Member:
     if member is None:
         raise NotFound(N_("Anggota keluarga tidak ditemukan."))
     return member
+
+
+@dataclass
+class TransferLine:
+    transfer: FamilyTransfer
+    from_name: str
+    to_name: str
+    by_name: str
+
+
+def family_transfers(*, session: Session, family_id: int) -> list[TransferLine]:
+    """The family's moves between kelompok, newest first, with the kelompok names and who moved it."""
+    source, target = aliased(Kelompok), aliased(Kelompok)
+    rows = session.exec(
+        rows_select(FamilyTransfer, source.name, target.name, User.full_name)
+        .join(source, col(source.id) == FamilyTransfer.from_kelompok_id, isouter=True)
+        .join(target, col(target.id) == FamilyTransfer.to_kelompok_id)
+        .join(User, col(User.id) == FamilyTransfer.user_id, isouter=True)
+        .where(FamilyTransfer.family_id == family_id)
+        .order_by(col(FamilyTransfer.transferred_on).desc(), col(FamilyTransfer.id).desc())
+    ).all()
+    return [TransferLine(transfer=t, from_name=f or "–", to_name=to, by_name=by or "–") for t, f, to, by in rows]
+
+
+def transfer_targets(*, session: Session, user: User, family: Family) -> list[tuple[Kelompok, str]]:
+    """The kelompok this user may move the family into, with their village names, by name."""
+    rows = session.exec(
+        rows_select(Kelompok, Area.name)
+        .join(Area, col(Area.code) == Kelompok.village_code)
+        .where(transfer_target_clause(user), col(Kelompok.id) != (family.kelompok_id or 0))
+        .order_by(col(Kelompok.name), col(Kelompok.id))
+        .limit(TRANSFER_TARGETS_MAX)
+    ).all()
+    return [(k, village) for k, village in rows]
+
+
+def kelompok_transfers_recent(*, session: Session, kelompok_id: int, limit: int = 10) -> list[TransferLine]:
+    """The latest KPM moved into or out of a kelompok, for its page (both pendamping see the move)."""
+    source, target = aliased(Kelompok), aliased(Kelompok)
+    rows = session.exec(
+        rows_select(FamilyTransfer, source.name, target.name, User.full_name)
+        .join(source, col(source.id) == FamilyTransfer.from_kelompok_id, isouter=True)
+        .join(target, col(target.id) == FamilyTransfer.to_kelompok_id)
+        .join(User, col(User.id) == FamilyTransfer.user_id, isouter=True)
+        .where(
+            (col(FamilyTransfer.from_kelompok_id) == kelompok_id) | (col(FamilyTransfer.to_kelompok_id) == kelompok_id)
+        )
+        .order_by(col(FamilyTransfer.at).desc(), col(FamilyTransfer.id).desc())
+        .limit(limit)
+    ).all()
+    return [TransferLine(transfer=t, from_name=f or "–", to_name=to, by_name=by or "–") for t, f, to, by in rows]

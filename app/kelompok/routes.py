@@ -3,9 +3,10 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.access import kelompok_can_edit, kelompok_get
+from app.access import kelompok_can_edit, kelompok_can_register, kelompok_get
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
+from app.families.queries import kelompok_transfers_recent
 from app.kelompok.queries import kelompok_summaries, progress_grid
 from app.meetings.queries import meetings_of_kelompok, topic_proposed
 from app.models import Area, User
@@ -60,6 +61,8 @@ def kelompok_detail(
         "past": past,
         "proposed": topic_proposed(session=session, kelompok=kelompok, today=today),
         "can_edit": kelompok_can_edit(user, kelompok),
+        "can_register": kelompok_can_register(user, kelompok),
+        "transfers": kelompok_transfers_recent(session=session, kelompok_id=kelompok_id),
         "today": today,
     }
     return render(request, "kelompok/detail.html", context)
