@@ -6,6 +6,7 @@ from starlette.responses import Response
 from app.access import family_can_edit, family_get, family_kelompok, family_require_editor, mask_number, nik_visible
 from app.audit import access_record
 from app.auth.deps import CurrentUser
+from app.cases.queries import case_family_context
 from app.db import SessionDep
 from app.errors import EditConflict
 from app.families import service
@@ -59,6 +60,7 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
     }
     # Issue 3: readiness verdict, proposals, assessments and domain score trends.
     context.update(family_page_extras(session=session, user=user, family=family, kelompok=kelompok, today=today))
+    context.update(case_family_context(session=session, user=user, family=family, kelompok=kelompok))
     return render(request, "families/detail.html", context)
 
 
