@@ -17,7 +17,10 @@ def test_rules_are_pure() -> None:
     assert case_status_problem(current=CaseStatus.BARU, wanted=CaseStatus.SELESAI, waiting_referrals=0, note="")
     assert case_status_problem(current=CaseStatus.DITANGANI, wanted=CaseStatus.SELESAI, waiting_referrals=1, note="")
     assert case_status_problem(current=CaseStatus.DITANGANI, wanted=CaseStatus.DITUTUP, waiting_referrals=0, note="")
-    assert case_status_problem(current=CaseStatus.DITANGANI, wanted=CaseStatus.SELESAI, waiting_referrals=0, note="") is None
+    assert (
+        case_status_problem(current=CaseStatus.DITANGANI, wanted=CaseStatus.SELESAI, waiting_referrals=0, note="")
+        is None
+    )
     day = world_day = __import__("datetime").date(2026, 11, 1)
     assert referral_overdue(referred_on=day, outcome_on=None, today=world_day + timedelta(days=14), days=14)
     assert not referral_overdue(referred_on=day, outcome_on=day, today=day + timedelta(days=30), days=14)
@@ -51,7 +54,12 @@ def test_open_refer_outcome_close(session: Session, web: Browser) -> None:
     assert page.status_code == 200 and SECRET in page.text
     referral = web.post(
         case_url + "/rujukan",
-        data={"service": "uptd_ppa", "service_name": "UPTD PPA Cimahi", "referred_on": w.today.isoformat(), "request": "Pendampingan psikologis"},
+        data={
+            "service": "uptd_ppa",
+            "service_name": "UPTD PPA Cimahi",
+            "referred_on": w.today.isoformat(),
+            "request": "Pendampingan psikologis",
+        },
     )
     assert referral.status_code == 303, text_of(referral.text)[:1500]
     session.expire_all()
@@ -59,16 +67,31 @@ def test_open_refer_outcome_close(session: Session, web: Browser) -> None:
     ref = session.exec(select(Referral).where(Referral.case_id == case.id)).one()
     home = web.get("/")
     assert "Rujukan menunggu hasil" in home.text and "UPTD PPA Cimahi" in home.text
-    refused = web.post(case_url + "/status", data={"status": "selesai", "status_note": "", "version": str(session.get(CaseFile, case.id).version)})  # type: ignore[union-attr]
+    refused = web.post(
+        case_url + "/status",
+        data={"status": "selesai", "status_note": "", "version": str(session.get(CaseFile, case.id).version)},
+    )  # type: ignore[union-attr]
     assert refused.status_code == 422 and "belum ada hasilnya" in refused.text
     future = (w.today + timedelta(days=3)).isoformat()
-    bad = web.post(case_url + f"/rujukan/{ref.id}/hasil", data={"outcome": "Sudah ditangani psikolog", "outcome_on": future, "referral_version": str(ref.version)})
+    bad = web.post(
+        case_url + f"/rujukan/{ref.id}/hasil",
+        data={"outcome": "Sudah ditangani psikolog", "outcome_on": future, "referral_version": str(ref.version)},
+    )
     assert bad.status_code == 422 and "masa depan" in bad.text and "Sudah ditangani psikolog" in bad.text
-    ok = web.post(case_url + f"/rujukan/{ref.id}/hasil", data={"outcome": "Sudah ditangani psikolog", "outcome_on": w.today.isoformat(), "referral_version": str(ref.version)})
+    ok = web.post(
+        case_url + f"/rujukan/{ref.id}/hasil",
+        data={
+            "outcome": "Sudah ditangani psikolog",
+            "outcome_on": w.today.isoformat(),
+            "referral_version": str(ref.version),
+        },
+    )
     assert ok.status_code == 303, text_of(ok.text)[:1500]
     session.expire_all()
     version = session.get(CaseFile, case.id).version  # type: ignore[union-attr]
-    done = web.post(case_url + "/status", data={"status": "selesai", "status_note": "Anak aman", "version": str(version)})
+    done = web.post(
+        case_url + "/status", data={"status": "selesai", "status_note": "Anak aman", "version": str(version)}
+    )
     assert done.status_code == 303, text_of(done.text)[:1500]
     session.expire_all()
     closed = session.get(CaseFile, case.id)
@@ -84,7 +107,13 @@ def test_bad_input_is_told_in_indonesian_with_values_kept(session: Session, web:
     session.commit()
     web.login(w.pendamping.username)
     future = (w.today + timedelta(days=2)).isoformat()
-    data = {"kpm": w.other_family.programme_id, "case_type": "adminduk", "urgency": "sedang", "description": "Belum punya akta kelahiran", "opened_on": future}
+    data = {
+        "kpm": w.other_family.programme_id,
+        "case_type": "adminduk",
+        "urgency": "sedang",
+        "description": "Belum punya akta kelahiran",
+        "opened_on": future,
+    }
     answer = web.post("/kasus", data=data)
     assert answer.status_code == 422
     text = text_of(answer.text)
