@@ -212,7 +212,7 @@ class AccessAction(StrEnum):
     EXPORT = "export"
     PRINT = "print"
     CASE_VIEW = "case_view"  # a read of a confidential case
-    CASE_BREAK_GLASS = "case_break_glass"  # a supervisor of another area opened one, stating a reason
+    CASE_BREAK_GLASS = "break_glass"  # a supervisor of another area opened one, stating a reason
 
 
 # The admin's personal-data log; reads of confidential cases are shown to the area's supervisors only.

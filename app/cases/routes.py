@@ -237,8 +237,8 @@ def _editable(session: SessionDep, user: User, case_id: int) -> tuple[CaseFile, 
 
 @router.post("/kasus/{case_id}/catatan", name="case_note_add")
 async def case_note_add(request: Request, case_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    values = await form_values(request)  # before the database: an awaited read must not hold SQLite's write lock
     case, family, kelompok = _editable(session, user, case_id)
-    values = await form_values(request)
     data, errors = note_input_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -251,8 +251,8 @@ async def case_note_add(request: Request, case_id: int, session: SessionDep, use
 async def case_status_change(
     request: Request, case_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
+    values = await form_values(request)  # before the database: an awaited read must not hold SQLite's write lock
     case, family, kelompok = _editable(session, user, case_id)
-    values = await form_values(request)
     data, errors = status_input_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -277,8 +277,8 @@ async def case_status_change(
 async def referral_create(
     request: Request, case_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
+    values = await form_values(request)  # before the database: an awaited read must not hold SQLite's write lock
     case, family, kelompok = _editable(session, user, case_id)
-    values = await form_values(request)
     data, errors = referral_input_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -293,11 +293,11 @@ async def referral_create(
 async def referral_outcome(
     request: Request, case_id: int, referral_id: int, session: SessionDep, user: CurrentUser
 ) -> Response:
+    values = await form_values(request)  # before the database: an awaited read must not hold SQLite's write lock
     case, family, kelompok = _editable(session, user, case_id)
     referral = queries.referral_get(session=session, case=case, referral_id=referral_id)
     if referral is None:
         raise NotFound(N_("Rujukan tidak ditemukan."))
-    values = await form_values(request)
     data, errors = outcome_input_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):

@@ -17,7 +17,7 @@ from app.auth.service import login_session_open
 from app.cases.forms import NoteInput, ReferralInput
 from app.cases.service import case_note_add, referral_create
 from app.main import app
-from app.models import AccessAction, AccessLog, Assessment, CaseFile, Member, ReferralService, User
+from app.models import AccessAction, AccessLog, Assessment, Member, ReferralService, User
 from tests.cases.factories import SECRET, case_make
 from tests.conftest import Browser, text_of
 from tests.factories import World, days, meeting_make, world_make
