@@ -261,7 +261,7 @@ class FamilyCases:
 
 def case_family_context(
     *, session: Session, user: User, family: Family, kelompok: Kelompok | None
-) -> dict[str, FamilyCases | None]:
+) -> dict[str, Any]:
     """What the include of cases/_family.html on the family page reads."""
     return {"cases_section": case_family_section(session=session, user=user, family=family, kelompok=kelompok)}
 
