@@ -259,9 +259,7 @@ class FamilyCases:
     labels: dict[str, dict[str, str]] = field(default_factory=lambda: LABELS)
 
 
-def case_family_context(
-    *, session: Session, user: User, family: Family, kelompok: Kelompok | None
-) -> dict[str, Any]:
+def case_family_context(*, session: Session, user: User, family: Family, kelompok: Kelompok | None) -> dict[str, Any]:
     """What the include of cases/_family.html on the family page reads."""
     return {"cases_section": case_family_section(session=session, user=user, family=family, kelompok=kelompok)}
 
