@@ -1,5 +1,5 @@
 """Time the case pages' queries on a benchmark database (see bench.generate): the work queue of the kabupaten's
-supervisor and of a pendamping, the case list with its counts and a search, and a family page's "Kasus" section,
+supervisor and of a pendamping (the worker of the first case), the case list with its counts and a search, and a family page's "Kasus" section,
 each scoped by app.access.case_clause. Seeds cases once (one family in 20, a third of them confidential child
 protection, half with a referral) when the database has none.
 
@@ -91,7 +91,10 @@ def main(argv: list[str] | None = None) -> None:
         total = session.exec(select(func.count()).select_from(CaseFile)).one()
         families = session.exec(select(func.count()).select_from(Family)).one()
         supervisor = session.exec(select(User).where(User.username == "supervisor")).one()
-        pendamping = session.exec(select(User).where(User.username == "pendamping0001")).one()
+        first = session.exec(select(CaseFile).order_by(col(CaseFile.id))).first()
+        assert first is not None
+        pendamping = session.get(User, first.worker_id)
+        assert pendamping is not None
         family = session.exec(
             select(Family)
             .join(CaseFile, col(CaseFile.family_id) == Family.id)
