@@ -130,7 +130,9 @@ def snapshot(session: Session, web: Browser, user: User, walk: Walk, case_id: in
 
 def traces(text: str, case_id: int, family_name: str) -> list[str]:
     found = [marker for marker in (SECRET, NOTE_SECRET, REFERRAL_SECRET) if marker in text]
-    if re.search(rf"/kasus/{case_id}(?!\d)", text) or re.search(rf"kasus[^<]{{0,20}}#?{case_id}\b", text, re.I):
+    # Its URL, or its number as a page would show it ("Kasus #12", "kasus no. 12").
+    id_pattern = rf"/kasus/{case_id}(?![\w-])|kasus\s*(?:#|no\.?)\s*{case_id}(?!\d)"
+    if re.search(id_pattern, text, re.I):
         found.append("the case's id")
     if TYPE_LABEL in without_selects(text):
         found.append("its type label")
