@@ -1,7 +1,7 @@
 """Time the case pages' queries on a benchmark database (see bench.generate): the work queue of the kabupaten's
-supervisor and of a pendamping (the worker of the first case), the case list with its counts and a search, and a family page's "Kasus" section,
-each scoped by app.access.case_clause. Seeds cases once (one family in 20, a third of them confidential child
-protection, half with a referral) when the database has none.
+supervisor and of a pendamping (the worker of the first case), the case list with its counts and a search, and a
+family page's "Kasus" section, each scoped by app.access.case_clause. Seeds cases once (one family in 20, a third
+of them confidential child protection, half with a referral) when the database has none.
 
     python -m bench.cases --database-url sqlite:///data/bench.sqlite3
     python -m bench.cases --database-url postgresql://postgres@127.0.0.1:5432/p2k2_bench
