@@ -5,13 +5,15 @@ service and template flag that decides whether a user may change something asks 
 (or its `*_require_*` twin, which raises Forbidden).
 """
 
-from sqlalchemy import ColumnElement, false, or_, true
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, NotFound
 from app.i18n import N_
-from app.models import Family, Kelompok, Meeting, Role, User
+from app.models import AccessAction, AccessLog, CaseFile, Family, Kelompok, Meeting, Role, User
 
 # Role groups: who supervises (quality reviews, month locks, deciding corrections, verifying proposals), who reads
 # the dashboards, who decides graduation, who proposes it, whose scope is an area (and so must have one).
@@ -266,3 +268,104 @@ def mask_number(number: str | None) -> str:
     if not number:
         return "–"
     return number[:4] + "•" * max(0, len(number) - 8) + number[-4:]
+
+
+# --- cases (issue 11): confidential ones are seen by the assigned worker and the area's supervisors only ---
+
+BREAK_GLASS_MINUTES = 60
+"""How long a supervisor of another area may read a confidential case after stating why."""
+CASE_NOT_FOUND = N_("Kasus tidak ditemukan.")
+
+
+def case_area_supervisor(user: User, family: Family) -> bool:
+    """A supervisor whose area holds the family: sees and steers every case on it, confidential or not."""
+    return user.role == Role.SUPERVISOR and area_visible(user, family.village_code)
+
+
+def case_clause(user: User) -> ColumnElement[bool]:
+    """The cases a user may learn exist (the query joins Family): open ones of the families they see, and
+    confidential ones assigned to them or, for a supervisor, in their area. Admins and peninjau see no
+    confidential case; nobody learns one exists through a list, count, search or export."""
+    visible = and_(col(CaseFile.confidential).is_(false()), family_clause(user))
+    mine = col(CaseFile.worker_id) == user.id
+    if user.role == Role.SUPERVISOR and user.area_code:
+        return or_(visible, mine, area_within(col(Family.village_code), user.area_code))
+    return or_(visible, mine)
+
+
+def case_can_see(user: User, case: CaseFile, family: Family, kelompok: Kelompok | None) -> bool:
+    if case.worker_id == user.id or case_area_supervisor(user, family):
+        return True
+    return not case.confidential and family_can_see(user, family, kelompok)
+
+
+def case_can_edit(user: User, case: CaseFile, family: Family, kelompok: Kelompok | None) -> bool:
+    """Notes, status and referrals: the assigned worker, the area's supervisors and, for a case that is not
+    confidential, the family's own editors (its pendamping, an admin)."""
+    if case.worker_id == user.id or case_area_supervisor(user, family):
+        return True
+    return not case.confidential and family_can_edit(user, family, kelompok)
+
+
+def case_require_editor(user: User, case: CaseFile, family: Family, kelompok: Kelompok | None) -> None:
+    if not case_can_edit(user, case, family, kelompok):
+        raise Forbidden(N_("Hanya petugas kasus ini atau supervisor wilayahnya yang dapat mengubahnya."))
+
+
+def case_can_create(user: User, family: Family, kelompok: Kelompok | None) -> bool:
+    """A case is opened by the family's editors (its pendamping, an admin) or a supervisor of its area."""
+    return family_can_edit(user, family, kelompok) or case_area_supervisor(user, family)
+
+
+def case_require_creator(user: User, family: Family, kelompok: Kelompok | None) -> None:
+    if not case_can_create(user, family, kelompok):
+        raise Forbidden(ROLE_REFUSED)
+
+
+def case_can_break_glass(user: User, case: CaseFile, family: Family, kelompok: Kelompok | None) -> bool:
+    """A supervisor of another area (or an admin) may read a confidential case they may not see, giving a reason."""
+    return case.confidential and user.role in SUPERVISING_ROLES and not case_can_see(user, case, family, kelompok)
+
+
+def case_may_break_glass(user: User) -> bool:
+    """Whether to offer the break-the-glass form at all: the same answer for every case id, existing or not."""
+    return user.role in SUPERVISING_ROLES
+
+
+def case_log_can_view(user: User) -> bool:
+    """The log of reads of confidential cases: the supervisors, each for their own area."""
+    return user.role == Role.SUPERVISOR and bool(user.area_code)
+
+
+def case_glass_open(*, session: Session, user: User, case_id: int, since: datetime) -> bool:
+    """A break-the-glass by this user on this case, stated since `since`."""
+    found = session.exec(
+        select(AccessLog.id).where(
+            AccessLog.user_id == user.id,
+            AccessLog.action == AccessAction.CASE_BREAK_GLASS,
+            AccessLog.entity == "case",
+            AccessLog.entity_id == str(case_id),
+            col(AccessLog.at) >= since,
+        )
+    ).first()
+    return found is not None
+
+
+def case_get(*, session: Session, user: User, case_id: int, now: datetime) -> tuple[CaseFile, Family, bool]:
+    """The case, its family, and whether it is read through a break-the-glass (read only); NotFound, the same
+    answer as for an id that does not exist, for anyone else."""
+    row = session.exec(
+        select(CaseFile, Family)
+        .join(Family, col(Family.id) == CaseFile.family_id)
+        .where(CaseFile.id == case_id, case_clause(user))
+    ).first()
+    if row is not None:
+        return row[0], row[1], False
+    since = now - timedelta(minutes=BREAK_GLASS_MINUTES)
+    if case_may_break_glass(user) and case_glass_open(session=session, user=user, case_id=case_id, since=since):
+        found = session.exec(
+            select(CaseFile, Family).join(Family, col(Family.id) == CaseFile.family_id).where(CaseFile.id == case_id)
+        ).first()
+        if found is not None:
+            return found[0], found[1], True
+    raise NotFound(CASE_NOT_FOUND)

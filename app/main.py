@@ -52,6 +52,7 @@ def create_app() -> FastAPI:
     from app.assessments.routes import router as assessments_router
     from app.attendance.routes import router as attendance_router
     from app.auth.routes import router as auth_router
+    from app.cases.routes import router as cases_router
     from app.curriculum.routes import router as curriculum_router
     from app.dashboard.routes import router as dashboard_router
     from app.exports.routes import router as exports_router
@@ -98,6 +99,7 @@ def create_app() -> FastAPI:
         history_router,
         reports_router,
         search_router,
+        cases_router,
     ):
         app.include_router(router)
     return app

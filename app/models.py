@@ -240,9 +240,64 @@ class AccessAction(StrEnum):
     NIK_VIEW = "nik_view"
     EXPORT = "export"
     PRINT = "print"
+    CASE_VIEW = "case_view"  # a read of a confidential case
+    CASE_BREAK_GLASS = "break_glass"  # a supervisor of another area opened one, stating a reason
 
 
-ACCESS_ACTIONS = tuple(AccessAction)
+# The admin's personal-data log; reads of confidential cases are shown to the area's supervisors only.
+ACCESS_ACTIONS = (AccessAction.NIK_VIEW, AccessAction.EXPORT, AccessAction.PRINT)
+CASE_ACCESS_ACTIONS = (AccessAction.CASE_VIEW, AccessAction.CASE_BREAK_GLASS)
+
+
+class CaseType(StrEnum):
+    KEKERASAN_ANAK = "kekerasan_anak"
+    PENELANTARAN = "penelantaran"
+    AKSES_KESEHATAN = "akses_kesehatan"
+    PENDIDIKAN = "pendidikan"
+    DISABILITAS = "disabilitas"
+    LANSIA_TERLANTAR = "lansia_terlantar"
+    ADMINDUK = "adminduk"
+    EKONOMI = "ekonomi"
+    LAINNYA = "lainnya"
+
+
+# Confidential whatever the worker ticks: child protection.
+CASE_TYPES_CONFIDENTIAL = (CaseType.KEKERASAN_ANAK,)
+
+
+class CaseUrgency(StrEnum):
+    DARURAT = "darurat"
+    TINGGI = "tinggi"
+    SEDANG = "sedang"
+    RENDAH = "rendah"
+
+
+# Most urgent first: the order of work queues.
+CASE_URGENCIES = (CaseUrgency.DARURAT, CaseUrgency.TINGGI, CaseUrgency.SEDANG, CaseUrgency.RENDAH)
+
+
+class CaseStatus(StrEnum):
+    BARU = "baru"
+    DITANGANI = "ditangani"
+    DIRUJUK = "dirujuk"
+    SELESAI = "selesai"
+    DITUTUP = "ditutup"
+
+
+CASE_OPEN = (CaseStatus.BARU, CaseStatus.DITANGANI, CaseStatus.DIRUJUK)
+
+
+class ReferralService(StrEnum):
+    PUSKESMAS = "puskesmas"
+    RUMAH_SAKIT = "rumah_sakit"
+    SEKOLAH = "sekolah"
+    DUKCAPIL = "dukcapil"
+    UPTD_PPA = "uptd_ppa"
+    DINAS_SOSIAL = "dinas_sosial"
+    DINAS_KESEHATAN = "dinas_kesehatan"
+    DINAS_PENDIDIKAN = "dinas_pendidikan"
+    KEPOLISIAN = "kepolisian"
+    LAINNYA = "lainnya"
 
 
 class JobStatus(StrEnum):
@@ -265,6 +320,8 @@ VOCABULARY: dict[str, object] = {
     "READINESS_VERDICTS": READINESS_VERDICTS,
     "ACCESS_ACTIONS": ACCESS_ACTIONS,
     "JOB_ACTIVE": JOB_ACTIVE,
+    "CASE_URGENCIES": CASE_URGENCIES,
+    "CASE_OPEN": CASE_OPEN,
 } | {
     e.__name__: e
     for e in (
@@ -297,6 +354,10 @@ VOCABULARY: dict[str, object] = {
         AccessAction,
         JobStatus,
         JobKind,
+        CaseType,
+        CaseUrgency,
+        CaseStatus,
+        ReferralService,
     )
 }
 
@@ -785,3 +846,60 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = None
     heartbeat: datetime | None = None
     error: str = Field(default="", sa_type=Text)
+
+
+# --- Cases and referrals (issue 11) ---
+
+
+class CaseFile(SQLModel, table=True):
+    """A social worker's case on a family or one of its members; confidential ones are seen by few (app.access)."""
+
+    __table_args__ = (
+        Index("ix_casefile_worker_status", "worker_id", "status"),
+        Index("ix_casefile_status_urgency", "status", "urgency"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    case_type: str = Field(max_length=24)  # CaseType
+    urgency: str = Field(max_length=12)  # CaseUrgency
+    description: str = Field(sa_type=Text)
+    confidential: bool = False
+    status: str = Field(default=CaseStatus.BARU, max_length=12)  # CaseStatus
+    worker_id: int = Field(foreign_key="user.id")  # the assigned worker
+    opened_on: date
+    closed_on: date | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    form_token: str | None = Field(default=None, max_length=64, unique=True)
+
+
+class CaseNote(SQLModel, table=True):
+    """A dated follow-up note of a case (a status change writes one too)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="casefile.id", index=True)
+    noted_on: date
+    text: str = Field(sa_type=Text)
+    status_to: str | None = Field(default=None, max_length=12)  # CaseStatus, when the note changed it
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Referral(SQLModel, table=True):
+    """A rujukan of a case to a service, and what came back."""
+
+    __table_args__ = (Index("ix_referral_waiting", "outcome_on", "referred_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="casefile.id", index=True)
+    service: str = Field(max_length=24)  # ReferralService
+    service_name: str = Field(default="", max_length=120)  # e.g. "Puskesmas Melong"
+    referred_on: date
+    request: str = Field(sa_type=Text)  # what was asked
+    outcome: str = Field(default="", sa_type=Text)
+    outcome_on: date | None = None
+    referred_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

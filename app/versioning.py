@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 
 from app.errors import EditConflict, RuleViolation
 from app.i18n import N_, fmt_datetime
-from app.models import AuditLog, Family, Meeting, Member, User
+from app.models import AuditLog, CaseFile, Family, Meeting, Member, Referral, User
 
-Versioned = Family | Member | Meeting
+Versioned = Family | Member | Meeting | CaseFile | Referral
 
 
-Row = TypeVar("Row", Member, Meeting)
+Row = TypeVar("Row", Member, Meeting, CaseFile)
 
 
 def row_insert_once(*, session: Session, row: Row, sent_before: Callable[[], Row | None]) -> Row:

@@ -17,6 +17,7 @@ from app.access import (
 )
 from app.audit import access_record
 from app.auth.deps import CurrentUser
+from app.cases.queries import case_family_context
 from app.db import SessionDep
 from app.errors import EditConflict
 from app.families import service
@@ -85,6 +86,7 @@ def family_detail(request: Request, family_id: int, session: SessionDep, user: C
     }
     # Issue 3: readiness verdict, proposals, assessments and domain score trends.
     context.update(family_page_extras(session=session, user=user, family=family, kelompok=kelompok, today=today))
+    context.update(case_family_context(session=session, user=user, family=family, kelompok=kelompok))
     return render(request, "families/detail.html", context)
 
 

@@ -67,6 +67,7 @@ PARAMETER_LABELS = {
     "assets_min": N_("Tanda kesejahteraan minimal (dari 5)"),
     "alpa_streak_warning": N_("Peringatan alpa berturut-turut"),
     "meeting_gap_days": N_("Peringatan kelompok tidak bertemu (hari)"),
+    "referral_overdue_days": N_("Rujukan kasus terlambat bila tanpa hasil setelah (hari)"),
     "years_in_pkh_warning": N_("Peringatan lama di PKH (tahun)"),
     "early_childhood_max_age": N_("Umur maksimal anak usia dini"),
     "school_min_age": N_("Umur minimal anak sekolah"),

@@ -104,6 +104,7 @@ class RuleSet:
     elderly_min_age: int = 70
     monitoring_months: int = 12
     yearly_target: int = 10
+    referral_overdue_days: int = 14  # app.cases: a referral with no outcome after this many days is overdue
 
     @cached_property
     def limits(self) -> ComponentLimits:

@@ -5,6 +5,7 @@ from sqlmodel import select
 from starlette.responses import PlainTextResponse, Response
 
 from app.auth.deps import CurrentUser
+from app.cases.queries import case_home_context
 from app.db import SessionDep
 from app.graduation.queries import graduation_progress
 from app.kelompok.queries import kelompok_summaries
@@ -31,6 +32,7 @@ def home(request: Request, session: SessionDep, user: CurrentUser, today: Today)
         "progress": graduation_progress(session=session, user=user, year=today.year)
         if user.role == Role.PENDAMPING
         else [],
+        **case_home_context(session=session, user=user, today=today),
     }
     return render(request, "home/index.html", context)
 
