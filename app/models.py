@@ -174,6 +174,13 @@ class ReadinessWarning(StrEnum):
 class GraduationRoute(StrEnum):
     ALAMIAH = "alamiah"
     MANDIRI = "mandiri"
+    # Exits the readiness rules do not flag, proposed with a reason and evidence (issue 13).
+    SUKARELA = "sukarela"  # mengundurkan diri: the family withdraws of its own will
+    MUSYAWARAH = "musyawarah"  # decided by a musyawarah desa/kelurahan
+
+
+# Routes that end in FamilyStatus.KELUAR rather than a graduation (no post-graduation monitoring).
+EXIT_ROUTES = (GraduationRoute.SUKARELA, GraduationRoute.MUSYAWARAH)
 
 
 class ProposalStatus(StrEnum):
@@ -196,6 +203,7 @@ PROPOSAL_DECISIONS = (ProposalStatus.DISETUJUI, ProposalStatus.DITUNDA, Proposal
 
 class DocumentKind(StrEnum):
     SURAT_PERNYATAAN = "surat_pernyataan"
+    BUKTI_KELUAR = "bukti_keluar"  # evidence of an exit: letter of withdrawal, minutes of the musyawarah
 
 
 class CorrectionStatus(StrEnum):
@@ -230,12 +238,24 @@ class JobKind(StrEnum):
     READINESS_RECOMPUTE = "readiness_recompute"
 
 
+class NotificationKind(StrEnum):
+    """What a pendamping is told about their proposals and correction requests."""
+
+    PROPOSAL_SENT_BACK = "usulan_dikembalikan"
+    PROPOSAL_DEFERRED = "usulan_ditunda"
+    PROPOSAL_APPROVED = "usulan_disetujui"
+    PROPOSAL_REJECTED = "usulan_ditolak"
+    CORRECTION_ACCEPTED = "koreksi_diterima"
+    CORRECTION_REFUSED = "koreksi_ditolak"
+
+
 VOCABULARY: dict[str, object] = {
     "ATTENDANCE_CYCLE": ATTENDANCE_CYCLE,
     "PROPOSAL_DECISIONS": PROPOSAL_DECISIONS,
     "READINESS_VERDICTS": READINESS_VERDICTS,
     "ACCESS_ACTIONS": ACCESS_ACTIONS,
     "JOB_ACTIVE": JOB_ACTIVE,
+    "EXIT_ROUTES": EXIT_ROUTES,
 } | {
     e.__name__: e
     for e in (
@@ -265,6 +285,7 @@ VOCABULARY: dict[str, object] = {
         AccessAction,
         JobStatus,
         JobKind,
+        NotificationKind,
     )
 }
 
@@ -294,6 +315,8 @@ class User(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # Bumped by every edit of name, role or area: an admin's edit form sends the version it was made from.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class LoginSession(SQLModel, table=True):
@@ -711,3 +734,23 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = None
     heartbeat: datetime | None = None
     error: str = Field(default="", sa_type=Text)
+
+
+# --- Notifications (issue 13) ---
+
+
+class Notification(SQLModel, table=True):
+    """A line telling a user what happened to their proposal or correction request; written in the same
+    transaction as the decision it reports."""
+
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    kind: str = Field(max_length=24)  # NotificationKind
+    subject: str = Field(default="", max_length=120)  # the family's head, as a person reads it
+    note: str = Field(default="", sa_type=Text)  # the reviewer's reason
+    proposal_id: int | None = Field(default=None, foreign_key="graduationproposal.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None

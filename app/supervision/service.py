@@ -15,6 +15,7 @@ from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
 from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
+from app.notifications.service import notification_add
 from app.models import (
     ATTENDANCE_CYCLE,
     Attendance,
@@ -25,6 +26,7 @@ from app.models import (
     Meeting,
     MeetingStatus,
     MonthLock,
+    NotificationKind,
     QualityReview,
     User,
     utcnow,
@@ -192,6 +194,16 @@ def correction_decide(
         action="accept" if accept else "refuse",
         before=before,
         after=snapshot(request),
+    )
+    family = session.get(Family, request.family_id)
+    notification_add(
+        session=session,
+        user_id=request.requested_by_id,
+        kind=NotificationKind.CORRECTION_ACCEPTED if accept else NotificationKind.CORRECTION_REFUSED,
+        actor=user,
+        subject=family.head_name if family is not None else "",
+        note=request.decision_note,
+        meeting_id=meeting.id,
     )
     if accept:
         attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=[request.family_id])
