@@ -116,7 +116,9 @@ def exit_input_parse(values: dict[str, str]) -> tuple[ExitInput | None, FormErro
     route = values.get("route", "").strip()
     if route not in EXIT_ROUTES:
         errors.add("route", N_("Pilih jalur keluar: mengundurkan diri atau keputusan musyawarah."))
-    reason = parse_text(values.get("reason", ""), name="reason", errors=errors, required=True, max_length=EXIT_REASON_MAX)
+    reason = parse_text(
+        values.get("reason", ""), name="reason", errors=errors, required=True, max_length=EXIT_REASON_MAX
+    )
     if errors:
         return None, errors
     return ExitInput(route=route, reason=reason), errors

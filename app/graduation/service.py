@@ -26,7 +26,6 @@ from app.graduation.facts import rules_on
 from app.graduation.queries import proposal_get, proposal_open, readiness_evaluate_many
 from app.graduation.rules import Verdict, add_months
 from app.i18n import N_
-from app.notifications.service import notification_add
 from app.models import (
     EXIT_ROUTES,
     PROPOSAL_DECISIONS,
@@ -47,6 +46,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.notifications.service import notification_add
 
 CHUNK = 2000
 READINESS_TABLE = SQLModel.metadata.tables[str(FamilyReadiness.__tablename__)]
@@ -249,9 +249,7 @@ def proposal_exit_create(
         raise RuleViolation(N_("Pilih jalur keluar: mengundurkan diri atau keputusan musyawarah."), field="route")
     text = reason.strip()
     if len(text) < EXIT_REASON_MIN:
-        raise RuleViolation(
-            N_("Tulis alasan keluar minimal %(n)s karakter."), field="reason", n=EXIT_REASON_MIN
-        )
+        raise RuleViolation(N_("Tulis alasan keluar minimal %(n)s karakter."), field="reason", n=EXIT_REASON_MIN)
     if family.status != FamilyStatus.AKTIF:
         raise RuleViolation(N_("KPM ini sudah tidak aktif di PKH."))
     if proposal_open(session=session, family_id=family.id or 0) is not None:

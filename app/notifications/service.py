@@ -43,16 +43,21 @@ def notifications_mark_read(*, session: Session, user: User, ids: Sequence[int])
     shows them, after reading); returns how many changed."""
     if not ids:
         return 0
-    session.commit()  # end the read: on SQLite the write then waits for the lock instead of failing
-    write_intent(session)
-    result = session.exec(
-        update(Notification)
-        .where(
-            col(Notification.user_id) == user.id,
-            col(Notification.id).in_(list(ids)),
-            col(Notification.read_at).is_(None),
+    expire = session.expire_on_commit
+    session.expire_on_commit = False  # what the page has read stays loaded for its rendering
+    try:
+        session.commit()  # end the read: on SQLite the write then waits for the lock instead of failing
+        write_intent(session)
+        result = session.exec(
+            update(Notification)
+            .where(
+                col(Notification.user_id) == user.id,
+                col(Notification.id).in_(list(ids)),
+                col(Notification.read_at).is_(None),
+            )
+            .values(read_at=utcnow())
         )
-        .values(read_at=utcnow())
-    )
-    session.commit()
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
     return int(result.rowcount or 0)

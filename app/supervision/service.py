@@ -15,7 +15,6 @@ from app.audit import audit_record, snapshot
 from app.errors import RuleViolation
 from app.graduation.service import readiness_refresh_families
 from app.i18n import N_
-from app.notifications.service import notification_add
 from app.models import (
     ATTENDANCE_CYCLE,
     Attendance,
@@ -31,6 +30,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.notifications.service import notification_add
 from app.supervision.rules import CHECKLIST, MARK_MAX, checklist_score
 
 
