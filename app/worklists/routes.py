@@ -71,14 +71,14 @@ def _filters(session: Session, user: User, request: Request) -> CandidateFilters
 
 # --- families to follow up ---
 
-KINDS = {"alpa": N_("KPM dengan alpa berturut-turut"), "kehadiran": N_("KPM dengan kehadiran di bawah ambang")}
+KINDS = {"beruntun": N_("KPM dengan alpa berturut-turut"), "kehadiran": N_("KPM dengan kehadiran di bawah ambang")}
 
 
 def _family_rows(
     session: Session, user: User, kind: str, filters: CandidateFilters, window: Window, page: int
 ) -> list[queries.FamilyRow]:
     offset = (page - 1) * PAGE_SIZE
-    if kind == "alpa":
+    if kind == "beruntun":
         return queries.alpa_families(
             session=session, user=user, filters=filters, streak=window.streak, limit=PAGE_SIZE + 1, offset=offset
         )
@@ -109,8 +109,8 @@ def _families_page(request: Request, session: Session, user: User, today: date, 
         "has_next": len(rows) > PAGE_SIZE,
         "page": page,
         "window": window,
-        "list_route": "worklist_alpa" if kind == "alpa" else "worklist_low_attendance",
-        "export_route": "worklist_alpa_export" if kind == "alpa" else "worklist_low_attendance_export",
+        "list_route": "worklist_alpa" if kind == "beruntun" else "worklist_low_attendance",
+        "export_route": "worklist_alpa_export" if kind == "beruntun" else "worklist_low_attendance_export",
     }
     if hx_target(request) == "worklist":
         return render(
@@ -121,7 +121,7 @@ def _families_page(request: Request, session: Session, user: User, today: date, 
 
 @router.get("/daftar/alpa", name="worklist_alpa")
 def worklist_alpa(request: Request, session: ReadSessionDep, user: CurrentUser, today: Today) -> Response:
-    return _families_page(request, session, user, today, "alpa")
+    return _families_page(request, session, user, today, "beruntun")
 
 
 @router.get("/daftar/kehadiran-rendah", name="worklist_low_attendance")
@@ -154,7 +154,7 @@ def _families_export(
     detail = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     access_record(session=primary, user=user, action=AccessAction.EXPORT, entity="export", detail=detail)
     found: Iterator[queries.FamilyRow]
-    if kind == "alpa":
+    if kind == "beruntun":
         found = queries.alpa_families_iter(session=session, user=user, filters=filters, streak=window.streak)
     else:
         found = queries.low_attendance_iter(
@@ -171,7 +171,7 @@ def _families_export(
         rows=(_family_cells(r) for r in found),
     )
     body = csv_stream(sheet) if fmt == "csv" else xlsx_stream([sheet])
-    name = f"{'kpm-alpa' if kind == 'alpa' else 'kpm-kehadiran-rendah'}-{today.isoformat()}.{fmt}"
+    name = f"{'kpm-alpa' if kind == 'beruntun' else 'kpm-kehadiran-rendah'}-{today.isoformat()}.{fmt}"
     return StreamingResponse(
         body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
@@ -181,7 +181,7 @@ def _families_export(
 def worklist_alpa_export(
     request: Request, fmt: str, session: ReadSessionDep, primary: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
-    return _families_export(request, session, primary, user, today, "alpa", fmt)
+    return _families_export(request, session, primary, user, today, "beruntun", fmt)
 
 
 @router.get("/daftar/kehadiran-rendah.{fmt}", name="worklist_low_attendance_export")
