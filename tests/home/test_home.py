@@ -187,12 +187,9 @@ def test_decisions_and_corrections_notify(web: Browser, session: Session) -> Non
     assert web.post(f"/graduasi/usulan/{approved.id}/keputusan", data={"decision": "disetujui"}).status_code == 303
     web.login(w.supervisor.username)
     assert web.post(f"/koreksi/{requests[0].id}/keputusan", data={"keputusan": "terima"}).status_code in (200, 303)
-    assert (
-        web.post(
-            f"/koreksi/{requests[1].id}/keputusan", data={"keputusan": "tolak", "decision_note": "Foto tidak cocok"}
-        ).status_code
-        in (200, 303)
-    )
+    assert web.post(
+        f"/koreksi/{requests[1].id}/keputusan", data={"keputusan": "tolak", "decision_note": "Foto tidak cocok"}
+    ).status_code in (200, 303)
     kinds = sorted(n.kind for n in session.exec(select(Notification).where(Notification.user_id == w.pendamping.id)))
     assert kinds == ["koreksi_diterima", "koreksi_ditolak", "usulan_disetujui", "usulan_ditunda"]
     web.login(w.pendamping.username)
@@ -254,4 +251,3 @@ def test_exit_proposal_refused_to_other_roles(web: Browser, session: Session) ->
     assert web.get(f"/kpm/{w.families[0].id}/usulan-keluar/baru").status_code == 403
     web.login(w.other_pendamping.username)
     assert web.get(f"/kpm/{w.families[0].id}/usulan-keluar/baru").status_code == 404
-
