@@ -244,7 +244,21 @@ def graduates_monitored(
     else:
         query = query.where(col(GraduationProposal.monitor_until) >= today)
     query = query.order_by(col(GraduationProposal.monitor_until), col(Family.head_name), col(Family.id))
-    return [GraduateRow(*r[:9], bool(r[9])) for r in session.exec(query.limit(limit).offset(offset)).all()]
+    return [
+        GraduateRow(
+            family_id=r[0],
+            head_name=r[1],
+            programme_id=r[2],
+            village_name=r[3],
+            kelompok_name=r[4],
+            status=r[5],
+            route=r[6],
+            decided_at=r[7],
+            monitor_until=r[8],
+            flagged=bool(r[9]),
+        )
+        for r in session.exec(query.limit(limit).offset(offset)).all()
+    ]
 
 
 def reenrolment_count(*, session: Session, user: User) -> int:
