@@ -1,9 +1,9 @@
 """Admin pages: user accounts and kelompok. Every handler is for administrators only."""
 
 from datetime import datetime, time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from app.access import require_role
@@ -359,9 +359,18 @@ def admin_user_edit(request: Request, user_id: int, session: SessionDep, user: C
 
 
 @router.post("/admin/pengguna/{user_id}/ubah", name="admin_user_update")
-async def admin_user_update(request: Request, user_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def admin_user_update(
+    request: Request,
+    user_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    full_name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    area_code: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
+) -> Response:
     require_role(user, Role.ADMIN)
-    values = await form_values(request)
+    values = {"full_name": full_name, "role": role, "area_code": area_code, "version": version}
     data, errors = user_edit_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -400,17 +409,16 @@ def admin_user_deactivate_form(request: Request, user_id: int, session: SessionD
 
 
 @router.post("/admin/pengguna/{user_id}/nonaktifkan", name="admin_user_deactivate")
-async def admin_user_deactivate(request: Request, user_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def admin_user_deactivate(
+    request: Request, user_id: int, session: SessionDep, user: CurrentUser, successor_id: Annotated[str, Form()] = ""
+) -> Response:
     require_role(user, Role.ADMIN)
-    values = await form_values(request)
     errors = FormErrors()
-    successor_id = parse_int(
-        values.get("successor_id", ""), name="successor_id", errors=errors, minimum=1, required=False
-    )
+    successor = parse_int(successor_id, name="successor_id", errors=errors, minimum=1, required=False)
     if not errors:
         with form_refusal(session=session, errors=errors):
             done = service.user_deactivate_handover(
-                session=session, actor=user, user_id=user_id, successor_id=successor_id
+                session=session, actor=user, user_id=user_id, successor_id=successor
             )
             return redirect(request.url_for("admin_users").include_query_params(q=done.username), request)
     return _deactivate_page(request, session, user, user_id, errors.messages)

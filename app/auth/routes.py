@@ -10,7 +10,7 @@ from app.auth.security import DEVICE_COOKIE, SESSION_COOKIE, device_sign, device
 from app.auth.service import login_attempt, login_session_close, login_session_open, password_change
 from app.db import SessionDep
 from app.errors import RuleViolation
-from app.forms import form_refusal, form_values
+from app.forms import form_refusal
 from app.i18n import gettext
 from app.settings import get_settings
 from app.web import CSRF_COOKIE, LANG_COOKIE, redirect, render
@@ -123,16 +123,23 @@ def account_password_form(request: Request, user: CurrentUser, tersimpan: str = 
 
 
 @router.post("/akun/sandi", name="account_password_change")
-async def account_password_change(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    values = await form_values(request)
+def account_password_change(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    confirm_password: Annotated[str, Form()] = "",
+) -> Response:
+    # A plain `def`: verifying and hashing the password (argon2) runs in a worker thread, not on the event loop.
     raw = request.cookies.get(SESSION_COOKIE)
     with form_refusal(session=session) as errors:
         password_change(
             session=session,
             user=user,
-            current=values.get("current_password", ""),
-            new=values.get("new_password", ""),
-            confirm=values.get("confirm_password", ""),
+            current=current_password,
+            new=new_password,
+            confirm=confirm_password,
             keep_token=token_unsign(raw) if raw else None,
         )
         return redirect(request.url_for("account_password_form").include_query_params(tersimpan="1"), request)
