@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
+from app.access import notification_clause
 from app.models import Notification, User
 
 
@@ -31,7 +32,7 @@ def notifications_list(*, session: Session, user: User, limit: int, offset: int 
     rows = session.exec(
         select(Notification, User.full_name)
         .outerjoin(User, col(User.id) == Notification.actor_id)
-        .where(col(Notification.user_id) == user.id)
+        .where(notification_clause(user))
         .order_by(col(Notification.read_at).is_not(None), col(Notification.id).desc())
         .limit(limit)
         .offset(offset)

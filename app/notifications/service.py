@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, update
 
+from app.access import notification_clause
 from app.db import write_intent
 from app.models import Notification, User, utcnow
 
@@ -51,7 +52,7 @@ def notifications_mark_read(*, session: Session, user: User, ids: Sequence[int])
         result = session.exec(
             update(Notification)
             .where(
-                col(Notification.user_id) == user.id,
+                notification_clause(user),
                 col(Notification.id).in_(list(ids)),
                 col(Notification.read_at).is_(None),
             )
