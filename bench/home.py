@@ -36,6 +36,20 @@ def main(argv: list[str] | None = None) -> None:
 
     import httpx2
 
+    from sqlmodel import Session, col, select
+
+    from app.db import get_engine
+    from app.models import Area
+
+    engine = get_engine()
+    with Session(engine) as session:
+        kecamatan = session.exec(select(Area.code).where(Area.level == 3).order_by(col(Area.code))).first()
+    engine.dispose()
+    pages = [
+        *PAGES,
+        ("low attendance, 1 kec.", "supervisor", f"/daftar/kehadiran-rendah?kecamatan={kecamatan}"),
+        ("low attendance XLSX", "supervisor", "/daftar/kehadiran-rendah.xlsx"),
+    ]
     server, base = server_start(args.database_url)
     clients: dict[str, httpx2.Client] = {}
 
@@ -64,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         print(f"database: {args.database_url.split('@')[-1]}")
         print(f"{'page':26} {'median ms':>10} {'server CPU ms':>14} {'KB':>8}  url")
-        for name, username, url in PAGES:
+        for name, username, url in pages:
             call = get(client_for(username), url)
             seconds = timed(call, args.runs)
             before = cpu_seconds(server.pid)

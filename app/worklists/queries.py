@@ -137,27 +137,53 @@ def alpa_families_count(*, session: Session, user: User, streak: int) -> int:
     )
 
 
-def _low_attendance_query(
-    user: User, filters: CandidateFilters, *, since: date, until: date, min_share: float
-) -> RowsSelect:
+def _attendance_shares(user: User, filters: CandidateFilters, *, since: date, until: date, min_share: float) -> Any:
+    """(family_id, hadir, marks) of the families under `min_share` at the held meetings of the window, read from
+    the (meeting, status, family) index of the scoped kelompok's meetings only, grouped by family id alone."""
     hadir = func.sum(case((col(Attendance.status) == AttendanceStatus.HADIR, 1), else_=0))
-    marks = func.count(col(Attendance.id))
-    return (
-        _family_joins(rows_select(*_family_columns(), hadir, marks))
-        .join(Attendance, col(Attendance.family_id) == Family.id)
-        .join(Meeting, col(Meeting.id) == Attendance.meeting_id)
+    marks = func.count()
+    meetings = (
+        select(Meeting.id)
+        .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
         .where(
-            family_clause(user),
-            col(Family.status) == FamilyStatus.AKTIF,
+            kelompok_clause(user),
             col(Meeting.status) == MeetingStatus.HELD,
             col(Meeting.date) >= since,
             col(Meeting.date) <= until,
-            *_filter_where(filters),
         )
-        .group_by(*_family_columns())
+    )
+    if filters.kelompok_id is not None:
+        meetings = meetings.where(col(Meeting.kelompok_id) == filters.kelompok_id)
+    if filters.pendamping_id is not None:
+        meetings = meetings.where(col(Kelompok.pendamping_id) == filters.pendamping_id)
+    if filters.kelurahan:
+        meetings = meetings.where(col(Kelompok.village_code) == filters.kelurahan)
+    elif filters.kecamatan:
+        meetings = meetings.where(area_within(col(Kelompok.village_code), filters.kecamatan))
+    return (
+        select(col(Attendance.family_id).label("family_id"), hadir.label("hadir"), marks.label("marks"))
+        .where(col(Attendance.meeting_id).in_(meetings))
+        .group_by(col(Attendance.family_id))
         # hadir / marks < min_share, in integers (no division): hadir * 10000 < min_share * 10000 * marks
         .having(hadir * 10000 < marks * round(min_share * 10000))
+        .subquery()
     )
+
+
+def _low_attendance_query(
+    user: User, filters: CandidateFilters, *, since: date, until: date, min_share: float
+) -> tuple[RowsSelect, Any]:
+    shares = _attendance_shares(user, filters, since=since, until=until, min_share=min_share)
+    query = _family_joins(
+        rows_select(*_family_columns(), shares.c.hadir, shares.c.marks)
+        .select_from(shares)
+        .join(Family, col(Family.id) == shares.c.family_id)
+    ).where(
+        family_clause(user),
+        col(Family.status) == FamilyStatus.AKTIF,
+        *_filter_where(filters),
+    )
+    return query, shares
 
 
 def low_attendance_families(
@@ -172,18 +198,16 @@ def low_attendance_families(
     offset: int,
 ) -> list[FamilyRow]:
     """Active families whose hadir share at meetings held in the window is under `min_share`, lowest first."""
-    hadir = func.sum(case((col(Attendance.status) == AttendanceStatus.HADIR, 1), else_=0))
-    query = _low_attendance_query(user, filters, since=since, until=until, min_share=min_share).order_by(
-        (hadir * 1.0 / func.count(col(Attendance.id))), col(Family.head_name), col(Family.id)
-    )
+    query, shares = _low_attendance_query(user, filters, since=since, until=until, min_share=min_share)
+    query = query.order_by(shares.c.hadir * 1.0 / shares.c.marks, col(Family.head_name), col(Family.id))
     return [FamilyRow(*r) for r in session.exec(query.limit(limit).offset(offset)).all()]
 
 
 def low_attendance_iter(
     *, session: Session, user: User, filters: CandidateFilters, since: date, until: date, min_share: float
 ) -> Iterator[FamilyRow]:
-    query = _low_attendance_query(user, filters, since=since, until=until, min_share=min_share).order_by(col(Family.id))
-    for r in session.exec(query.execution_options(yield_per=EXPORT_CHUNK)):
+    query, _ = _low_attendance_query(user, filters, since=since, until=until, min_share=min_share)
+    for r in session.exec(query.order_by(col(Family.id)).execution_options(yield_per=EXPORT_CHUNK)):
         yield FamilyRow(*r)
 
 
