@@ -35,7 +35,6 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["DATABASE_URL"] = args.database_url
 
     import httpx2
-
     from sqlmodel import Session, col, select
 
     from app.db import get_engine
