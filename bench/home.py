@@ -38,11 +38,14 @@ def main(argv: list[str] | None = None) -> None:
     from sqlmodel import Session, col, select
 
     from app.db import get_engine
-    from app.models import Area
+    from app.models import Area, User
 
     engine = get_engine()
     with Session(engine) as session:
-        kecamatan = session.exec(select(Area.code).where(Area.level == 3).order_by(col(Area.code))).first()
+        area = session.exec(select(User.area_code).where(User.username == "supervisor")).one() or ""
+        kecamatan = session.exec(
+            select(Area.code).where(Area.level == 3, col(Area.code).like(area + ".%")).order_by(col(Area.code))
+        ).first()
     engine.dispose()
     pages = [
         *PAGES,
