@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, NotFound
 from app.i18n import N_
-from app.models import AccessAction, AccessLog, CaseFile, Family, Kelompok, Meeting, Role, User
+from app.models import AccessAction, AccessLog, CaseFile, Family, Kelompok, Meeting, Notification, Role, User
 
 # Role groups: who supervises (quality reviews, month locks, deciding corrections, verifying proposals), who reads
 # the dashboards, who decides graduation, who proposes it, whose scope is an area (and so must have one).
@@ -55,6 +55,11 @@ def family_clause(user: User) -> ColumnElement[bool]:
         own = select(Kelompok.id).where(Kelompok.pendamping_id == user.id)
         return col(Family.kelompok_id).in_(own)
     return area_clause(user, col(Family.village_code))
+
+
+def notification_clause(user: User) -> ColumnElement[bool]:
+    """Notifications are private: each user sees (and marks read) their own only, whatever their role."""
+    return col(Notification.user_id) == user.id
 
 
 def area_visible(user: User, code: str) -> bool:

@@ -62,9 +62,11 @@ def create_app() -> FastAPI:
     from app.home.routes import router as home_router
     from app.kelompok.routes import router as kelompok_router
     from app.meetings.routes import router as meetings_router
+    from app.notifications.routes import router as notifications_router
     from app.reports.routes import router as reports_router
     from app.search.routes import router as search_router
     from app.supervision.routes import router as supervision_router
+    from app.worklists.routes import router as worklists_router
 
     app = FastAPI(
         title="P2K2 Tracker",
@@ -100,6 +102,8 @@ def create_app() -> FastAPI:
         reports_router,
         search_router,
         cases_router,
+        notifications_router,
+        worklists_router,
     ):
         app.include_router(router)
     return app

@@ -203,6 +203,13 @@ class ReadinessWarning(StrEnum):
 class GraduationRoute(StrEnum):
     ALAMIAH = "alamiah"
     MANDIRI = "mandiri"
+    # Exits the readiness rules do not flag, proposed with a reason and evidence (issue 13).
+    SUKARELA = "sukarela"  # mengundurkan diri: the family withdraws of its own will
+    MUSYAWARAH = "musyawarah"  # decided by a musyawarah desa/kelurahan
+
+
+# Routes that end in FamilyStatus.KELUAR rather than a graduation (no post-graduation monitoring).
+EXIT_ROUTES = (GraduationRoute.SUKARELA, GraduationRoute.MUSYAWARAH)
 
 
 class ProposalStatus(StrEnum):
@@ -225,6 +232,7 @@ PROPOSAL_DECISIONS = (ProposalStatus.DISETUJUI, ProposalStatus.DITUNDA, Proposal
 
 class DocumentKind(StrEnum):
     SURAT_PERNYATAAN = "surat_pernyataan"
+    BUKTI_KELUAR = "bukti_keluar"  # evidence of an exit: letter of withdrawal, minutes of the musyawarah
 
 
 class CorrectionStatus(StrEnum):
@@ -314,6 +322,17 @@ class JobKind(StrEnum):
     READINESS_RECOMPUTE = "readiness_recompute"
 
 
+class NotificationKind(StrEnum):
+    """What a pendamping is told about their proposals and correction requests."""
+
+    PROPOSAL_SENT_BACK = "usulan_dikembalikan"
+    PROPOSAL_DEFERRED = "usulan_ditunda"
+    PROPOSAL_APPROVED = "usulan_disetujui"
+    PROPOSAL_REJECTED = "usulan_ditolak"
+    CORRECTION_ACCEPTED = "koreksi_diterima"
+    CORRECTION_REFUSED = "koreksi_ditolak"
+
+
 VOCABULARY: dict[str, object] = {
     "ATTENDANCE_CYCLE": ATTENDANCE_CYCLE,
     "PROPOSAL_DECISIONS": PROPOSAL_DECISIONS,
@@ -322,6 +341,7 @@ VOCABULARY: dict[str, object] = {
     "JOB_ACTIVE": JOB_ACTIVE,
     "CASE_URGENCIES": CASE_URGENCIES,
     "CASE_OPEN": CASE_OPEN,
+    "EXIT_ROUTES": EXIT_ROUTES,
 } | {
     e.__name__: e
     for e in (
@@ -358,6 +378,7 @@ VOCABULARY: dict[str, object] = {
         CaseUrgency,
         CaseStatus,
         ReferralService,
+        NotificationKind,
     )
 }
 
@@ -387,6 +408,8 @@ class User(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # Bumped by every edit of name, role or area: an admin's edit form sends the version it was made from.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class LoginSession(SQLModel, table=True):
@@ -903,3 +926,23 @@ class Referral(SQLModel, table=True):
     referred_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
+# --- Notifications (issue 13) ---
+
+
+class Notification(SQLModel, table=True):
+    """A line telling a user what happened to their proposal or correction request; written in the same
+    transaction as the decision it reports."""
+
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    kind: str = Field(max_length=24)  # NotificationKind
+    subject: str = Field(default="", max_length=120)  # the family's head, as a person reads it
+    note: str = Field(default="", sa_type=Text)  # the reviewer's reason
+    proposal_id: int | None = Field(default=None, foreign_key="graduationproposal.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None

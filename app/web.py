@@ -87,6 +87,7 @@ def render(
         "user": getattr(request.state, "user", None),
         "csrf_token": getattr(request.state, "csrf", ""),
         "locale": i18n.current_locale.get(),
+        "unread": getattr(request.state, "unread", 0),
         **(context or {}),
     }
     if blocks:

@@ -88,6 +88,7 @@ RULES: dict[str, Rule] = {
     "assessment_create": lambda s, u: access.family_can_edit(u, s.family, s.family_kelompok),
     "assessment_update": lambda s, u: access.family_can_edit(u, s.family, s.family_kelompok),
     "proposal_create": lambda s, u: access.proposal_can_create(u, s.family, s.family_kelompok),
+    "proposal_exit_create": lambda s, u: access.proposal_can_create(u, s.family, s.family_kelompok),
     "proposal_verify": lambda s, u: access.proposal_can_verify(u, s.family, s.family_kelompok),
     "proposal_send_back": lambda s, u: access.proposal_can_verify(u, s.family, s.family_kelompok),
     "proposal_decide": lambda s, u: access.proposal_can_decide(u, s.family, s.family_kelompok),
@@ -101,6 +102,8 @@ RULES: dict[str, Rule] = {
     "case_break_glass": lambda s, u: access.case_may_break_glass(u),
     # recomputing stored verdicts of one's own scope: anyone signed in
     "graduation_recompute": lambda s, u: True,
+    # one's own password: anyone signed in
+    "account_password_change": lambda s, u: True,
     # administration, curriculum and rule settings: admins only
     **{
         name: (lambda s, u: access.user_is_admin(u))
@@ -108,6 +111,8 @@ RULES: dict[str, Rule] = {
             "admin_user_create",
             "admin_user_toggle",
             "admin_user_password",
+            "admin_user_update",
+            "admin_user_deactivate",
             "admin_kelompok_create",
             "admin_kelompok_assign",
             "curriculum_topic_update",
@@ -130,6 +135,7 @@ FAMILY_ROUTES = {
     "assessment_create",
     "assessment_update",
     "proposal_create",
+    "proposal_exit_create",
     "proposal_verify",
     "proposal_send_back",
     "proposal_decide",

@@ -58,3 +58,27 @@ def kelompok_input_parse(values: dict[str, str]) -> tuple[KelompokInput | None, 
     return KelompokInput(
         name=name, village_code=village_code, pendamping_id=pendamping_id, default_place=default_place
     ), errors
+
+
+@dataclass
+class UserEdit:
+    full_name: str
+    role: str
+    area_code: str
+    version: int
+
+
+def user_edit_parse(values: dict[str, str]) -> tuple[UserEdit | None, FormErrors]:
+    """Name, role and area of an existing user, and the version the form was made from."""
+    errors = FormErrors()
+    full_name = parse_text(values.get("full_name", ""), name="full_name", errors=errors, required=True, max_length=120)
+    role = values.get("role", "").strip()
+    if role not in ROLES:
+        errors.add("role", N_("Peran tidak dikenal."))
+    area_code = parse_text(values.get("area_code", ""), name="area_code", errors=errors, max_length=13)
+    version = parse_int(values.get("version", ""), name="version", errors=FormErrors(), minimum=1, required=False)
+    if version is None:
+        errors.add("form", N_("Formulir tidak lengkap. Muat ulang halaman lalu coba lagi."))
+    if errors or version is None:
+        return None, errors
+    return UserEdit(full_name=full_name, role=role, area_code=area_code, version=version), errors

@@ -181,3 +181,24 @@ def access_log_list(
         query = query.where(col(AccessLog.at) <= until)
     query = query.order_by(col(AccessLog.at).desc(), col(AccessLog.id).desc()).limit(limit).offset(offset)
     return [AccessRow(entry=e, username=u, full_name=n) for e, u, n in session.exec(query).all()]
+
+
+def kelompok_held(*, session: Session, user_id: int) -> list[Kelompok]:
+    """The active kelompok a user is the pendamping of (what a deactivation must hand over)."""
+    return list(
+        session.exec(
+            select(Kelompok)
+            .where(col(Kelompok.pendamping_id) == user_id, col(Kelompok.active).is_(True))
+            .order_by(col(Kelompok.name), col(Kelompok.id))
+        ).all()
+    )
+
+
+def kelompok_held_count(*, session: Session, user_id: int) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Kelompok)
+            .where(col(Kelompok.pendamping_id) == user_id, col(Kelompok.active).is_(True))
+        ).one()
+    )

@@ -1,19 +1,19 @@
 """Admin pages: user accounts and kelompok. Every handler is for administrators only."""
 
 from datetime import datetime, time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from app.access import require_role
 from app.admin import queries, service
-from app.admin.forms import kelompok_input_parse, pendamping_id_parse, user_input_parse
+from app.admin.forms import kelompok_input_parse, pendamping_id_parse, user_edit_parse, user_input_parse
 from app.auth.deps import CurrentUser
 from app.clock import JAKARTA
 from app.db import SessionDep
 from app.errors import NotFound
-from app.forms import FormErrors, form_refusal, form_values, parse_date
+from app.forms import FormErrors, form_refusal, form_values, parse_date, parse_int
 from app.i18n import N_, gettext
 from app.models import ACCESS_ACTIONS, ROLES, Role, User
 from app.web import hx_target, redirect, render
@@ -142,6 +142,9 @@ def _user_row_answer(
 async def admin_user_toggle(request: Request, user_id: int, session: SessionDep, user: CurrentUser) -> Response:
     require_role(user, Role.ADMIN)
     values = await form_values(request)
+    if values.get("aktif") != "1" and queries.kelompok_held_count(session=session, user_id=user_id):
+        # Their kelompok must go to someone: ask where, on a page of its own.
+        return redirect(request.url_for("admin_user_deactivate_form", user_id=user_id), request)
     with form_refusal(session=session) as refused:
         service.user_active_set(session=session, actor=user, user_id=user_id, active=values.get("aktif") == "1")
         return _user_row_answer(request, session, user, user_id, note=gettext("Tersimpan."))
@@ -307,3 +310,115 @@ def admin_access_log(
     }
     block = "access_table" if hx_target(request) == "access-table" else None
     return render(request, "admin/access_log.html", context, block=block, status=422 if errors else 200)
+
+
+# --- editing a user; deactivating a pendamping who still holds kelompok ---
+
+
+def _user_edit_page(
+    request: Request,
+    session: SessionDep,
+    actor: User,
+    user_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    row = queries.user_row(session=session, user_id=user_id)
+    if row is None:
+        raise NotFound(N_("Pengguna tidak ditemukan."))
+    target = row.user
+    context = {
+        "target": target,
+        "values": values
+        if values is not None
+        else {
+            "full_name": target.full_name,
+            "role": target.role,
+            "area_code": target.area_code or "",
+            "version": str(target.version),
+        },
+        "errors": errors or {},
+        "roles": ROLES,
+        "areas": queries.user_area_options(session=session, actor=actor),
+        "held": queries.kelompok_held_count(session=session, user_id=user_id),
+    }
+    return render(
+        request,
+        "admin/user_edit.html",
+        context,
+        targets={"user-edit-form": "user_edit_form"},
+        status=422 if errors else 200,
+    )
+
+
+@router.get("/admin/pengguna/{user_id}/ubah", name="admin_user_edit")
+def admin_user_edit(request: Request, user_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    require_role(user, Role.ADMIN)
+    return _user_edit_page(request, session, user, user_id)
+
+
+@router.post("/admin/pengguna/{user_id}/ubah", name="admin_user_update")
+def admin_user_update(
+    request: Request,
+    user_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    full_name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    area_code: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
+) -> Response:
+    require_role(user, Role.ADMIN)
+    values = {"full_name": full_name, "role": role, "area_code": area_code, "version": version}
+    data, errors = user_edit_parse(values)
+    if data is not None:
+        with form_refusal(session=session, errors=errors):
+            updated = service.user_update(
+                session=session,
+                actor=user,
+                user_id=user_id,
+                full_name=data.full_name,
+                role=data.role,
+                area_code=data.area_code,
+                version=data.version,
+            )
+            return redirect(request.url_for("admin_users").include_query_params(q=updated.username), request)
+    return _user_edit_page(request, session, user, user_id, values=values, errors=errors.messages)
+
+
+def _deactivate_page(
+    request: Request, session: SessionDep, actor: User, user_id: int, errors: dict[str, str] | None = None
+) -> Response:
+    row = queries.user_row(session=session, user_id=user_id)
+    if row is None:
+        raise NotFound(N_("Pengguna tidak ditemukan."))
+    context = {
+        "target": row.user,
+        "kelompok": queries.kelompok_held(session=session, user_id=user_id),
+        "successors": [p for p in queries.pendamping_options(session=session, actor=actor) if p.id != user_id],
+        "errors": errors or {},
+    }
+    return render(request, "admin/user_deactivate.html", context, status=422 if errors else 200)
+
+
+@router.get("/admin/pengguna/{user_id}/nonaktifkan", name="admin_user_deactivate_form")
+def admin_user_deactivate_form(request: Request, user_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    require_role(user, Role.ADMIN)
+    return _deactivate_page(request, session, user, user_id)
+
+
+@router.post("/admin/pengguna/{user_id}/nonaktifkan", name="admin_user_deactivate")
+def admin_user_deactivate(
+    request: Request, user_id: int, session: SessionDep, user: CurrentUser, successor_id: Annotated[str, Form()] = ""
+) -> Response:
+    require_role(user, Role.ADMIN)
+    errors = FormErrors()
+    successor = parse_int(successor_id, name="successor_id", errors=errors, minimum=1, required=False)
+    if not errors:
+        with form_refusal(session=session, errors=errors):
+            done = service.user_deactivate_handover(
+                session=session, actor=user, user_id=user_id, successor_id=successor
+            )
+            return redirect(request.url_for("admin_users").include_query_params(q=done.username), request)
+    return _deactivate_page(request, session, user, user_id, errors.messages)

@@ -69,6 +69,10 @@ def user_active_set(*, session: Session, actor: User | None, user_id: int, activ
         raise RuleViolation(N_("Anda tidak dapat menonaktifkan akun Anda sendiri."), field="is_active")
     if user.is_active == active:
         return user
+    if not active and _kelompok_held(session=session, user_id=user_id):
+        raise RuleViolation(
+            N_("Pendamping ini masih memegang kelompok: pilih pendamping pengganti lebih dulu."), field="is_active"
+        )
     before = {"is_active": user.is_active}
     user.is_active = active
     session.add(user)
@@ -184,3 +188,132 @@ def kelompok_create(
     )
     session.commit()
     return kelompok
+
+
+USER_FIELDS = ("full_name", "role", "area_code", "version")
+
+
+def _kelompok_held(*, session: Session, user_id: int) -> list[Kelompok]:
+    """The active kelompok a user is the pendamping of."""
+    return list(
+        session.exec(
+            select(Kelompok)
+            .where(col(Kelompok.pendamping_id) == user_id, col(Kelompok.active).is_(True))
+            .order_by(col(Kelompok.id))
+        ).all()
+    )
+
+
+def _user_locked(*, session: Session, user_id: int) -> User:
+    """The user's row, locked until commit: two admins editing it take turns, the second sees the first's change."""
+    user = _user_get(session=session, user_id=user_id)
+    session.refresh(user, with_for_update=True)
+    return user
+
+
+def user_update(
+    *,
+    session: Session,
+    actor: User,
+    user_id: int,
+    full_name: str,
+    role: str,
+    area_code: str,
+    version: int,
+) -> User:
+    """An admin edits a user's name, role and area. The form carries the version it was made from: a stale form
+    (another admin saved first) is refused, nothing is overwritten."""
+    user = _user_locked(session=session, user_id=user_id)
+    if user.version != version:
+        raise RuleViolation(
+            N_("Pengguna ini baru saja diubah oleh admin lain. Muat ulang halaman lalu ulangi perubahan Anda.")
+        )
+    name = full_name.strip()
+    if not name:
+        raise RuleViolation(N_("Wajib diisi."), field="full_name")
+    if len(name) > 120:
+        raise RuleViolation(N_("Terlalu panjang (maksimal %(max)s karakter)."), field="full_name", max=120)
+    if role not in ROLES:
+        raise RuleViolation(N_("Peran tidak dikenal."), field="role")
+    if actor.id == user.id and role != user.role:
+        raise RuleViolation(N_("Anda tidak dapat mengubah peran akun Anda sendiri."), field="role")
+    if user.role == Role.PENDAMPING and role != Role.PENDAMPING and _kelompok_held(session=session, user_id=user_id):
+        raise RuleViolation(
+            N_("Pendamping ini masih memegang kelompok: pindahkan kelompoknya lebih dulu."), field="role"
+        )
+    code = _area_check(session=session, area_code=area_code, role=role)
+    before = _user_snapshot(user)
+    user.full_name, user.role, user.area_code = name, role, code
+    user.version = user.version + 1
+    session.add(user)
+    session.flush()
+    audit_record(
+        session=session,
+        user=actor,
+        entity="user",
+        entity_id=user_id,
+        action="update",
+        before=before,
+        after=_user_snapshot(user),
+    )
+    session.commit()
+    return user
+
+
+def _user_snapshot(user: User) -> dict[str, object]:
+    return {"full_name": user.full_name, "role": user.role, "area_code": user.area_code, "version": user.version}
+
+
+def successor_check(*, session: Session, actor: User, leaving: User, successor_id: int | None) -> User:
+    """The pendamping who takes the kelompok over: active, another person, within the administrator's area."""
+    if successor_id is None:
+        raise RuleViolation(N_("Pilih pendamping pengganti."), field="successor_id")
+    successor = session.get(User, successor_id)
+    if successor is None or successor.id == leaving.id or successor.role != Role.PENDAMPING or not successor.is_active:
+        raise RuleViolation(N_("Pilih pendamping lain yang aktif."), field="successor_id")
+    if (
+        actor.area_code
+        and successor.area_code
+        and not (successor.area_code == actor.area_code or successor.area_code.startswith(actor.area_code + "."))
+    ):
+        raise RuleViolation(N_("Pendamping ini di luar wilayah Anda."), field="successor_id")
+    return successor
+
+
+def user_deactivate_handover(*, session: Session, actor: User, user_id: int, successor_id: int | None) -> User:
+    """Deactivate a pendamping and hand every kelompok they hold to a successor, in one transaction: no kelompok is
+    left with a pendamping who cannot sign in. Each reassignment and the deactivation are audited."""
+    user = _user_locked(session=session, user_id=user_id)
+    if actor.id == user.id:
+        raise RuleViolation(N_("Anda tidak dapat menonaktifkan akun Anda sendiri."), field="successor_id")
+    held = _kelompok_held(session=session, user_id=user_id)
+    successor = successor_check(session=session, actor=actor, leaving=user, successor_id=successor_id) if held else None
+    for kelompok in held:
+        before = snapshot(kelompok)
+        kelompok.pendamping_id = successor.id if successor is not None else None
+        session.add(kelompok)
+        session.flush()
+        audit_record(
+            session=session,
+            user=actor,
+            entity="kelompok",
+            entity_id=kelompok.id,
+            action="assign_pendamping",
+            before=before,
+            after=snapshot(kelompok),
+        )
+    if user.is_active:
+        user.is_active = False
+        session.add(user)
+        _login_sessions_end(session=session, user_id=user_id)
+        audit_record(
+            session=session,
+            user=actor,
+            entity="user",
+            entity_id=user_id,
+            action="deactivate",
+            before={"is_active": True},
+            after={"is_active": False, "kelompok_to": successor.id if successor else None, "kelompok": len(held)},
+        )
+    session.commit()
+    return user

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.auth.queries import login_session_user
+from app.auth.queries import login_session_user_unread
 from app.auth.security import SESSION_COOKIE, token_unsign
 from app.db import SessionDep, session_read_apart
 from app.errors import LoginRequired
@@ -14,9 +14,19 @@ from app.models import User
 def current_user_optional(request: Request, session: SessionDep) -> User | None:
     raw = request.cookies.get(SESSION_COOKIE)
     token = token_unsign(raw) if raw else None
+    unread: list[int] = []
+
+    def read() -> User | None:
+        row = login_session_user_unread(session=session, token=token) if token else None
+        if row is None:
+            return None
+        unread.append(row[1])
+        return row[0]
+
     # The endpoint runs in another thread: hold no connection (nor SQLite's write lock) until it starts.
-    user = session_read_apart(session, lambda: login_session_user(session=session, token=token)) if token else None
+    user = session_read_apart(session, read) if token else None
     request.state.user = user
+    request.state.unread = unread[0] if unread else 0
     request.state.user_id = user.id if user is not None else None  # read by the request log after the session
     return user
 

@@ -5,11 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from app.auth.deps import OptionalUser
+from app.auth.deps import CurrentUser, OptionalUser
 from app.auth.security import DEVICE_COOKIE, SESSION_COOKIE, device_sign, device_users, token_sign, token_unsign
-from app.auth.service import login_attempt, login_session_close, login_session_open
+from app.auth.service import login_attempt, login_session_close, login_session_open, password_change
 from app.db import SessionDep
 from app.errors import RuleViolation
+from app.forms import form_refusal
 from app.i18n import gettext
 from app.settings import get_settings
 from app.web import CSRF_COOKIE, LANG_COOKIE, redirect, render
@@ -103,3 +104,46 @@ def set_language(request: Request, lang: Annotated[str, Form()] = "id", next: An
         max_age=365 * 24 * 3600,
     )
     return response
+
+
+# --- the user's own account ---
+
+
+def _password_page(request: Request, errors: dict[str, str], *, saved: bool = False) -> Response:
+    context = {"errors": errors, "saved": saved}
+    return render(
+        request,
+        "auth/password.html",
+        context,
+        targets={"password-form": "password_form"},
+        status=422 if errors else 200,
+    )
+
+
+@router.get("/akun/sandi", name="account_password_form")
+def account_password_form(request: Request, user: CurrentUser, tersimpan: str = "") -> Response:
+    return _password_page(request, {}, saved=tersimpan == "1")
+
+
+@router.post("/akun/sandi", name="account_password_change")
+def account_password_change(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    confirm_password: Annotated[str, Form()] = "",
+) -> Response:
+    # A plain `def`: verifying and hashing the password (argon2) runs in a worker thread, not on the event loop.
+    raw = request.cookies.get(SESSION_COOKIE)
+    with form_refusal(session=session) as errors:
+        password_change(
+            session=session,
+            user=user,
+            current=current_password,
+            new=new_password,
+            confirm=confirm_password,
+            keep_token=token_unsign(raw) if raw else None,
+        )
+        return redirect(request.url_for("account_password_form").include_query_params(tersimpan="1"), request)
+    return _password_page(request, errors.messages)  # passwords are never echoed back

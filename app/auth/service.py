@@ -14,6 +14,8 @@ from app.i18n import N_
 from app.models import ROLES, LoginFailure, LoginSession, User, utcnow
 from app.settings import get_settings
 
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256
 LOGIN_LOCK_KEY = 0x5032_4B32  # "P2K2": PostgreSQL advisory lock serialising the login bookkeeping
 
 
@@ -133,5 +135,41 @@ def user_create(
     after = snapshot(user) or {}
     after.pop("password_hash", None)
     audit_record(session=session, user=actor, entity="user", entity_id=user.id, action="create", after=after)
+    session.commit()
+    return user
+
+
+def password_change(
+    *, session: Session, user: User, current: str, new: str, confirm: str, keep_token: str | None
+) -> User:
+    """A user changes their own password: the current one is required; every other signed-in browser of theirs is
+    signed out (the one asking stays); audited without either password."""
+    session.refresh(user, with_for_update=True)
+    if not password_verify(user.password_hash, current[:PASSWORD_MAX_LENGTH]):
+        raise RuleViolation(N_("Kata sandi sekarang salah."), field="current_password")
+    if len(new) < PASSWORD_MIN_LENGTH:
+        raise RuleViolation(N_("Kata sandi minimal 8 karakter."), field="new_password")
+    if len(new) > PASSWORD_MAX_LENGTH:
+        raise RuleViolation(
+            N_("Terlalu panjang (maksimal %(max)s karakter)."), field="new_password", max=PASSWORD_MAX_LENGTH
+        )
+    if new != confirm:
+        raise RuleViolation(N_("Ulangi kata sandi baru dengan sama persis."), field="confirm_password")
+    if new == current:
+        raise RuleViolation(N_("Kata sandi baru harus berbeda dari yang sekarang."), field="new_password")
+    user.password_hash = password_hash(new)
+    session.add(user)
+    others = delete(LoginSession).where(col(LoginSession.user_id) == user.id)
+    if keep_token:
+        others = others.where(col(LoginSession.token) != keep_token)
+    session.exec(others)
+    audit_record(
+        session=session,
+        user=user,
+        entity="user",
+        entity_id=user.id,
+        action="password_change",
+        after={"password_changed_at": utcnow().isoformat()},
+    )
     session.commit()
     return user

@@ -7,7 +7,7 @@ from app.forms import FormErrors, parse_date, parse_decimal, parse_int, parse_te
 from app.graduation.queries import CandidateFilters
 from app.graduation.rules import RULE_KEYS, parameter_value_check
 from app.i18n import N_
-from app.models import PovertyLineKind
+from app.models import EXIT_ROUTES, PovertyLineKind
 
 PAGE_SIZE = 50
 
@@ -99,3 +99,26 @@ def poverty_line_input_parse(values: dict[str, str]) -> tuple[PovertyLineInput |
     if errors or year is None or amount is None:
         return None, errors
     return PovertyLineInput(area_code=area_code, kind=kind, year=year, amount=amount, source=source), errors
+
+
+@dataclass
+class ExitInput:
+    route: str
+    reason: str
+
+
+EXIT_REASON_MAX = 2000
+
+
+def exit_input_parse(values: dict[str, str]) -> tuple[ExitInput | None, FormErrors]:
+    """The route (mengundurkan diri or musyawarah) and the written reason; the evidence file is checked on save."""
+    errors = FormErrors()
+    route = values.get("route", "").strip()
+    if route not in EXIT_ROUTES:
+        errors.add("route", N_("Pilih jalur keluar: mengundurkan diri atau keputusan musyawarah."))
+    reason = parse_text(
+        values.get("reason", ""), name="reason", errors=errors, required=True, max_length=EXIT_REASON_MAX
+    )
+    if errors:
+        return None, errors
+    return ExitInput(route=route, reason=reason), errors

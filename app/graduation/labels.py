@@ -2,7 +2,7 @@
 
 from app.graduation.rules import VERDICT_LABELS, WARNING_LABELS
 from app.i18n import N_
-from app.models import CriterionState, ProposalStatus
+from app.models import CriterionState, GraduationRoute, ProposalStatus
 
 STATE_LABELS: dict[str, str] = {
     CriterionState.MET: N_("terpenuhi"),
@@ -17,4 +17,16 @@ STATUS_LABELS: dict[str, str] = {
     ProposalStatus.DITUNDA: N_("Ditunda"),
     ProposalStatus.DITOLAK: N_("Ditolak"),
 }
-LABELS = {"verdicts": VERDICT_LABELS, "states": STATE_LABELS, "statuses": STATUS_LABELS, "warnings": WARNING_LABELS}
+ROUTE_LABELS: dict[str, str] = {
+    GraduationRoute.ALAMIAH: N_("graduasi alamiah"),
+    GraduationRoute.MANDIRI: N_("graduasi sejahtera mandiri"),
+    GraduationRoute.SUKARELA: N_("keluar: mengundurkan diri"),
+    GraduationRoute.MUSYAWARAH: N_("keluar: keputusan musyawarah"),
+}
+LABELS = {
+    "verdicts": VERDICT_LABELS,
+    "states": STATE_LABELS,
+    "statuses": STATUS_LABELS,
+    "warnings": WARNING_LABELS,
+    "routes": ROUTE_LABELS,
+}

@@ -511,6 +511,7 @@ class FamilyGraduationPanel:
     proposals: list[GraduationProposal]
     can_propose: bool
     monitor_until: date | None
+    can_propose_exit: bool = False  # an exit the rules do not flag (mengundurkan diri, musyawarah)
 
 
 def family_graduation_panel(
@@ -526,14 +527,14 @@ def family_graduation_panel(
         ).all()
     )
     open_proposal = proposal_open(session=session, family_id=family.id or 0)
-    can_propose = (
-        proposal_can_create(user, family, kelompok)
-        and family.status == FamilyStatus.AKTIF
-        and open_proposal is None
-        and verdict.route is not None
+    can_propose_exit = (
+        proposal_can_create(user, family, kelompok) and family.status == FamilyStatus.AKTIF and open_proposal is None
     )
+    can_propose = can_propose_exit and verdict.route is not None
     approved = [p.monitor_until for p in proposals if p.status == ProposalStatus.DISETUJUI and p.monitor_until]
-    return FamilyGraduationPanel(verdict, open_proposal, proposals, can_propose, max(approved) if approved else None)
+    return FamilyGraduationPanel(
+        verdict, open_proposal, proposals, can_propose, max(approved) if approved else None, can_propose_exit
+    )
 
 
 def readiness_evaluate_many(*, session: Session, family_ids: Sequence[int] | None, today: date) -> dict[int, Verdict]:

@@ -1,9 +1,9 @@
 """Graduation pages: candidates (with XLSX export), proposals and their review, berita acara, rule settings."""
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse, Response, StreamingResponse
@@ -33,6 +33,7 @@ from app.graduation.forms import (
     PAGE_SIZE,
     candidate_filters_parse,
     candidate_query_params,
+    exit_input_parse,
     parameter_input_parse,
     poverty_line_input_parse,
 )
@@ -42,6 +43,7 @@ from app.i18n import N_, gettext
 from app.jobs.queries import job_latest
 from app.jobs.service import readiness_recompute_enqueue
 from app.models import (
+    EXIT_ROUTES,
     PROPOSAL_STATUSES,
     READINESS_VERDICTS,
     AccessAction,
@@ -243,6 +245,52 @@ async def proposal_create(
     return _proposal_form(request, session, user, family_id, today, values, errors.messages)
 
 
+def _exit_form(
+    request: Request, session: Session, user: User, family_id: int, values: dict[str, str], errors: dict[str, str]
+) -> Response:
+    family = family_get(session=session, user=user, family_id=family_id)
+    context = {
+        "family": family,
+        "values": values,
+        "errors": errors,
+        "labels": LABELS,
+        "routes": EXIT_ROUTES,
+        "max_mb": get_settings().upload_max_bytes // (1024 * 1024),
+    }
+    return render(request, "graduation/propose_exit.html", context, status=422 if errors else 200)
+
+
+@router.get("/kpm/{family_id}/usulan-keluar/baru", name="proposal_exit_new")
+def proposal_exit_new(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    family = family_get(session=session, user=user, family_id=family_id)
+    proposal_require_creator(user, family, family_kelompok(session=session, family=family))
+    return _exit_form(request, session, user, family_id, {}, {})
+
+
+@router.post("/kpm/{family_id}/usulan-keluar", name="proposal_exit_create")
+async def proposal_exit_create(
+    request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today
+) -> Response:
+    family = family_get(session=session, user=user, family_id=family_id)
+    proposal_require_creator(user, family, family_kelompok(session=session, family=family))
+    values = await form_values(request)
+    data, errors = exit_input_parse(values)
+    upload = await _upload_read(request, "evidence")
+    if data is not None:
+        with form_refusal(session=session, errors=errors):
+            proposal = service.proposal_exit_create(
+                session=session,
+                user=user,
+                family_id=family_id,
+                route=data.route,
+                reason=data.reason,
+                evidence=upload,
+                today=today,
+            )
+            return redirect(request.url_for("proposal_detail", proposal_id=proposal.id), request)
+    return _exit_form(request, session, user, family_id, values, errors.messages)
+
+
 @router.get("/graduasi/usulan", name="proposal_list")
 def proposal_list(
     request: Request, session: SessionDep, user: CurrentUser, status: str = "", halaman: int = 1
@@ -312,17 +360,25 @@ async def proposal_send_back(request: Request, proposal_id: int, session: Sessio
 
 
 @router.post("/graduasi/usulan/{proposal_id}/keputusan", name="proposal_decide")
-async def proposal_decide(
-    request: Request, proposal_id: int, session: SessionDep, user: CurrentUser, today: Today
+def proposal_decide(
+    request: Request,
+    proposal_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    today: Today,
+    decision: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
-    values = await form_values(request)
+    # A plain `def` (run in a worker thread): two reviewers deciding at once wait for the writer in turn, never on
+    # the event loop.
+    values = {"decision": decision, "reason": reason}
     with form_refusal(session=session) as errors:
         service.proposal_decide(
             session=session,
             user=user,
             proposal_id=proposal_id,
-            decision=values.get("decision", ""),
-            reason=values.get("reason", ""),
+            decision=decision,
+            reason=reason,
             today=today,
         )
         return redirect(request.url_for("proposal_detail", proposal_id=proposal_id), request)

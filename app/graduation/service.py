@@ -27,6 +27,7 @@ from app.graduation.queries import proposal_get, proposal_open, readiness_evalua
 from app.graduation.rules import Verdict, add_months
 from app.i18n import N_
 from app.models import (
+    EXIT_ROUTES,
     PROPOSAL_DECISIONS,
     Area,
     DocumentKind,
@@ -36,6 +37,7 @@ from app.models import (
     GraduationEvent,
     GraduationProposal,
     GraduationRoute,
+    NotificationKind,
     PovertyLine,
     ProposalStatus,
     ReadinessVerdict,
@@ -44,6 +46,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.notifications.service import notification_add
 
 CHUNK = 2000
 READINESS_TABLE = SQLModel.metadata.tables[str(FamilyReadiness.__tablename__)]
@@ -232,6 +235,50 @@ def proposal_create(
     return proposal
 
 
+EXIT_REASON_MIN = 30
+
+
+def proposal_exit_create(
+    *, session: Session, user: User, family_id: int, route: str, reason: str, evidence: Upload | None, today: date
+) -> GraduationProposal:
+    """An exit the readiness rules do not flag (the family withdraws, or a musyawarah decided it): proposed by the
+    family's pendamping with a reason and evidence, then verified and decided like any proposal."""
+    family = family_get(session=session, user=user, family_id=family_id)
+    proposal_require_creator(user, family, family_kelompok(session=session, family=family))
+    if route not in EXIT_ROUTES:
+        raise RuleViolation(N_("Pilih jalur keluar: mengundurkan diri atau keputusan musyawarah."), field="route")
+    text = reason.strip()
+    if len(text) < EXIT_REASON_MIN:
+        raise RuleViolation(N_("Tulis alasan keluar minimal %(n)s karakter."), field="reason", n=EXIT_REASON_MIN)
+    if family.status != FamilyStatus.AKTIF:
+        raise RuleViolation(N_("KPM ini sudah tidak aktif di PKH."))
+    if proposal_open(session=session, family_id=family.id or 0) is not None:
+        raise RuleViolation(N_("KPM ini sudah memiliki usulan graduasi yang sedang diproses."))
+    if evidence is None or not evidence.data:
+        raise RuleViolation(
+            N_("Unggah bukti (surat pengunduran diri atau berita acara musyawarah; PDF, JPG atau PNG)."),
+            field="evidence",
+        )
+    document = document_store(
+        session=session, user=user, family=family, kind=DocumentKind.BUKTI_KELUAR, upload=evidence, field="evidence"
+    )
+    verdict = readiness_evaluate_many(session=session, family_ids=[family.id or 0], today=today).get(family.id or 0)
+    proposal = GraduationProposal(
+        family_id=family.id or 0,
+        route=route,
+        status=ProposalStatus.DIUSULKAN,
+        statement_document_id=document.id,
+        readiness_snapshot=verdict.to_json() if verdict is not None else "{}",
+        proposed_by_id=user.id,
+    )
+    session.add(proposal)
+    session.flush()
+    _event(session, proposal=proposal, step=ProposalStatus.DIUSULKAN, user=user, reason=text[:2000])
+    _audit(session, user=user, proposal=proposal, action="create", before=None)
+    session.commit()
+    return proposal
+
+
 def _proposable_verdict(*, session: Session, family: Family, justification: str, today: date) -> Verdict:
     if family.status != FamilyStatus.AKTIF:
         raise RuleViolation(N_("KPM ini sudah tidak aktif di PKH."))
@@ -251,6 +298,8 @@ def _proposable_verdict(*, session: Session, family: Family, justification: str,
 
 def _scoped_proposal(session: Session, user: User, proposal_id: int) -> tuple[GraduationProposal, Family]:
     proposal = proposal_get(session=session, user=user, proposal_id=proposal_id)
+    # Two reviewers at once: the second waits here and then sees the first one's status.
+    session.refresh(proposal, with_for_update=True)
     family = family_get(session=session, user=user, family_id=proposal.family_id)
     return proposal, family
 
@@ -285,7 +334,32 @@ def proposal_send_back(*, session: Session, user: User, proposal_id: int, reason
     before = snapshot(proposal)
     proposal.status, proposal.verified_by_id, proposal.verified_at = ProposalStatus.DIKEMBALIKAN, user.id, utcnow()
     proposal.reason = text
+    _notify(session, user=user, proposal=proposal, family=family)
     return _step_save(session, user=user, proposal=proposal, before=before, reason=text)
+
+
+DECISION_NOTICES = {
+    ProposalStatus.DIKEMBALIKAN: NotificationKind.PROPOSAL_SENT_BACK,
+    ProposalStatus.DITUNDA: NotificationKind.PROPOSAL_DEFERRED,
+    ProposalStatus.DISETUJUI: NotificationKind.PROPOSAL_APPROVED,
+    ProposalStatus.DITOLAK: NotificationKind.PROPOSAL_REJECTED,
+}
+
+
+def _notify(session: Session, *, user: User, proposal: GraduationProposal, family: Family) -> None:
+    """The proposing pendamping is told of a send-back or a decision, in the same transaction."""
+    kind = DECISION_NOTICES.get(ProposalStatus(proposal.status))
+    if kind is None:
+        return
+    notification_add(
+        session=session,
+        user_id=proposal.proposed_by_id,
+        kind=kind,
+        actor=user,
+        subject=family.head_name,
+        note=proposal.reason,
+        proposal_id=proposal.id,
+    )
 
 
 def proposal_decide(
@@ -301,16 +375,23 @@ def proposal_decide(
     before = snapshot(proposal)
     proposal.status, proposal.decided_by_id, proposal.decided_at, proposal.reason = decision, user.id, utcnow(), text
     if decision == ProposalStatus.DISETUJUI:
-        months = rules_on(session=session, day=today).monitoring_months
-        proposal.monitor_until = add_months(today, months)
+        if proposal.route not in EXIT_ROUTES:
+            months = rules_on(session=session, day=today).monitoring_months
+            proposal.monitor_until = add_months(today, months)
         _family_graduate(session, user=user, family=family, route=proposal.route, today=today)
+    _notify(session, user=user, proposal=proposal, family=family)
     return _step_save(session, user=user, proposal=proposal, before=before, reason=text, today=today)
 
 
 def _family_graduate(session: Session, *, user: User, family: Family, route: str, today: date) -> None:
-    """The family leaves the roll (status no longer aktif) but keeps its kelompok, so its history stays readable."""
+    """The family leaves the roll (graduated, or keluar by an exit route) but keeps its kelompok, so its history
+    stays readable."""
     before = snapshot(family)
-    family.status = FamilyStatus.GRADUASI_ALAMIAH if route == GraduationRoute.ALAMIAH else FamilyStatus.GRADUASI_MANDIRI
+    family.status = {
+        GraduationRoute.ALAMIAH: FamilyStatus.GRADUASI_ALAMIAH,
+        GraduationRoute.SUKARELA: FamilyStatus.KELUAR,
+        GraduationRoute.MUSYAWARAH: FamilyStatus.KELUAR,
+    }.get(GraduationRoute(route), FamilyStatus.GRADUASI_MANDIRI)
     family.exited_on, family.updated_at = today, utcnow()
     session.add(family)
     audit_record(

@@ -8,9 +8,11 @@ from app.auth.deps import CurrentUser
 from app.cases.queries import case_home_context
 from app.db import SessionDep
 from app.graduation.queries import graduation_progress
+from app.home.queries import home_items, home_notifications
 from app.kelompok.queries import kelompok_summaries
 from app.meetings.queries import meetings_upcoming, meetings_waiting_roll
 from app.models import Role
+from app.notifications.service import notifications_mark_read
 from app.web import Today, render
 
 router = APIRouter()
@@ -33,7 +35,14 @@ def home(request: Request, session: SessionDep, user: CurrentUser, today: Today)
         if user.role == Role.PENDAMPING
         else [],
         **case_home_context(session=session, user=user, today=today),
+        "items": home_items(session=session, user=user, today=today),
     }
+    notices = home_notifications(session=session, user=user)
+    context["notices"] = notices
+    fresh = {n.notification.id or 0 for n in notices if n.unread}
+    marked = notifications_mark_read(session=session, user=user, ids=sorted(fresh))
+    request.state.unread = max(0, request.state.unread - marked)  # the header's count, after this view
+    context["fresh"] = fresh
     return render(request, "home/index.html", context)
 
 

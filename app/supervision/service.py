@@ -25,10 +25,12 @@ from app.models import (
     Meeting,
     MeetingStatus,
     MonthLock,
+    NotificationKind,
     QualityReview,
     User,
     utcnow,
 )
+from app.notifications.service import notification_add
 from app.supervision.rules import CHECKLIST, MARK_MAX, checklist_score
 
 
@@ -197,6 +199,16 @@ def correction_decide(
         action="accept" if accept else "refuse",
         before=before,
         after=snapshot(request),
+    )
+    family = session.get(Family, request.family_id)
+    notification_add(
+        session=session,
+        user_id=request.requested_by_id,
+        kind=NotificationKind.CORRECTION_ACCEPTED if accept else NotificationKind.CORRECTION_REFUSED,
+        actor=user,
+        subject=family.head_name if family is not None else "",
+        note=request.decision_note,
+        meeting_id=meeting.id,
     )
     if accept:
         attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=[request.family_id])

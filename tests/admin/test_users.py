@@ -132,6 +132,9 @@ def test_filter_by_role_and_search(web, session):
 
 def test_deactivate_and_reactivate_user(web, session):
     w = world_make(session)
+    for kelompok in (w.kelompok, w.second_kelompok):  # one holding kelompok is asked for a successor instead
+        kelompok.pendamping_id = w.other_pendamping.id
+        session.add(kelompok)
     session.add(
         LoginSession(
             token="t-" + w.pendamping.username,

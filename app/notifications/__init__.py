@@ -1,0 +1,1 @@
+"""Notifications: what a pendamping is told about decisions on their work."""

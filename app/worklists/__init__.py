@@ -1,0 +1,1 @@
+"""Lists that act: families to follow up, graduates to watch, work waiting for a role."""
