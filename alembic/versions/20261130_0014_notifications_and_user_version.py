@@ -2,7 +2,7 @@
 (an admin's edit of a user refuses a stale form)
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0013
 Create Date: 2026-11-30 20:30:00.000000
 """
 
@@ -39,12 +39,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_notification_user_read", "notification", ["user_id", "read_at"])
-    with op.batch_alter_table("user") as batch:
-        batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+    # plain ADD/DROP COLUMN: a batch copy of "user" is refused by the foreign keys that point at it (SQLite)
+    op.add_column("user", sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("user") as batch:
-        batch.drop_column("version")
+    op.drop_column("user", "version")
     op.drop_index("ix_notification_user_read", table_name="notification")
     op.drop_table("notification")
