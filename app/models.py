@@ -230,12 +230,57 @@ class JobKind(StrEnum):
     READINESS_RECOMPUTE = "readiness_recompute"
 
 
+class AidTarget(StrEnum):
+    """Who a complementary programme is given to: the whole family or one member."""
+
+    KELUARGA = "keluarga"
+    ANGGOTA = "anggota"
+
+
+class AidGap(StrEnum):
+    """A complementarity gap (p2k2.md B): what a family or member should receive and does not."""
+
+    PIP = "pip"  # school-age child without PIP/KIP
+    JKN = "jkn"  # member without JKN (PBI-JK/KIS)
+    SEMBAKO = "sembako"  # family without Program Sembako/BPNT
+    RUTILAHU = "rutilahu"  # house marked not livable without Rutilahu
+    ADMINDUK = "adminduk"  # member without NIK, or child without birth certificate
+
+
+AID_GAPS = tuple(AidGap)
+
+
+class AidApplicationStatus(StrEnum):
+    DIAJUKAN = "diajukan"
+    DIKABULKAN = "dikabulkan"
+    DITOLAK = "ditolak"
+
+
+# The decisions a supervisor may take on a submitted application.
+AID_DECISIONS = (AidApplicationStatus.DIKABULKAN, AidApplicationStatus.DITOLAK)
+
+# The default programme catalogue (p2k2.md A, "Complementary programmes"): code, name, target, the gap it closes.
+AID_PROGRAMMES_DEFAULT: tuple[tuple[str, str, AidTarget, AidGap | None], ...] = (
+    ("PBI_JK", "PBI-JK / KIS", AidTarget.ANGGOTA, AidGap.JKN),
+    ("PIP", "PIP / KIP", AidTarget.ANGGOTA, AidGap.PIP),
+    ("SEMBAKO", "Program Sembako / BPNT", AidTarget.KELUARGA, AidGap.SEMBAKO),
+    ("RUTILAHU", "Rutilahu", AidTarget.KELUARGA, AidGap.RUTILAHU),
+    ("KUBE", "KUBE", AidTarget.KELUARGA, None),
+    ("PENA_PPSE", "PENA / PPSE", AidTarget.KELUARGA, None),
+    ("JAMKESDA", "Jaminan kesehatan daerah (mis. Gakinda)", AidTarget.ANGGOTA, None),
+    ("SERTIFIKAT_TANAH", "Sertifikat tanah", AidTarget.KELUARGA, None),
+    ("LAINNYA", "Bantuan lainnya", AidTarget.KELUARGA, None),
+)
+
+
 VOCABULARY: dict[str, object] = {
     "ATTENDANCE_CYCLE": ATTENDANCE_CYCLE,
     "PROPOSAL_DECISIONS": PROPOSAL_DECISIONS,
     "READINESS_VERDICTS": READINESS_VERDICTS,
     "ACCESS_ACTIONS": ACCESS_ACTIONS,
     "JOB_ACTIVE": JOB_ACTIVE,
+    "AID_GAPS": AID_GAPS,
+    "AID_DECISIONS": AID_DECISIONS,
 } | {
     e.__name__: e
     for e in (
@@ -265,6 +310,9 @@ VOCABULARY: dict[str, object] = {
         AccessAction,
         JobStatus,
         JobKind,
+        AidTarget,
+        AidGap,
+        AidApplicationStatus,
     )
 }
 
@@ -368,6 +416,8 @@ class Family(SQLModel, table=True):
     enrolled_on: date
     exited_on: date | None = None
     desil: int | None = None
+    # The house is livable (layak huni): False marks it for Rutilahu (p2k2.md B); None not yet known.
+    house_livable: bool | None = None
     # Kept by app.attendance.service.attendance_summaries_refresh from the marks of held meetings:
     # bit t set when the family was present at a held meeting of topic id t; alpa marks since its last other mark.
     sessions_done: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
@@ -711,3 +761,64 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = None
     heartbeat: datetime | None = None
     error: str = Field(default="", sa_type=Text)
+
+
+# --- Complementary aid and aid applications (issue 11) ---
+
+
+class AidProgramme(SQLModel, table=True):
+    """A programme of the complementarity catalogue, in force from `effective_from` to `effective_until` (inclusive)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=120)
+    target: str = Field(max_length=12)  # AidTarget
+    gap: str | None = Field(default=None, max_length=12)  # AidGap that receiving it closes
+    effective_from: date
+    effective_until: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AidReceipt(SQLModel, table=True):
+    """A family (member_id NULL) or a member receives a programme since a date, from a source; ended when stopped."""
+
+    __table_args__ = (
+        Index("ix_aidreceipt_member_programme", "member_id", "programme_id", "ended_on"),
+        Index("ix_aidreceipt_family_programme", "family_id", "programme_id", "ended_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    programme_id: int = Field(foreign_key="aidprogramme.id", index=True)
+    since: date
+    source: str = Field(default="", max_length=120)
+    ended_on: date | None = None
+    end_note: str = Field(default="", max_length=300)
+    # "<programme>:<family>:<member or 0>" while open, NULL once ended: one open receipt per holder and programme.
+    open_key: str | None = Field(default=None, max_length=64, unique=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_by_id: int | None = Field(default=None, foreign_key="user.id")
+    ended_at: datetime | None = None
+
+
+class AidApplication(SQLModel, table=True):
+    """A permohonan bantuan for a family or a member: diajukan → dikabulkan (adds the programme) | ditolak."""
+
+    __table_args__ = (Index("ix_aidapplication_status_family", "status", "family_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    programme_id: int = Field(foreign_key="aidprogramme.id")
+    submitted_on: date
+    note: str = Field(default="", sa_type=Text)
+    status: str = Field(default=AidApplicationStatus.DIAJUKAN, max_length=12)
+    submitted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_on: date | None = None
+    decision_note: str = Field(default="", sa_type=Text)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = None
+    receipt_id: int | None = Field(default=None, foreign_key="aidreceipt.id")
+    # The filing form's one-time token: the same form sent twice files one application.
+    form_token: str | None = Field(default=None, max_length=64, unique=True)
