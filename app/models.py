@@ -405,6 +405,8 @@ class Kelompok(SQLModel, table=True):
 class Family(SQLModel, table=True):
     """A KPM (Keluarga Penerima Manfaat)."""
 
+    # Covering the gap counts' scan (app.aid.queries): families of an area grouped by kelompok, without the rows.
+    __table_args__ = (Index("ix_family_aid_scan", "village_code", "kelompok_id", "status", "house_livable"),)
     id: int | None = Field(default=None, primary_key=True)
     programme_id: str = Field(max_length=64, unique=True)  # e-PKH / DTSEN ID, opaque
     kk_number: str = Field(max_length=16, index=True)
@@ -429,6 +431,10 @@ class Family(SQLModel, table=True):
 
 
 class Member(SQLModel, table=True):
+    # Covering the gap counts' scan (app.aid.queries): every column a member gap reads, by family.
+    __table_args__ = (
+        Index("ix_member_aid_scan", "family_id", "active", "birth_date", "schooling", "has_birth_certificate", "nik"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
     name: str = Field(max_length=120)

@@ -37,6 +37,12 @@ programme = sa.table(
 def upgrade() -> None:
     with op.batch_alter_table("family") as batch:
         batch.add_column(sa.Column("house_livable", sa.Boolean(), nullable=True))
+    op.create_index("ix_family_aid_scan", "family", ["village_code", "kelompok_id", "status", "house_livable"])
+    op.create_index(
+        "ix_member_aid_scan",
+        "member",
+        ["family_id", "active", "birth_date", "schooling", "has_birth_certificate", "nik"],
+    )
     op.create_table(
         "aidprogramme",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -129,5 +135,7 @@ def downgrade() -> None:
     op.drop_index("ix_aidreceipt_programme_id", table_name="aidreceipt")
     op.drop_table("aidreceipt")
     op.drop_table("aidprogramme")
+    op.drop_index("ix_member_aid_scan", table_name="member")
+    op.drop_index("ix_family_aid_scan", table_name="family")
     with op.batch_alter_table("family") as batch:
         batch.drop_column("house_livable")
