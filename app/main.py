@@ -48,6 +48,7 @@ def _service_worker() -> FileResponse:
 
 def create_app() -> FastAPI:
     from app.admin.routes import router as admin_router
+    from app.aid.routes import router as aid_router
     from app.assessments.routes import router as assessments_router
     from app.attendance.routes import router as attendance_router
     from app.auth.routes import router as auth_router
@@ -90,6 +91,7 @@ def create_app() -> FastAPI:
         dashboard_router,
         supervision_router,
         exports_router,
+        aid_router,
     ):
         app.include_router(router)
     return app
