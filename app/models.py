@@ -406,7 +406,9 @@ class Family(SQLModel, table=True):
     """A KPM (Keluarga Penerima Manfaat)."""
 
     # Covering the gap counts' scan (app.aid.queries): families of an area grouped by kelompok, without the rows.
-    __table_args__ = (Index("ix_family_aid_scan", "village_code", "kelompok_id", "status", "house_livable"),)
+    __table_args__ = (
+        Index("ix_family_aid_scan", "village_code", "kelompok_id", "status", "house_livable", "aid_held"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     programme_id: str = Field(max_length=64, unique=True)  # e-PKH / DTSEN ID, opaque
     kk_number: str = Field(max_length=16, index=True)
@@ -420,6 +422,8 @@ class Family(SQLModel, table=True):
     desil: int | None = None
     # The house is livable (layak huni): False marks it for Rutilahu (p2k2.md B); None not yet known.
     house_livable: bool | None = None
+    # Kept by app.aid.service: bit p set while the family (as a whole) receives programme id p (open AidReceipt).
+    aid_held: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
     # Kept by app.attendance.service.attendance_summaries_refresh from the marks of held meetings:
     # bit t set when the family was present at a held meeting of topic id t; alpa marks since its last other mark.
     sessions_done: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
@@ -433,7 +437,16 @@ class Family(SQLModel, table=True):
 class Member(SQLModel, table=True):
     # Covering the gap counts' scan (app.aid.queries): every column a member gap reads, by family.
     __table_args__ = (
-        Index("ix_member_aid_scan", "family_id", "active", "birth_date", "schooling", "has_birth_certificate", "nik"),
+        Index(
+            "ix_member_aid_scan",
+            "family_id",
+            "active",
+            "birth_date",
+            "schooling",
+            "has_birth_certificate",
+            "nik",
+            "aid_held",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
@@ -448,6 +461,8 @@ class Member(SQLModel, table=True):
     severe_disability: bool = False
     has_birth_certificate: bool | None = None
     active: bool = True
+    # Kept by app.aid.service: bit p set while the member receives programme id p (open AidReceipt).
+    aid_held: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     # The creating form's one-time token: the same form sent twice adds one member.
     form_token: str | None = Field(default=None, max_length=64, unique=True)

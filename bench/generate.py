@@ -324,6 +324,7 @@ def generate(
 
 def derived_counts(url: str) -> None:
     """What the services keep beside the marks and values (per meeting, family, assessment), counted in bulk."""
+    from app.aid.service import aid_held_refresh
     from app.assessments.service import assessment_scores_refresh
     from app.attendance.service import attendance_summaries_refresh
     from app.meetings.service import kelompok_last_held_refresh
@@ -334,6 +335,7 @@ def derived_counts(url: str) -> None:
             attendance_summaries_refresh(session=session)
             assessment_scores_refresh(session=session)
             kelompok_last_held_refresh(session=session, kelompok_ids=None)
+            aid_held_refresh(session=session)
             session.commit()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")

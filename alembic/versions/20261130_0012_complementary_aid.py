@@ -37,11 +37,16 @@ programme = sa.table(
 def upgrade() -> None:
     with op.batch_alter_table("family") as batch:
         batch.add_column(sa.Column("house_livable", sa.Boolean(), nullable=True))
-    op.create_index("ix_family_aid_scan", "family", ["village_code", "kelompok_id", "status", "house_livable"])
+        batch.add_column(sa.Column("aid_held", sa.BigInteger(), nullable=False, server_default="0"))
+    with op.batch_alter_table("member") as batch:
+        batch.add_column(sa.Column("aid_held", sa.BigInteger(), nullable=False, server_default="0"))
+    op.create_index(
+        "ix_family_aid_scan", "family", ["village_code", "kelompok_id", "status", "house_livable", "aid_held"]
+    )
     op.create_index(
         "ix_member_aid_scan",
         "member",
-        ["family_id", "active", "birth_date", "schooling", "has_birth_certificate", "nik"],
+        ["family_id", "active", "birth_date", "schooling", "has_birth_certificate", "nik", "aid_held"],
     )
     op.create_table(
         "aidprogramme",
@@ -137,5 +142,8 @@ def downgrade() -> None:
     op.drop_table("aidprogramme")
     op.drop_index("ix_member_aid_scan", table_name="member")
     op.drop_index("ix_family_aid_scan", table_name="family")
+    with op.batch_alter_table("member") as batch:
+        batch.drop_column("aid_held")
     with op.batch_alter_table("family") as batch:
+        batch.drop_column("aid_held")
         batch.drop_column("house_livable")

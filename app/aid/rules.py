@@ -159,3 +159,21 @@ def decision_check(*, submitted_on: date, decided_on: date, today: date) -> str 
 def holder_key(*, programme_id: int, family_id: int, member_id: int | None) -> str:
     """The one-open-receipt key of a holder and programme (AidReceipt.open_key)."""
     return f"{programme_id}:{family_id}:{member_id or 0}"
+
+
+# Programme ids are bit positions of Member.aid_held / Family.aid_held (a signed 64-bit integer).
+PROGRAMME_ID_MAX = 62
+
+
+def programme_mask(ids: Iterable[int]) -> int:
+    """The aid_held bits of these programmes."""
+    mask = 0
+    for programme_id in ids:
+        if not 1 <= programme_id <= PROGRAMME_ID_MAX:
+            raise ValueError(f"programme id {programme_id} is not a bit of aid_held")
+        mask |= 1 << programme_id
+    return mask
+
+
+def programmes_of_mask(mask: int) -> frozenset[int]:
+    return frozenset(p for p in range(1, PROGRAMME_ID_MAX + 1) if mask >> p & 1)

@@ -2,15 +2,16 @@
 decision, the programme catalogue. Every change is audited in the transaction that makes it."""
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.access import aid_require_decider, aid_require_editor, require_role
 from app.aid.forms import ApplicationInput, DecisionInput, EndInput, ProgrammeInput, ReceiptInput
 from app.aid.queries import programme_by_code, programme_ref
-from app.aid.rules import decision_check, holder_key, programme_in_force
+from app.aid.rules import PROGRAMME_ID_MAX, decision_check, holder_key, programme_in_force, programme_mask
 from app.audit import audit_record, snapshot
 from app.clock import today_local
 from app.errors import NotFound, RuleViolation
@@ -29,8 +30,56 @@ from app.models import (
     utcnow,
 )
 
-# Programme ids beyond this would not fit the catalogue's expected size; a guard against runaway additions.
-PROGRAMMES_MAX = 200
+
+def _held_mark(*, session: Session, receipt: AidReceipt, held: bool) -> None:
+    """Set (or clear) the programme's bit on its holder in one statement: the stored twin of the open receipts
+    that the gap counts read (one open receipt per holder and programme, so clearing on end is exact)."""
+    bit = programme_mask([receipt.programme_id])
+    model: type[Member] | type[Family] = Member if receipt.member_id is not None else Family
+    holder = receipt.member_id if receipt.member_id is not None else receipt.family_id
+    column = col(model.aid_held)
+    value = column.op("|")(bit) if held else column - column.op("&")(bit)
+    session.exec(
+        update(model).where(col(model.id) == holder).values(aid_held=value).execution_options(synchronize_session=False)
+    )
+
+
+def aid_held_recount(*, session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The aid_held of a family and of a member, recounted from the open receipts (correlated to its row)."""
+    ids = [p for p in session.exec(select(AidProgramme.id)).all() if p is not None and p <= PROGRAMME_ID_MAX]
+    bit = case({p: programme_mask([p]) for p in ids}, value=col(AidReceipt.programme_id), else_=0) if ids else 0
+    open_ = col(AidReceipt.ended_on).is_(None)
+    member_bits = (
+        select(func.coalesce(func.sum(bit), 0))
+        .where(col(AidReceipt.member_id) == Member.id, open_)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    family_bits = (
+        select(func.coalesce(func.sum(bit), 0))
+        .where(col(AidReceipt.family_id) == Family.id, col(AidReceipt.member_id).is_(None), open_)
+        .correlate(Family)
+        .scalar_subquery()
+    )
+    return {"aid_held": family_bits}, {"aid_held": member_bits}
+
+
+def aid_held_refresh(
+    *, session: Session, family_ids: list[int] | None = None, member_ids: list[int] | None = None
+) -> None:
+    """Store the recount for these families and members (all when both are None: after a bulk load)."""
+    family_bits, member_bits = aid_held_recount(session=session)
+    every = family_ids is None and member_ids is None
+    if every or family_ids:
+        families = update(Family).values(aid_held=family_bits["aid_held"])
+        if not every:
+            families = families.where(col(Family.id).in_(family_ids or []))
+        session.exec(families.execution_options(synchronize_session=False))
+    if every or member_ids:
+        members = update(Member).values(aid_held=member_bits["aid_held"])
+        if not every:
+            members = members.where(col(Member.id).in_(member_ids or []))
+        session.exec(members.execution_options(synchronize_session=False))
 
 
 def _holder_check(*, programme: AidProgramme, member: Member | None) -> None:
@@ -98,6 +147,7 @@ def _receipt_add(
         if existing is None:
             raise
         return existing
+    _held_mark(session=session, receipt=receipt, held=True)
     audit_record(
         session=session,
         user=actor,
@@ -179,6 +229,7 @@ def receipt_end(
     )
     if result.rowcount == 0:
         raise RuleViolation(N_("Program ini sudah diakhiri."), field="ended_on")
+    _held_mark(session=session, receipt=receipt, held=False)
     session.refresh(receipt)
     audit_record(
         session=session,
@@ -360,8 +411,6 @@ def programme_add(*, session: Session, user: User, data: ProgrammeInput) -> AidP
     require_role(user, Role.ADMIN)
     if programme_by_code(session=session, code=data.code) is not None:
         raise RuleViolation(N_("Kode program ini sudah dipakai."), field="code")
-    if len(session.exec(select(AidProgramme.id)).all()) >= PROGRAMMES_MAX:
-        raise RuleViolation(N_("Katalog program sudah penuh."), field="code")
     row = AidProgramme(
         code=data.code, name=data.name, target=data.target, gap=data.gap, effective_from=data.effective_from
     )
@@ -369,6 +418,10 @@ def programme_add(*, session: Session, user: User, data: ProgrammeInput) -> AidP
         with session.begin_nested():
             session.add(row)
             session.flush()
+            if (row.id or 0) > PROGRAMME_ID_MAX:  # ids are bits of aid_held
+                raise RuleViolation(
+                    N_("Katalog program sudah penuh (%(n)s program)."), field="code", n=PROGRAMME_ID_MAX
+                )
     except IntegrityError:
         raise RuleViolation(N_("Kode program ini sudah dipakai."), field="code") from None
     audit_record(

@@ -42,12 +42,12 @@ def gaps_of(member: MemberAidFacts) -> list[str]:
 
 
 def test_closers_follow_the_catalogue_and_its_dates() -> None:
-    assert CLOSERS == {
+    assert {
         AidGap.JKN: frozenset({1}),
         AidGap.PIP: frozenset({2}),
         AidGap.SEMBAKO: frozenset({3}),
         AidGap.RUTILAHU: frozenset({4}),
-    }
+    } == CLOSERS
     retired = [*CATALOGUE[:1], ProgrammeRef(2, "PIP", "PIP", AidTarget.ANGGOTA, AidGap.PIP, date(2020, 1, 1), TODAY)]
     assert AidGap.PIP in gap_closers(retired, day=TODAY)  # the last day still counts
     assert AidGap.PIP not in gap_closers(retired, day=date(2026, 12, 1))
