@@ -27,6 +27,9 @@ from app.models import (
     Member,
     MonthLock,
     QualityReview,
+    AidApplication,
+    AidProgramme,
+    AidReceipt,
     RuleParameter,
     Topic,
     User,
@@ -78,6 +81,12 @@ RULES: dict[str, Rule] = {
     "proposal_verify": lambda s, u: access.proposal_can_verify(u, s.family, s.family_kelompok),
     "proposal_send_back": lambda s, u: access.proposal_can_verify(u, s.family, s.family_kelompok),
     "proposal_decide": lambda s, u: access.proposal_can_decide(u, s.family, s.family_kelompok),
+    # complementary aid: the family's editors or a supervisor of its area record; a supervisor decides
+    "aid_receipt_add": lambda s, u: access.aid_can_edit(u, s.family, s.family_kelompok),
+    "aid_receipt_end": lambda s, u: access.aid_can_edit(u, s.family, s.family_kelompok),
+    "aid_house_set": lambda s, u: access.aid_can_edit(u, s.family, s.family_kelompok),
+    "aid_application_create": lambda s, u: access.aid_can_edit(u, s.family, s.family_kelompok),
+    "aid_application_decide": lambda s, u: access.aid_can_decide(u, s.family, s.family_kelompok),
     # recomputing stored verdicts of one's own scope: anyone signed in
     "graduation_recompute": lambda s, u: True,
     # administration, curriculum and rule settings: admins only
@@ -96,6 +105,8 @@ RULES: dict[str, Rule] = {
             "admin_indicator_add",
             "admin_indicator_retire",
             "admin_indicator_reword",
+            "admin_aid_programme_add",
+            "admin_aid_programme_end",
         )
     },
 }
@@ -109,6 +120,11 @@ FAMILY_ROUTES = {
     "proposal_verify",
     "proposal_send_back",
     "proposal_decide",
+    "aid_receipt_add",
+    "aid_receipt_end",
+    "aid_house_set",
+    "aid_application_create",
+    "aid_application_decide",
 }
 COUNTED: tuple[type[SQLModel], ...] = (
     AuditLog,
@@ -125,6 +141,9 @@ COUNTED: tuple[type[SQLModel], ...] = (
     Kelompok,
     RuleParameter,
     Indicator,
+    AidProgramme,
+    AidReceipt,
+    AidApplication,
 )
 
 
@@ -175,6 +194,11 @@ def _subject(session: Session, world: World, *, orphan: bool) -> Subject:
     spare = user_make(session)
     session.add_all([assessment, proposal, correction])
     session.flush()
+    programme = session.exec(select(AidProgramme).where(AidProgramme.code == "SEMBAKO")).one()
+    receipt = AidReceipt(family_id=family.id or 0, programme_id=programme.id or 0, since=days(-30), open_key="x")
+    application = AidApplication(family_id=family.id or 0, programme_id=programme.id or 0, submitted_on=days(-2))
+    session.add_all([receipt, application])
+    session.flush()
     topic = session.exec(select(Topic)).first()
     module = session.exec(select(CurriculumModule)).first()
     indicator = session.exec(select(Indicator)).first()
@@ -191,6 +215,9 @@ def _subject(session: Session, world: World, *, orphan: bool) -> Subject:
         "topic_id": topic.id,
         "module_id": module.id,
         "indicator_id": indicator.id,
+        "receipt_id": receipt.id,
+        "application_id": application.id,
+        "programme_id": programme.id,
     }
     session.commit()
     family_kelompok = None if orphan else kelompok

@@ -2,9 +2,9 @@
 gap counts by area and kelompok with lists and XLSX; the programme catalogue (admin)."""
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 from starlette.responses import Response, StreamingResponse
 
@@ -47,6 +47,15 @@ from app.versioning import form_token_new
 from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The posted fields, read on the event loop, so the handler itself runs (and waits for the database's writer
+    lock) on a worker thread."""
+    return await form_values(request)
+
+
+Values = Annotated[dict[str, str], Depends(_form)]
 PANEL = "aid"  # the id of the family page's aid section, swapped whole by its forms
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -118,11 +127,10 @@ def _editable(session: Session, user: User, family_id: int) -> Family:
 
 
 @router.post("/kpm/{family_id}/bantuan/program", name="aid_receipt_add")
-async def aid_receipt_add(
-    request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today
+def aid_receipt_add(
+    request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today, values: Values
 ) -> Response:
     family = _editable(session, user, family_id)
-    values = await form_values(request)
     data, errors = receipt_input_parse(values, today=today)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -138,12 +146,17 @@ async def aid_receipt_add(
 
 
 @router.post("/kpm/{family_id}/bantuan/program/{receipt_id}/akhiri", name="aid_receipt_end")
-async def aid_receipt_end(
-    request: Request, family_id: int, receipt_id: int, session: SessionDep, user: CurrentUser, today: Today
+def aid_receipt_end(
+    request: Request,
+    family_id: int,
+    receipt_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    today: Today,
+    values: Values,
 ) -> Response:
     family = _editable(session, user, family_id)
     receipt = queries.receipt_get(session=session, family=family, receipt_id=receipt_id)
-    values = await form_values(request)
     data, errors = end_input_parse(values, today=today)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -161,11 +174,10 @@ async def aid_receipt_end(
 
 
 @router.post("/kpm/{family_id}/bantuan/rumah", name="aid_house_set")
-async def aid_house_set(
-    request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today
+def aid_house_set(
+    request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today, values: Values
 ) -> Response:
     family = _editable(session, user, family_id)
-    values = await form_values(request)
     livable, errors = house_input_parse(values)
     if not errors:
         service.house_livable_set(
@@ -180,11 +192,10 @@ async def aid_house_set(
 
 
 @router.post("/kpm/{family_id}/bantuan/permohonan", name="aid_application_create")
-async def aid_application_create(
-    request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today
+def aid_application_create(
+    request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today, values: Values
 ) -> Response:
     family = _editable(session, user, family_id)
-    values = await form_values(request)
     data, errors = application_input_parse(values, today=today)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -234,13 +245,12 @@ def aid_application_detail(
 
 
 @router.post("/bantuan/permohonan/{application_id}/keputusan", name="aid_application_decide")
-async def aid_application_decide(
-    request: Request, application_id: int, session: SessionDep, user: CurrentUser, today: Today
+def aid_application_decide(
+    request: Request, application_id: int, session: SessionDep, user: CurrentUser, today: Today, values: Values
 ) -> Response:
     application, family = queries.application_get(session=session, user=user, application_id=application_id)
     kelompok = family_kelompok(session=session, family=family)
     aid_require_decider(user, family, kelompok)
-    values = await form_values(request)
     data, errors = decision_input_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -397,9 +407,10 @@ def admin_aid_programmes(request: Request, session: SessionDep, user: CurrentUse
 
 
 @router.post("/admin/bantuan/program", name="admin_aid_programme_add")
-async def admin_aid_programme_add(request: Request, session: SessionDep, user: CurrentUser, today: Today) -> Response:
+def admin_aid_programme_add(
+    request: Request, session: SessionDep, user: CurrentUser, today: Today, values: Values
+) -> Response:
     require_role(user, Role.ADMIN)
-    values = await form_values(request)
     data, errors = programme_input_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -409,11 +420,10 @@ async def admin_aid_programme_add(request: Request, session: SessionDep, user: C
 
 
 @router.post("/admin/bantuan/program/{programme_id}/akhiri", name="admin_aid_programme_end")
-async def admin_aid_programme_end(
-    request: Request, programme_id: int, session: SessionDep, user: CurrentUser, today: Today
+def admin_aid_programme_end(
+    request: Request, programme_id: int, session: SessionDep, user: CurrentUser, today: Today, values: Values
 ) -> Response:
     require_role(user, Role.ADMIN)
-    values = await form_values(request)
     until, errors = programme_end_parse(values)
     if until is not None and not errors:
         with form_refusal(session=session, errors=errors):
