@@ -14,6 +14,9 @@ from app.auth.security import SESSION_COOKIE, token_sign
 from app.auth.service import login_session_open
 from app.main import app
 from app.models import (
+    AidApplication,
+    AidProgramme,
+    AidReceipt,
     Assessment,
     Attendance,
     AuditLog,
@@ -27,9 +30,6 @@ from app.models import (
     Member,
     MonthLock,
     QualityReview,
-    AidApplication,
-    AidProgramme,
-    AidReceipt,
     RuleParameter,
     Topic,
     User,

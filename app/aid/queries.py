@@ -300,7 +300,7 @@ def gap_condition(gap: str, rules: GapRules) -> ColumnElement[bool]:
 
 
 def _scope_clause(scope: GapScope) -> ColumnElement[bool]:
-    clauses = [Family.status == FamilyStatus.AKTIF, family_clause(scope.user)]
+    clauses: list[ColumnElement[bool]] = [col(Family.status) == FamilyStatus.AKTIF, family_clause(scope.user)]
     if scope.area_code:
         clauses.append(area_within(col(Family.village_code), scope.area_code))
     if scope.kelompok_id is not None:

@@ -99,7 +99,7 @@ def member_gaps(
     """The gaps of one active member, in the vocabulary's order."""
     if not member.active:
         return []
-    found = []
+    found: list[str] = []
     pip = closers.get(AidGap.PIP)
     in_school_age = school_age(member.birth_date, today=today, limits=limits)
     if pip and in_school_age and member.schooling != Schooling.LULUS and not member.programmes & pip:

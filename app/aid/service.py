@@ -358,7 +358,7 @@ def application_decide(
     before = snapshot(application)
     result = session.exec(
         update(AidApplication)
-        .where(col(AidApplication.id) == application.id, AidApplication.status == AidApplicationStatus.DIAJUKAN)
+        .where(col(AidApplication.id) == application.id, col(AidApplication.status) == AidApplicationStatus.DIAJUKAN)
         .values(
             status=data.decision,
             decided_on=data.decided_on,
