@@ -35,11 +35,10 @@ programme = sa.table(
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("family") as batch:
-        batch.add_column(sa.Column("house_livable", sa.Boolean(), nullable=True))
-        batch.add_column(sa.Column("aid_held", sa.BigInteger(), nullable=False, server_default="0"))
-    with op.batch_alter_table("member") as batch:
-        batch.add_column(sa.Column("aid_held", sa.BigInteger(), nullable=False, server_default="0"))
+    # Plain ADD/DROP COLUMN (SQLite ≥ 3.35 has both): a batch copy of family would be refused by member's foreign key.
+    op.add_column("family", sa.Column("house_livable", sa.Boolean(), nullable=True))
+    op.add_column("family", sa.Column("aid_held", sa.BigInteger(), nullable=False, server_default="0"))
+    op.add_column("member", sa.Column("aid_held", sa.BigInteger(), nullable=False, server_default="0"))
     op.create_index(
         "ix_family_aid_scan", "family", ["village_code", "kelompok_id", "status", "house_livable", "aid_held"]
     )
@@ -142,8 +141,6 @@ def downgrade() -> None:
     op.drop_table("aidprogramme")
     op.drop_index("ix_member_aid_scan", table_name="member")
     op.drop_index("ix_family_aid_scan", table_name="family")
-    with op.batch_alter_table("member") as batch:
-        batch.drop_column("aid_held")
-    with op.batch_alter_table("family") as batch:
-        batch.drop_column("aid_held")
-        batch.drop_column("house_livable")
+    op.drop_column("member", "aid_held")
+    op.drop_column("family", "aid_held")
+    op.drop_column("family", "house_livable")
