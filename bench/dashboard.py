@@ -63,7 +63,7 @@ def server_start(url: str) -> tuple[subprocess.Popen[bytes], str]:
         env={**os.environ, "DATABASE_URL": url},
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(900):  # a loaded machine takes its time to import the app
         try:
             urllib.request.urlopen(base + "/sehat", timeout=1)
             return server, base

@@ -370,29 +370,41 @@ def gap_summary(*, session: Session, scope: GapScope, today: date) -> GapSummary
     statements = gap_count_statements(scope=scope, rules=rules)
     parent = scope.area_code or ""
     child_length = CHILD_CODE_LENGTH.get(len(parent))
-    totals = dict.fromkeys(rules.checked, 0)
-    areas: dict[str, dict[str, int]] = {}
-    groups: dict[int | None, dict[str, int]] = {}
+    position = {gap: n for n, gap in enumerate(rules.checked)}
+    width = len(rules.checked)
+    areas: dict[str, list[int]] = {}
+    groups: dict[int | None, list[int]] = {}
     for statement, gaps in zip(statements, [g for g in (member_gaps, family_gaps_) if g], strict=True):
+        slots = [position[g] for g in gaps]
         for village, kelompok_id, *values in session.exec(statement).all():
             area_key = village[:child_length] if child_length else village
-            for gap, value in zip(gaps, values, strict=True):
-                n = int(value or 0)
-                if not n:
-                    continue
-                totals[gap] += n
-                areas.setdefault(area_key, dict.fromkeys(rules.checked, 0))[gap] += n
-                groups.setdefault(kelompok_id, dict.fromkeys(rules.checked, 0))[gap] += n
+            area = areas.get(area_key) or areas.setdefault(area_key, [0] * width)
+            group = groups.get(kelompok_id) or groups.setdefault(kelompok_id, [0] * width)
+            for slot, value in zip(slots, values, strict=True):
+                area[slot] += value or 0
+                group[slot] += value or 0
+    totals = dict(zip(rules.checked, (sum(a[n] for a in areas.values()) for n in range(width)), strict=True))
     area_names = dict(session.exec(select(Area.code, Area.name).where(col(Area.code).in_(sorted(areas)))).all())
     by_area = sorted(
-        (GapCountRow(code, area_names.get(code, code), counts) for code, counts in areas.items()), key=lambda r: r.key
+        (
+            GapCountRow(code, area_names.get(code, code), dict(zip(rules.checked, counts, strict=True)))
+            for code, counts in areas.items()
+            if any(counts)
+        ),
+        key=lambda r: r.key,
     )
-    ranked = sorted(groups.items(), key=lambda item: (-sum(item[1].values()), item[0] or 0))
+    ranked = sorted(
+        ((k, counts) for k, counts in groups.items() if any(counts)), key=lambda item: (-sum(item[1]), item[0] or 0)
+    )
     shown = ranked[:KELOMPOK_ROWS_MAX]
     ids = [k for k, _ in shown if k is not None]
     names = dict(session.exec(select(Kelompok.id, Kelompok.name).where(col(Kelompok.id).in_(ids))).all())
     by_kelompok = [
-        GapCountRow("" if k is None else str(k), names.get(k, "") if k is not None else "", counts)
+        GapCountRow(
+            "" if k is None else str(k),
+            names.get(k, "") if k is not None else "",
+            dict(zip(rules.checked, counts, strict=True)),
+        )
         for k, counts in shown
     ]
     return GapSummary(

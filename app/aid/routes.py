@@ -3,6 +3,7 @@ gap counts by area and kelompok with lists and XLSX; the programme catalogue (ad
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
@@ -302,8 +303,13 @@ def aid_gaps(request: Request, session: ReadSessionDep, user: CurrentUser, today
     require_role(user, *DASHBOARD_ROLES)
     filters = gap_filters_parse(dict(request.query_params))
     scope, area, kelompok = _gap_scope(session, user, filters)
+    summary = queries.gap_summary(session=session, scope=scope, today=today)
     context = {
-        "summary": queries.gap_summary(session=session, scope=scope, today=today),
+        "summary": summary,
+        # Links built once: a table of 100 kelompok × 5 gaps would otherwise call url_for 600 times.
+        "list_urls": {g: str(request.url_for("aid_gap_list", gap=g)) for g in summary.checked},
+        "gaps_url": str(request.url_for("aid_gaps")),
+        "scope_query": urlencode(_query(filters_scoped(filters, area, kelompok))),
         "area": area,
         "kelompok": kelompok,
         "filters": filters,
@@ -312,6 +318,11 @@ def aid_gaps(request: Request, session: ReadSessionDep, user: CurrentUser, today
         "today": today,
     }
     return render(request, "aid/gaps.html", context)
+
+
+def filters_scoped(filters: GapFilters, area: Area | None, kelompok: Any) -> GapFilters:
+    """The filters as resolved: the area shown (the user's own by default) and the kelompok."""
+    return GapFilters(area_code=area.code if area else "", kelompok_id=kelompok.id if kelompok else None)
 
 
 def _query(filters: GapFilters) -> dict[str, str]:
