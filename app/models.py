@@ -805,7 +805,8 @@ class AidReceipt(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_aidreceipt_member_programme", "member_id", "programme_id", "ended_on"),
-        Index("ix_aidreceipt_family_programme", "family_id", "programme_id", "ended_on"),
+        # member_id second: the family's own receipts (member_id NULL) are found by family, not among all NULLs.
+        Index("ix_aidreceipt_family_programme", "family_id", "member_id", "programme_id", "ended_on"),
     )
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id")

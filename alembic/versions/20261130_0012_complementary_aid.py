@@ -85,7 +85,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_aidreceipt_programme_id", "aidreceipt", ["programme_id"])
     op.create_index("ix_aidreceipt_member_programme", "aidreceipt", ["member_id", "programme_id", "ended_on"])
-    op.create_index("ix_aidreceipt_family_programme", "aidreceipt", ["family_id", "programme_id", "ended_on"])
+    op.create_index(
+        "ix_aidreceipt_family_programme", "aidreceipt", ["family_id", "member_id", "programme_id", "ended_on"]
+    )
     op.create_table(
         "aidapplication",
         sa.Column("id", sa.Integer(), nullable=False),
