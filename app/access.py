@@ -374,3 +374,29 @@ def case_get(*, session: Session, user: User, case_id: int, now: datetime) -> tu
         if found is not None:
             return found[0], found[1], True
     raise NotFound(CASE_NOT_FOUND)
+
+
+# --- complementary aid (issue 11) ---
+
+
+def aid_can_edit(user: User, family: Family, kelompok: Kelompok | None) -> bool:
+    """Programmes received, the house's livability and aid applications: the family's editors, or a supervisor
+    (a social worker) of its area."""
+    if family_can_edit(user, family, kelompok):
+        return True
+    return user.role == Role.SUPERVISOR and family_can_see(user, family, kelompok)
+
+
+def aid_require_editor(user: User, family: Family, kelompok: Kelompok | None) -> None:
+    if not aid_can_edit(user, family, kelompok):
+        raise Forbidden(ROLE_REFUSED if user.role == Role.PENINJAU else EDITOR_ONLY)
+
+
+def aid_can_decide(user: User, family: Family, kelompok: Kelompok | None) -> bool:
+    """An aid application is decided by a supervisor of the family's area (or an admin)."""
+    return user.role in SUPERVISING_ROLES and family_can_see(user, family, kelompok)
+
+
+def aid_require_decider(user: User, family: Family, kelompok: Kelompok | None) -> None:
+    if not aid_can_decide(user, family, kelompok):
+        raise Forbidden(ROLE_REFUSED)

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import Select
 from sqlmodel import Session, col, select
 
+from app.aid.service import aid_held_recount, aid_held_refresh
 from app.assessments.service import assessment_scores_recount, assessment_scores_refresh
 from app.attendance.service import attendance_summaries_refresh, family_counts_recount, meeting_counts_recount
-from app.models import Assessment, Family, Meeting
+from app.models import Assessment, Family, Meeting, Member
 
 FIRST_IDS = 10
 
@@ -50,7 +51,13 @@ def _all_drifts(session: Session) -> list[tuple[ColumnDrift, list[int]]]:
         *_drifts(session, Meeting, meeting_counts_recount()),
         *_drifts(session, Family, family_counts_recount(dialect=dialect)),
         *_drifts(session, Assessment, assessment_scores_recount()),
+        *_aid_drifts(session),
     ]
+
+
+def _aid_drifts(session: Session) -> list[tuple[ColumnDrift, list[int]]]:
+    family_bits, member_bits = aid_held_recount(session=session)
+    return [*_drifts(session, Family, family_bits), *_drifts(session, Member, member_bits)]
 
 
 def derived_check(*, session: Session) -> list[ColumnDrift]:
@@ -61,9 +68,13 @@ def derived_check(*, session: Session) -> list[ColumnDrift]:
 def derived_fix(*, session: Session) -> list[ColumnDrift]:
     """Recount and store the rows that differ; returns what differed. The caller commits."""
     found = _all_drifts(session)
-    ids: dict[str, set[int]] = {"meeting": set(), "family": set(), "assessment": set()}
+    ids: dict[str, set[int]] = {"meeting": set(), "family": set(), "assessment": set(), "member": set()}
+    aid: dict[str, set[int]] = {"family": set(), "member": set()}
     for drift, drifted in found:
-        ids[drift.column.split(".")[0]] |= set(drifted)
+        table, column = drift.column.split(".")
+        (aid if column == "aid_held" else ids)[table] |= set(drifted)
+    if aid["family"] or aid["member"]:
+        aid_held_refresh(session=session, family_ids=sorted(aid["family"]), member_ids=sorted(aid["member"]))
     if ids["meeting"] or ids["family"]:
         attendance_summaries_refresh(
             session=session, meeting_ids=sorted(ids["meeting"]), family_ids=sorted(ids["family"])

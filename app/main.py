@@ -49,6 +49,7 @@ def _service_worker() -> FileResponse:
 
 def create_app() -> FastAPI:
     from app.admin.routes import router as admin_router
+    from app.aid.routes import router as aid_router
     from app.assessments.routes import router as assessments_router
     from app.attendance.routes import router as attendance_router
     from app.auth.routes import router as auth_router
@@ -104,6 +105,7 @@ def create_app() -> FastAPI:
         cases_router,
         notifications_router,
         worklists_router,
+        aid_router,
     ):
         app.include_router(router)
     return app

@@ -333,6 +333,49 @@ class NotificationKind(StrEnum):
     CORRECTION_REFUSED = "koreksi_ditolak"
 
 
+class AidTarget(StrEnum):
+    """Who a complementary programme is given to: the whole family or one member."""
+
+    KELUARGA = "keluarga"
+    ANGGOTA = "anggota"
+
+
+class AidGap(StrEnum):
+    """A complementarity gap (p2k2.md B): what a family or member should receive and does not."""
+
+    PIP = "pip"  # school-age child without PIP/KIP
+    JKN = "jkn"  # member without JKN (PBI-JK/KIS)
+    SEMBAKO = "sembako"  # family without Program Sembako/BPNT
+    RUTILAHU = "rutilahu"  # house marked not livable without Rutilahu
+    ADMINDUK = "adminduk"  # member without NIK, or child without birth certificate
+
+
+AID_GAPS = tuple(AidGap)
+
+
+class AidApplicationStatus(StrEnum):
+    DIAJUKAN = "diajukan"
+    DIKABULKAN = "dikabulkan"
+    DITOLAK = "ditolak"
+
+
+# The decisions a supervisor may take on a submitted application.
+AID_DECISIONS = (AidApplicationStatus.DIKABULKAN, AidApplicationStatus.DITOLAK)
+
+# The default programme catalogue (p2k2.md A, "Complementary programmes"): code, name, target, the gap it closes.
+AID_PROGRAMMES_DEFAULT: tuple[tuple[str, str, AidTarget, AidGap | None], ...] = (
+    ("PBI_JK", "PBI-JK / KIS", AidTarget.ANGGOTA, AidGap.JKN),
+    ("PIP", "PIP / KIP", AidTarget.ANGGOTA, AidGap.PIP),
+    ("SEMBAKO", "Program Sembako / BPNT", AidTarget.KELUARGA, AidGap.SEMBAKO),
+    ("RUTILAHU", "Rutilahu", AidTarget.KELUARGA, AidGap.RUTILAHU),
+    ("KUBE", "KUBE", AidTarget.KELUARGA, None),
+    ("PENA_PPSE", "PENA / PPSE", AidTarget.KELUARGA, None),
+    ("JAMKESDA", "Jaminan kesehatan daerah (mis. Gakinda)", AidTarget.ANGGOTA, None),
+    ("SERTIFIKAT_TANAH", "Sertifikat tanah", AidTarget.KELUARGA, None),
+    ("LAINNYA", "Bantuan lainnya", AidTarget.KELUARGA, None),
+)
+
+
 VOCABULARY: dict[str, object] = {
     "ATTENDANCE_CYCLE": ATTENDANCE_CYCLE,
     "PROPOSAL_DECISIONS": PROPOSAL_DECISIONS,
@@ -342,6 +385,8 @@ VOCABULARY: dict[str, object] = {
     "CASE_URGENCIES": CASE_URGENCIES,
     "CASE_OPEN": CASE_OPEN,
     "EXIT_ROUTES": EXIT_ROUTES,
+    "AID_GAPS": AID_GAPS,
+    "AID_DECISIONS": AID_DECISIONS,
 } | {
     e.__name__: e
     for e in (
@@ -379,6 +424,9 @@ VOCABULARY: dict[str, object] = {
         CaseStatus,
         ReferralService,
         NotificationKind,
+        AidTarget,
+        AidGap,
+        AidApplicationStatus,
     )
 }
 
@@ -473,6 +521,10 @@ class Kelompok(SQLModel, table=True):
 class Family(SQLModel, table=True):
     """A KPM (Keluarga Penerima Manfaat)."""
 
+    # Covering the gap counts' scan (app.aid.queries): families of an area grouped by kelompok, without the rows.
+    __table_args__ = (
+        Index("ix_family_aid_scan", "village_code", "kelompok_id", "status", "house_livable", "aid_held"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     programme_id: str = Field(max_length=64, unique=True)  # e-PKH / DTSEN ID, opaque
     kk_number: str = Field(max_length=16, index=True)
@@ -486,6 +538,10 @@ class Family(SQLModel, table=True):
     exit_reason: str | None = Field(default=None, max_length=24)  # ExitReason (graduation sets none)
     exit_note: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
     desil: int | None = None
+    # The house is livable (layak huni): False marks it for Rutilahu (p2k2.md B); None not yet known.
+    house_livable: bool | None = None
+    # Kept by app.aid.service: bit p set while the family (as a whole) receives programme id p (open AidReceipt).
+    aid_held: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
     # Kept by app.attendance.service.attendance_summaries_refresh from the marks of held meetings:
     # bit t set when the family was present at a held meeting of topic id t; alpa marks since its last other mark.
     sessions_done: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
@@ -507,6 +563,19 @@ def name_key_of(name: str) -> str:
 
 class Member(SQLModel, table=True):
     __table_args__ = (Index("ix_member_name_key_family", "name_key", "family_id"),)
+    # Covering the gap counts' scan (app.aid.queries): every column a member gap reads, by family.
+    __table_args__ = (
+        Index(
+            "ix_member_aid_scan",
+            "family_id",
+            "active",
+            "birth_date",
+            "schooling",
+            "has_birth_certificate",
+            "nik",
+            "aid_held",
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
     name: str = Field(max_length=120)
@@ -527,6 +596,8 @@ class Member(SQLModel, table=True):
     join_reason: str | None = Field(default=None, max_length=16)  # MemberJoinReason
     left_on: date | None = None
     leave_reason: str | None = Field(default=None, max_length=16)  # MemberLeaveReason
+    # Kept by app.aid.service: bit p set while the member receives programme id p (open AidReceipt).
+    aid_held: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     # The creating form's one-time token: the same form sent twice adds one member.
     form_token: str | None = Field(default=None, max_length=64, unique=True)
@@ -946,3 +1017,65 @@ class Notification(SQLModel, table=True):
     actor_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None
+
+
+# --- Complementary aid and aid applications (issue 11) ---
+
+
+class AidProgramme(SQLModel, table=True):
+    """A programme of the complementarity catalogue, in force from `effective_from` to `effective_until` (inclusive)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=120)
+    target: str = Field(max_length=12)  # AidTarget
+    gap: str | None = Field(default=None, max_length=12)  # AidGap that receiving it closes
+    effective_from: date
+    effective_until: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AidReceipt(SQLModel, table=True):
+    """A family (member_id NULL) or a member receives a programme since a date, from a source; ended when stopped."""
+
+    __table_args__ = (
+        Index("ix_aidreceipt_member_programme", "member_id", "programme_id", "ended_on"),
+        # member_id second: the family's own receipts (member_id NULL) are found by family, not among all NULLs.
+        Index("ix_aidreceipt_family_programme", "family_id", "member_id", "programme_id", "ended_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    programme_id: int = Field(foreign_key="aidprogramme.id", index=True)
+    since: date
+    source: str = Field(default="", max_length=120)
+    ended_on: date | None = None
+    end_note: str = Field(default="", max_length=300)
+    # "<programme>:<family>:<member or 0>" while open, NULL once ended: one open receipt per holder and programme.
+    open_key: str | None = Field(default=None, max_length=64, unique=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_by_id: int | None = Field(default=None, foreign_key="user.id")
+    ended_at: datetime | None = None
+
+
+class AidApplication(SQLModel, table=True):
+    """A permohonan bantuan for a family or a member: diajukan → dikabulkan (adds the programme) | ditolak."""
+
+    __table_args__ = (Index("ix_aidapplication_status_family", "status", "family_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    programme_id: int = Field(foreign_key="aidprogramme.id")
+    submitted_on: date
+    note: str = Field(default="", sa_type=Text)
+    status: str = Field(default=AidApplicationStatus.DIAJUKAN, max_length=12)
+    submitted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_on: date | None = None
+    decision_note: str = Field(default="", sa_type=Text)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = None
+    receipt_id: int | None = Field(default=None, foreign_key="aidreceipt.id")
+    # The filing form's one-time token: the same form sent twice files one application.
+    form_token: str | None = Field(default=None, max_length=64, unique=True)

@@ -63,7 +63,7 @@ def server_start(url: str) -> tuple[subprocess.Popen[bytes], str]:
         env={**os.environ, "DATABASE_URL": url},
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(900):  # a loaded machine takes its time to import the app
         try:
             urllib.request.urlopen(base + "/sehat", timeout=1)
             return server, base
@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
 
     import httpx2
 
+    from app.aid.queries import GapScope, gap_count_statements, gap_rules, planner_settle
     from app.curriculum.queries import topics_active
     from app.dashboard.forms import period_default
     from app.dashboard.queries import Scope, curriculum_modules, dashboard_queries
@@ -152,14 +153,28 @@ def main(argv: list[str] | None = None) -> None:
                 for row in conn.exec_driver_sql(prefix + sql).all():
                     print("   ", row[-1] if engine.dialect.name == "sqlite" else row[0])
 
+    def aid_gaps_bare() -> object:
+        """The gap counts' two grouped statements, as bare SQL (app.aid.queries)."""
+        with Session(engine) as session:
+            rules = gap_rules(session=session, today=today)
+            planner_settle(session)
+            statements = gap_count_statements(scope=GapScope(user=supervisor, area_code=KABUPATEN), rules=rules)
+            return [session.connection().execute(statement).all() for statement in statements]
+
     q = f"wilayah={KABUPATEN}"
     rows = [
-        ("dashboard (kabupaten, 12 months, with completion)", *timed_pair(get(f"/dasbor?{q}"), bare(True), args.runs))
+        ("dashboard (kabupaten, 12 months, with completion)", *timed_pair(get(f"/dasbor?{q}"), bare(True), args.runs)),
+        (
+            "aid gap counts (kabupaten, by area+kelompok)",
+            *timed_pair(get(f"/bantuan/kesenjangan?{q}"), aid_gaps_bare, args.runs),
+        ),
     ]
     single = [
         (f"kelompok page /kelompok/{kelompok_id}", timed(get(f"/kelompok/{kelompok_id}"), args.runs)),
         (f"XLSX absensi, whole kabupaten, {previous}", timed(get(f"/ekspor/absensi.xlsx?{q}&bulan={previous}"), 1)),
         (f"CSV absensi, whole kabupaten, {previous}", timed(get(f"/ekspor/absensi.csv?{q}&bulan={previous}"), 1)),
+        ("aid gap list JKN, page 1 (kabupaten)", timed(get(f"/bantuan/kesenjangan/jkn?{q}"), args.runs)),
+        ("XLSX aid gap JKN, whole kabupaten", timed(get(f"/bantuan/kesenjangan/jkn/unduh.xlsx?{q}"), 1)),
     ]
     print(f"database: {engine.dialect.name}  ({args.database_url.split('@')[-1]})")
     print(f"{'measure':48} {'app s':>8} {'bare SQL s':>11} {'ratio':>6}")

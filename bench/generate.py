@@ -32,7 +32,7 @@ from app.clock import today_local
 from app.curriculum.queries import TopicRef, topics_active
 from app.curriculum.service import curriculum_load
 from app.db import engine_create, normalise_url
-from app.models import Area, CurriculumModule, Indicator, name_key_of
+from app.models import AidApplicationStatus, AidProgramme, Area, CurriculumModule, Indicator, name_key_of
 from app.settings import ROOT
 
 KABUPATEN = "32.04"  # Kabupaten Bandung
@@ -168,6 +168,8 @@ class PostgresWriter(Writer):
             "assessment",
             "assessmentvalue",
             "graduationproposal",
+            "aidreceipt",
+            "aidapplication",
         ):
             self.conn.execute(
                 f"""SELECT setval(pg_get_serial_sequence('"{table}"', 'id'),
@@ -271,6 +273,15 @@ def reference_load(url: str) -> tuple[list[Village], list[TopicRef], list[tuple[
     return villages, topics, indicators, int(first_module)
 
 
+def programmes_load(url: str) -> dict[str, int]:
+    """The seeded complementary-aid catalogue: programme code → id."""
+    engine = engine_create(url)
+    with Session(engine) as session:
+        found = {p.code: p.id or 0 for p in session.exec(select(AidProgramme)).all()}
+    engine.dispose()
+    return found
+
+
 def generate(
     *,
     url: str,
@@ -287,6 +298,7 @@ def generate(
     database_fresh(url)
     database_migrate(url)
     villages, topics, indicators, first_module = reference_load(url)
+    programmes = programmes_load(url)
     say(f"schema and reference data in {clock.perf_counter() - started:.1f} s ({len(villages)} villages)")
     writer: Writer = SqliteWriter(make_url(url).database or "") if url.startswith("sqlite") else PostgresWriter(url)
     try:
@@ -296,6 +308,7 @@ def generate(
             topics=topics,
             indicators=indicators,
             first_module=first_module,
+            programmes=programmes,
             kpm=kpm,
             months=months,
             rng=random.Random(seed),
@@ -311,6 +324,7 @@ def generate(
 
 def derived_counts(url: str) -> None:
     """What the services keep beside the marks and values (per meeting, family, assessment), counted in bulk."""
+    from app.aid.service import aid_held_refresh
     from app.assessments.service import assessment_scores_refresh
     from app.attendance.service import attendance_summaries_refresh
     from app.meetings.service import kelompok_last_held_refresh
@@ -321,6 +335,7 @@ def derived_counts(url: str) -> None:
             attendance_summaries_refresh(session=session)
             assessment_scores_refresh(session=session)
             kelompok_last_held_refresh(session=session, kelompok_ids=None)
+            aid_held_refresh(session=session)
             session.commit()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
@@ -338,6 +353,7 @@ def _load(
     kpm: int,
     months: int,
     rng: random.Random,
+    programmes: dict[str, int] | None = None,
     today: date,
     say: Callable[[str], None],
 ) -> dict[str, int]:
@@ -412,6 +428,7 @@ def _load(
     propensity: list[float] = [0.0] * (kpm + 1)
     family_rows: list[Row] = []
     member_rows: list[Row] = []
+    aid_members: list[tuple[int, int, str]] = []  # (member id, family id, schooling)
     member_id = 0
     for f in range(1, kpm + 1):
         k = (f - 1) % n_kelompok
@@ -434,6 +451,7 @@ def _load(
                 "aktif",
                 day(enrolled),
                 rng.randint(1, 4),
+                rng.choice((True, True, True, True, True, True, False, None, None, None)),
                 now,
                 now,
             )
@@ -472,13 +490,14 @@ def _load(
             member_id += 1
             dd = born.day + (40 if sex == "P" else 0)
             nik = f"{kec}{dd:02d}{born.month:02d}{born.year % 100:02d}{member_id % 9999 + 1:04d}"
+            aid_members.append((member_id, f, school))
             member_rows.append(
                 (
                     member_id,
                     f,
                     name,
                     name_key_of(name),
-                    nik,
+                    nik if member_id % 50 else None,
                     day(born),
                     sex,
                     rel,
@@ -503,6 +522,7 @@ def _load(
             "status",
             "enrolled_on",
             "desil",
+            "house_livable",
             "created_at",
             "updated_at",
         ),
@@ -747,6 +767,73 @@ def _load(
         "graduationproposal",
         ("id", "family_id", "route", "status", "readiness_snapshot", "proposed_by_id", "proposed_at", "reason"),
         proposal_rows,
+    )
+    counts.update(
+        _aid_load(writer=w, programmes=programmes or {}, members=aid_members, kpm=kpm, rng=rng, today=today, now=now)
+    )
+    return counts
+
+
+def _aid_load(
+    *,
+    writer: Writer,
+    programmes: dict[str, int],
+    members: list[tuple[int, int, str]],
+    kpm: int,
+    rng: random.Random,
+    today: date,
+    now: Any,
+) -> dict[str, int]:
+    """Complementary aid: most members insured, most school children with PIP, most families on Sembako, a few
+    Rutilahu; 2 % of families with an application waiting for a decision. Read back from the written members."""
+    if not programmes:
+        return {}
+    w, day = writer, writer.day
+    receipts: list[Row] = []
+    since = day(today - timedelta(days=400))
+
+    def receipt(family: int, member: int | None, code: str) -> None:
+        key = f"{programmes[code]}:{family}:{member or 0}"
+        receipts.append((len(receipts) + 1, family, member, programmes[code], since, "DTSEN", "", key, now))
+
+    for member, family, schooling in members:
+        if rng.random() < 0.8:
+            receipt(family, member, "PBI_JK")
+        if schooling in ("sd", "smp", "sma") and rng.random() < 0.7:
+            receipt(family, member, "PIP")
+    for family in range(1, kpm + 1):
+        if rng.random() < 0.85:
+            receipt(family, None, "SEMBAKO")
+        if rng.random() < 0.03:
+            receipt(family, None, "RUTILAHU")
+        if rng.random() < 0.05:
+            receipt(family, None, "KUBE")
+    counts = {
+        "aidreceipt": w.write(
+            "aidreceipt",
+            (
+                "id",
+                "family_id",
+                "member_id",
+                "programme_id",
+                "since",
+                "source",
+                "end_note",
+                "open_key",
+                "created_at",
+            ),
+            receipts,
+        )
+    }
+    waiting = AidApplicationStatus.DIAJUKAN.value
+    applications = [
+        (n + 1, family, programmes["PBI_JK"], day(today - timedelta(days=rng.randrange(1, 60))), "", waiting, "", now)
+        for n, family in enumerate(f for f in range(1, kpm + 1) if rng.random() < 0.02)
+    ]
+    counts["aidapplication"] = w.write(
+        "aidapplication",
+        ("id", "family_id", "programme_id", "submitted_on", "note", "status", "decision_note", "created_at"),
+        applications,
     )
     return counts
 

@@ -14,6 +14,9 @@ from app.auth.security import SESSION_COOKIE, token_sign
 from app.auth.service import login_session_open
 from app.main import app
 from app.models import (
+    AidApplication,
+    AidProgramme,
+    AidReceipt,
     Assessment,
     Attendance,
     AuditLog,
@@ -100,6 +103,12 @@ RULES: dict[str, Rule] = {
     "referral_create": lambda s, u: access.case_can_edit(u, s.case, s.family, s.family_kelompok),  # type: ignore[arg-type]
     "referral_outcome": lambda s, u: access.case_can_edit(u, s.case, s.family, s.family_kelompok),  # type: ignore[arg-type]
     "case_break_glass": lambda s, u: access.case_may_break_glass(u),
+    # complementary aid: the family's editors or a supervisor of its area record; a supervisor decides
+    "aid_receipt_add": lambda s, u: access.aid_can_edit(u, s.family, s.family_kelompok),
+    "aid_receipt_end": lambda s, u: access.aid_can_edit(u, s.family, s.family_kelompok),
+    "aid_house_set": lambda s, u: access.aid_can_edit(u, s.family, s.family_kelompok),
+    "aid_application_create": lambda s, u: access.aid_can_edit(u, s.family, s.family_kelompok),
+    "aid_application_decide": lambda s, u: access.aid_can_decide(u, s.family, s.family_kelompok),
     # recomputing stored verdicts of one's own scope: anyone signed in
     "graduation_recompute": lambda s, u: True,
     # one's own password: anyone signed in
@@ -122,6 +131,8 @@ RULES: dict[str, Rule] = {
             "admin_indicator_add",
             "admin_indicator_retire",
             "admin_indicator_reword",
+            "admin_aid_programme_add",
+            "admin_aid_programme_end",
         )
     },
 }
@@ -139,6 +150,11 @@ FAMILY_ROUTES = {
     "proposal_verify",
     "proposal_send_back",
     "proposal_decide",
+    "aid_receipt_add",
+    "aid_receipt_end",
+    "aid_house_set",
+    "aid_application_create",
+    "aid_application_decide",
 }
 COUNTED: tuple[type[SQLModel], ...] = (
     AuditLog,
@@ -159,6 +175,9 @@ COUNTED: tuple[type[SQLModel], ...] = (
     CaseFile,
     CaseNote,
     Referral,
+    AidProgramme,
+    AidReceipt,
+    AidApplication,
 )
 
 
@@ -223,6 +242,11 @@ def _subject(session: Session, world: World, *, orphan: bool) -> Subject:
     )
     session.add(referral)
     session.flush()
+    programme = session.exec(select(AidProgramme).where(AidProgramme.code == "SEMBAKO")).one()
+    receipt = AidReceipt(family_id=family.id or 0, programme_id=programme.id or 0, since=days(-30), open_key="x")
+    application = AidApplication(family_id=family.id or 0, programme_id=programme.id or 0, submitted_on=days(-2))
+    session.add_all([receipt, application])
+    session.flush()
     topic = session.exec(select(Topic)).first()
     module = session.exec(select(CurriculumModule)).first()
     indicator = session.exec(select(Indicator)).first()
@@ -241,6 +265,9 @@ def _subject(session: Session, world: World, *, orphan: bool) -> Subject:
         "indicator_id": indicator.id,
         "case_id": case.id,
         "referral_id": referral.id,
+        "receipt_id": receipt.id,
+        "application_id": application.id,
+        "programme_id": programme.id,
     }
     session.commit()
     family_kelompok = None if orphan else kelompok

@@ -177,6 +177,9 @@ def test_requests_do_not_grow_with_the_database(web: Browser, session: Session) 
         "tap on a held meeting": tap(held),
         "roll-call page": lambda: web.get(f"/pertemuan/{current.id}"),
         "family page": lambda: web.get(f"/kpm/{subject.id}"),
+        "family aid panel": lambda: web.get(
+            f"/kpm/{subject.id}/bantuan", headers={"HX-Request": "true", "HX-Target": "aid"}
+        ),
         "Beranda": lambda: web.get("/"),
     }
     connection = session.connection()

@@ -1,0 +1,1 @@
+"""Complementary aid (komplementaritas): programmes received, gaps, aid applications."""
