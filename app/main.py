@@ -59,6 +59,7 @@ def create_app() -> FastAPI:
     from app.home.routes import router as home_router
     from app.kelompok.routes import router as kelompok_router
     from app.meetings.routes import router as meetings_router
+    from app.roster.routes import router as roster_router
     from app.supervision.routes import router as supervision_router
 
     app = FastAPI(
@@ -89,6 +90,7 @@ def create_app() -> FastAPI:
         graduation_router,
         dashboard_router,
         supervision_router,
+        roster_router,
         exports_router,
     ):
         app.include_router(router)
