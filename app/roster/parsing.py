@@ -5,13 +5,16 @@ big or too deep (zip bombs) are refused before a single row is read."""
 import codecs
 import csv
 import re
+import marshal
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from app.errors import RuleViolation
 from app.i18n import N_
+from app.roster import xlsx
 from app.roster.rules import BY_KEY, COLUMN_KEYS, HEADER_KEYS, HEADER_SCAN_ROWS, REQUIRED_KEYS, cell_text, header_map
 from app.roster.rules import header_normal, header_score
 
@@ -147,6 +150,25 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
 
 
 def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[object]]]]]:
+    """Every sheet but the very hidden ones, by the streaming reader; by openpyxl (read-only) when the archive
+    has a shape that reader does not know."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            listed = xlsx.sheets(archive)
+            strings = xlsx.shared_strings(archive)
+    except xlsx.Unreadable:
+        yield from _openpyxl_sheets(path)
+        return
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError) as exc:
+        raise RosterFileRefused(MSG_BROKEN, field="file", detail=type(exc).__name__) from None
+    with zipfile.ZipFile(path) as archive:
+        for name, state, part in listed:
+            if state == "veryHidden":
+                continue
+            yield name, xlsx.rows(archive, part, strings, MAX_COLUMNS)
+
+
+def _openpyxl_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[object]]]]]:
     from openpyxl import load_workbook
 
     try:
@@ -157,9 +179,6 @@ def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[obj
         for sheet in workbook.worksheets:
             if getattr(sheet, "sheet_state", "visible") == "veryHidden":
                 continue
-            max_row = getattr(sheet, "max_row", None)
-            if isinstance(max_row, int) and max_row > MAX_ROWS:
-                raise RosterFileRefused(MSG_TOO_MANY_ROWS, field="file", max=MAX_ROWS, columns=MAX_COLUMNS)
 
             def rows(sheet: object = sheet) -> Iterator[tuple[int, list[object]]]:
                 for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):  # type: ignore[attr-defined]
@@ -193,9 +212,16 @@ def _header_find(head: list[tuple[int, list[object]]]) -> tuple[int, dict[str, i
     return index, header_map(cells)
 
 
+_IDENTIFYING = tuple(COLUMN_KEYS.index(k) for k in ("kk", "nik", "name", "birth_date"))
+
+
 def _is_blank(values: tuple[object, ...]) -> bool:
     """A row with none of No. KK, NIK, name or birth date: empty, a total or a signature line."""
-    return all(cell_text(values[COLUMN_KEYS.index(k)]) == "" for k in ("kk", "nik", "name", "birth_date"))
+    for index in _IDENTIFYING:
+        value = values[index]
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return False
+    return True
 
 
 def rows_read(path: Path, kind: str, report: ReadReport) -> Iterator[SourceRow]:
@@ -219,7 +245,7 @@ def rows_read(path: Path, kind: str, report: ReadReport) -> Iterator[SourceRow]:
             raise RosterFileRefused(MSG_MISSING_COLUMNS, field="file", sheet=name or "CSV", columns=", ".join(missing))
         report.sheets.append(name)
         picks = [columns.get(key) for key in COLUMN_KEYS]
-        header_texts = [cell_text(v) for v in head[index][1]]
+        header_values = head[index][1]
 
         def source(numbered: tuple[int, list[object]]) -> tuple[object, ...]:
             cells = numbered[1]
@@ -235,7 +261,7 @@ def rows_read(path: Path, kind: str, report: ReadReport) -> Iterator[SourceRow]:
             if position >= MAX_ROWS:
                 raise RosterFileRefused(MSG_TOO_MANY_ROWS, field="file", max=MAX_ROWS, columns=MAX_COLUMNS)
             values = source(numbered)
-            if _is_blank(values) or [cell_text(v) for v in numbered[1]] == header_texts:
+            if _is_blank(values) or numbered[1] == header_values:
                 continue
             position += 1
             yield SourceRow(position=position, sheet=name, row_no=numbered[0], values=values)
@@ -246,3 +272,37 @@ def rows_read(path: Path, kind: str, report: ReadReport) -> Iterator[SourceRow]:
 
 def refused_cells(values: tuple[object, ...]) -> list[str]:
     return [cell_text(v) for v in values]
+
+
+def _plain(value: object) -> object:
+    """A cell as marshal can store it (dates from openpyxl as ISO text, which the date rules read back)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def rows_saved(source: Iterator[SourceRow], path: Path) -> Iterator[SourceRow]:
+    """Pass the rows through, keeping a copy in `path` (marshal, in blocks): the apply reads the file once more
+    from there, not from the spreadsheet."""
+    block: list[tuple[int, str, int, tuple[object, ...]]] = []
+    with path.open("wb") as out:
+        for row in source:
+            block.append((row.position, row.sheet, row.row_no, tuple(_plain(v) for v in row.values)))
+            if len(block) >= 2000:
+                marshal.dump(block, out)
+                block = []
+            yield row
+        marshal.dump(block, out)
+
+
+def rows_reread(path: Path) -> Iterator[SourceRow]:
+    with path.open("rb") as fh:
+        while True:
+            try:
+                block = marshal.load(fh)
+            except EOFError:
+                return
+            for position, sheet, row_no, values in block:
+                yield SourceRow(position=position, sheet=sheet, row_no=row_no, values=values)

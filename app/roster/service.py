@@ -34,7 +34,16 @@ from app.models import (
     utcnow,
 )
 from app.roster import queries
-from app.roster.parsing import ReadReport, RosterFileRefused, SourceRow, file_kind, rows_read, xlsx_check
+from app.roster.parsing import (
+    ReadReport,
+    RosterFileRefused,
+    SourceRow,
+    file_kind,
+    rows_read,
+    rows_reread,
+    rows_saved,
+    xlsx_check,
+)
 from app.roster.rules import BY_KEY, Problems, RowData, head_name_of, header_normal, row_parse, row_place
 from app.settings import get_settings
 
@@ -433,7 +442,11 @@ def _kelompok_resolve(
 
 
 def _source(record: RosterImport, report: ReadReport) -> Iterator[SourceRow]:
-    return rows_read(storage_dir() / record.stored_name, record.file_kind, report)
+    """The file's rows; while the dry run reads them a copy is kept, which the apply reads instead."""
+    saved = storage_dir() / (record.stored_name + ".rows")
+    if record.status in (RosterImportStatus.ANTRE_TERAP, RosterImportStatus.MENERAPKAN) and saved.exists():
+        return rows_reread(saved)
+    return rows_saved(rows_read(storage_dir() / record.stored_name, record.file_kind, report), saved)
 
 
 def _creator(session: Session, record: RosterImport) -> User:
@@ -552,7 +565,8 @@ def roster_import_apply(*, session: Session, record_id: int, beat: Callable[[], 
         _set(session, record_id, status=RosterImportStatus.GAGAL, error=reason)
         session.commit()
         return False
-    (storage_dir() / record.stored_name).unlink(missing_ok=True)
+    for name in (record.stored_name, record.stored_name + ".rows"):
+        (storage_dir() / name).unlink(missing_ok=True)
     return True
 
 
