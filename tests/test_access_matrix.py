@@ -27,6 +27,8 @@ from app.models import (
     Member,
     MonthLock,
     QualityReview,
+    RosterImport,
+    RosterImportStatus,
     RuleParameter,
     Topic,
     User,
@@ -78,6 +80,9 @@ RULES: dict[str, Rule] = {
     "proposal_verify": lambda s, u: access.proposal_can_verify(u, s.family, s.family_kelompok),
     "proposal_send_back": lambda s, u: access.proposal_can_verify(u, s.family, s.family_kelompok),
     "proposal_decide": lambda s, u: access.proposal_can_decide(u, s.family, s.family_kelompok),
+    # roster import: admins anywhere, a supervisor within their own area (the import was made in Kota Cimahi)
+    "roster_upload": lambda s, u: access.roster_can_import(u),
+    "roster_apply": lambda s, u: access.roster_can_import(u) and access.area_visible(u, "32.77"),
     # recomputing stored verdicts of one's own scope: anyone signed in
     "graduation_recompute": lambda s, u: True,
     # administration, curriculum and rule settings: admins only
@@ -173,7 +178,17 @@ def _subject(session: Session, world: World, *, orphan: bool) -> Subject:
         requested_by_id=world.pendamping.id or 0,
     )
     spare = user_make(session)
-    session.add_all([assessment, proposal, correction])
+    roster = RosterImport(
+        filename="kpm.csv",
+        stored_name="x.csv",
+        file_kind="csv",
+        size=1,
+        sha256="0",
+        status=RosterImportStatus.SIAP,
+        created_by_id=world.admin.id or 0,
+        area_code="32.77",
+    )
+    session.add_all([assessment, proposal, correction, roster])
     session.flush()
     topic = session.exec(select(Topic)).first()
     module = session.exec(select(CurriculumModule)).first()
@@ -191,6 +206,7 @@ def _subject(session: Session, world: World, *, orphan: bool) -> Subject:
         "topic_id": topic.id,
         "module_id": module.id,
         "indicator_id": indicator.id,
+        "import_id": roster.id,
     }
     session.commit()
     family_kelompok = None if orphan else kelompok

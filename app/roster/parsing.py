@@ -190,26 +190,29 @@ def _openpyxl_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list
 
 
 def _header_find(head: list[tuple[int, list[object]]]) -> tuple[int, dict[str, int]] | None:
-    """The header among the first rows: the one naming most template columns; a cell left empty by a merge (or a
-    two-level header) takes the name from the row above."""
-    best: tuple[int, int] | None = None
+    """The header among the first rows: the one naming most template columns, alone or with the row above filling
+    its empty or unknown cells (a header cell merged over two rows, or a two-level header)."""
+    best: tuple[int, int, list[str]] | None = None
     texts = [[cell_text(v) for v in row] for _, row in head]
     for index, cells in enumerate(texts):
-        score = header_score(cells)
-        if score and (best is None or score > best[1]):
-            best = (index, score)
+        candidates = [cells]
+        if index > 0:
+            above = texts[index - 1]
+            width = max(len(cells), len(above))
+            padded = cells + [""] * (width - len(cells))
+            candidates.append(
+                [
+                    above[i] if i < len(above) and header_normal(padded[i]) not in HEADER_KEYS else padded[i]
+                    for i in range(width)
+                ]
+            )
+        for candidate in candidates:
+            score = header_score(candidate)
+            if score and (best is None or score > best[1]):
+                best = (index, score, candidate)
     if best is None:
         return None
-    index = best[0]
-    cells = list(texts[index])
-    if index > 0:
-        above = texts[index - 1]
-        for i, text in enumerate(above):
-            if i >= len(cells):
-                cells.append("")
-            if header_normal(cells[i]) not in HEADER_KEYS and header_normal(text) in HEADER_KEYS:
-                cells[i] = text
-    return index, header_map(cells)
+    return best[0], header_map(best[2])
 
 
 _IDENTIFYING = tuple(COLUMN_KEYS.index(k) for k in ("kk", "nik", "name", "birth_date"))
