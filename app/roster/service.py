@@ -146,7 +146,8 @@ def roster_apply_request(*, session: Session, user: User, record: RosterImport) 
 class Plan:
     rows_total: int = 0
     refusals: list[tuple[RowData, Problems]] = field(default_factory=list)
-    new_families: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
+    # Members as tuples in MEMBER_COMPARED order: a 100,000-row file holds them all at once.
+    new_families: list[tuple[dict[str, Any], list[tuple[Any, ...]]]] = field(default_factory=list)
     new_members: list[dict[str, Any]] = field(default_factory=list)  # into existing families
     family_updates: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     member_updates: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
@@ -356,7 +357,7 @@ def _family_plan(
         plan.new_families.append(
             (
                 {"kk_number": kk, **wanted},
-                [_member_values(r, None) for r in rows],
+                [tuple(_member_values(r, None).values()) for r in rows],
             )
         )
         return
@@ -482,16 +483,18 @@ def roster_import_check(*, session: Session, record_id: int, beat: Callable[[], 
         session.commit()
         return
     session.execute(REFUSAL_TABLE.delete().where(REFUSAL_TABLE.c.import_id == record_id))
+    refused = {row.position: found for row, found in plan.refusals}
     refusals = [
         {
             "import_id": record_id,
             "position": row.position,
             "sheet": row.sheet[:64],
             "row_no": row.row_no,
-            "cells": json.dumps([_cell(v) for v in row.raw], ensure_ascii=False),
-            "problems": json.dumps(found, ensure_ascii=False),
+            "cells": json.dumps([_cell(v) for v in row.values], ensure_ascii=False),
+            "problems": json.dumps(refused[row.position], ensure_ascii=False),
         }
-        for row, found in plan.refusals
+        for row in (rows_reread(storage_dir() / (record.stored_name + ".rows")) if refused else ())
+        if row.position in refused
     ]
     for start in range(0, len(refusals), INSERT_CHUNK):
         session.execute(insert(REFUSAL_TABLE), refusals[start : start + INSERT_CHUNK])
@@ -610,7 +613,8 @@ def plan_write(*, session: Session, user: User | None, plan: Plan, import_id: in
             insert(FAMILY_TABLE).returning(FAMILY_TABLE.c.id, sort_by_parameter_order=True), family_rows
         ).scalars().all()
         member_rows = []
-        for family_id, (family, members) in zip(ids, part, strict=True):
+        for family_id, (family, member_tuples) in zip(ids, part, strict=True):
+            members = [dict(zip(MEMBER_COMPARED, m, strict=True)) for m in member_tuples]
             member_rows += [_member_row(family_id, m) for m in members]
             audits.append(
                 _audit_row(
@@ -623,6 +627,8 @@ def plan_write(*, session: Session, user: User | None, plan: Plan, import_id: in
                 )
             )
         session.execute(insert(MEMBER_TABLE), member_rows)
+        session.execute(insert(AUDIT_TABLE), audits)
+        audits = []
     if plan.new_members:
         member_rows = [_member_row(m["family_id"], m) for m in plan.new_members]
         for start in range(0, len(member_rows), INSERT_CHUNK):
