@@ -545,6 +545,10 @@ def roster_import_apply(*, session: Session, record_id: int, beat: Callable[[], 
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPLY_LOCK})
         else:  # the first statement writes: SQLite's write lock is taken before anything is read
             _set(session, record_id, rows_done=0)
+        status = session.exec(select(RosterImport.status).where(RosterImport.id == record_id)).one()
+        if status != RosterImportStatus.MENERAPKAN:  # another worker applied it while this one waited for the lock
+            session.rollback()
+            return False
         plan = plan_make(session=session, user=user, source=_source(record, ReadReport()))
         if {row.position for row, _ in plan.refusals} != expected:
             raise RuleViolation(MSG_CHANGED_SINCE)
