@@ -163,11 +163,22 @@ def main(argv: list[str] | None = None) -> None:
         path = work / f"kpm-{args.rows}.{args.format}"
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "bench.import", "--write-file", str(path), "--rows", str(args.rows),
-             "--format", args.format],
+            [
+                sys.executable,
+                "-m",
+                "bench.import",
+                "--write-file",
+                str(path),
+                "--rows",
+                str(args.rows),
+                "--format",
+                args.format,
+            ],
             check=True,
         )
-        print(f"file: {path.name}, {path.stat().st_size / 1e6:.1f} MB, written in {time.perf_counter() - started:.1f} s")
+        print(
+            f"file: {path.name}, {path.stat().st_size / 1e6:.1f} MB, written in {time.perf_counter() - started:.1f} s"
+        )
         database_prepare(url)
         print(f"database: {url.split('@')[-1]}; load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}", flush=True)
         store = work / "store"

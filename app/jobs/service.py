@@ -21,8 +21,8 @@ from app.graduation import rules as graduation_rules
 from app.graduation.queries import readiness_evaluate_many
 from app.graduation.service import readiness_store
 from app.jobs.queries import STALE_AFTER
-from app.roster.service import roster_imports_process
 from app.models import JOB_ACTIVE, Family, Job, JobKind, JobStatus, User, utcnow
+from app.roster.service import roster_imports_process
 
 CHUNK_FAMILIES = 5000
 # sqlmodel's stubs do not declare the `__table__` SQLAlchemy sets on table models.

@@ -4,8 +4,8 @@ big or too deep (zip bombs) are refused before a single row is read."""
 
 import codecs
 import csv
-import re
 import marshal
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,8 +15,17 @@ from pathlib import Path
 from app.errors import RuleViolation
 from app.i18n import N_
 from app.roster import xlsx
-from app.roster.rules import BY_KEY, COLUMN_KEYS, HEADER_KEYS, HEADER_SCAN_ROWS, REQUIRED_KEYS, cell_text, header_map
-from app.roster.rules import header_normal, header_score
+from app.roster.rules import (
+    BY_KEY,
+    COLUMN_KEYS,
+    HEADER_KEYS,
+    HEADER_SCAN_ROWS,
+    REQUIRED_KEYS,
+    cell_text,
+    header_map,
+    header_normal,
+    header_score,
+)
 
 MAX_ROWS = 250_000
 MAX_COLUMNS = 200
@@ -31,7 +40,8 @@ MSG_XLS = N_("Berkas Excel lama (.xls) tidak diterima: buka di Excel lalu Simpan
 MSG_BOMB = N_("Berkas XLSX ditolak: isinya jauh lebih besar dari ukuran berkasnya (%(detail)s).")
 MSG_TOO_MANY_ROWS = N_("Berkas terlalu besar: lebih dari %(max)s baris atau %(columns)s kolom.")
 MSG_NO_HEADER = N_(
-    "Baris judul kolom tidak ditemukan di %(rows)s baris pertama lembar mana pun. Kolom yang dicari, antara lain: %(headers)s."
+    "Baris judul kolom tidak ditemukan di %(rows)s baris pertama lembar mana pun. Kolom yang dicari, "
+    "antara lain: %(headers)s."
 )
 MSG_MISSING_COLUMNS = N_("Lembar %(sheet)s: kolom wajib tidak ada: %(columns)s.")
 MSG_BROKEN = N_("Berkas tidak dapat dibaca (%(detail)s).")
@@ -94,9 +104,7 @@ def xlsx_check(path: Path) -> None:
                     with archive.open(member) as sheet:
                         head = sheet.read(4096)
                     dimension = _DIMENSION.search(head)
-                    if dimension and (
-                        int(dimension.group(2)) > MAX_ROWS or _column_number(dimension.group(1)) > 16384
-                    ):
+                    if dimension and (int(dimension.group(2)) > MAX_ROWS or _column_number(dimension.group(1)) > 16384):
                         raise RosterFileRefused(MSG_TOO_MANY_ROWS, field="file", max=MAX_ROWS, columns=MAX_COLUMNS)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise RosterFileRefused(MSG_BROKEN, field="file", detail=type(exc).__name__) from None
@@ -250,12 +258,14 @@ def rows_read(path: Path, kind: str, report: ReadReport) -> Iterator[SourceRow]:
         picks = [columns.get(key) for key in COLUMN_KEYS]
         header_values = head[index][1]
 
-        def source(numbered: tuple[int, list[object]]) -> tuple[object, ...]:
+        def source(numbered: tuple[int, list[object]], picks: list[int | None] = picks) -> tuple[object, ...]:
             cells = numbered[1]
             return tuple(cells[i] if i is not None and i < len(cells) else None for i in picks)
 
         def remaining(
-            head: list[tuple[int, list[object]]] = head, index: int = index, rows: Iterator[tuple[int, list[object]]] = rows
+            head: list[tuple[int, list[object]]] = head,
+            index: int = index,
+            rows: Iterator[tuple[int, list[object]]] = rows,
         ) -> Iterator[tuple[int, list[object]]]:
             yield from head[index + 1 :]
             yield from rows

@@ -84,8 +84,8 @@ MEMBER_FIELDS = (
     Member.has_birth_certificate,
     Member.version,
 )
-FAMILY_KEYS = tuple(c.key for c in FAMILY_FIELDS)  # type: ignore[attr-defined]
-MEMBER_KEYS = tuple(c.key for c in MEMBER_FIELDS)  # type: ignore[attr-defined]
+FAMILY_KEYS = tuple(str(c).split(".")[-1] for c in FAMILY_FIELDS)  # "family.kk_number" → "kk_number"
+MEMBER_KEYS = tuple(str(c).split(".")[-1] for c in MEMBER_FIELDS)
 
 
 def families_by_kk(*, session: Session, kk_numbers: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -100,7 +100,9 @@ def roster_import_detail(request: Request, import_id: int, session: SessionDep, 
 def roster_import_status(request: Request, import_id: int, session: SessionDep, user: CurrentUser) -> Response:
     """The import's state, polled while the worker checks or applies it."""
     roster_require_importer(user)
-    return render(request, "roster/detail.html", {**_detail_context(session, user, import_id), "errors": {}}, block="result")
+    return render(
+        request, "roster/detail.html", {**_detail_context(session, user, import_id), "errors": {}}, block="result"
+    )
 
 
 @router.post("/impor-kpm/{import_id}/terapkan", name="roster_apply")
@@ -124,7 +126,12 @@ def roster_refused_xlsx(import_id: int, session: SessionDep, user: CurrentUser) 
     if not refusals:
         raise RuleViolation(N_("Impor ini tidak punya baris yang ditolak."))
     access_record(
-        session=session, user=user, action=AccessAction.EXPORT, entity="roster_import", entity_id=import_id, detail="ditolak"
+        session=session,
+        user=user,
+        action=AccessAction.EXPORT,
+        entity="roster_import",
+        entity_id=import_id,
+        detail="ditolak",
     )
     rows = ((r.cells, "; ".join(f"{column}: {message}" for column, message in r.problems)) for r in refusals)
     return _attachment(sheets.refused_xlsx(rows), XLSX, f"ditolak-impor-{record.id}.xlsx")

@@ -1,6 +1,7 @@
 """The roster template and how a damaged spreadsheet cell becomes a value or a message: plain functions."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -20,40 +21,145 @@ class Column:
 
 
 COLUMNS = (
-    Column("kk", "No. KK", True, ("No KK", "Nomor KK", "Nomor Kartu Keluarga", "NoKK", "KK", "No. Kartu Keluarga"),
-           "3277011201090001", N_("16 digit, diketik sebagai teks")),
-    Column("id_pkh", "ID PKH", False, ("ID KPM", "IDKPM", "ID Keluarga", "ID DTSEN", "ID Peserta PKH", "ID Pengurus"),
-           "PKH-0001", N_("ID keluarga di e-PKH / DTSEN; kosong: dibuat dari No. KK")),
-    Column("area", "Kode Wilayah", True, ("Kode Kelurahan", "Kode Desa", "Kode Kelurahan/Desa", "Kode Kel/Desa",
-           "Kode Wilayah Kemendagri", "Kode Kelurahan Desa"), "32.77.01.1001", N_("kode Kemendagri kelurahan/desa")),
+    Column(
+        "kk",
+        "No. KK",
+        True,
+        ("No KK", "Nomor KK", "Nomor Kartu Keluarga", "NoKK", "KK", "No. Kartu Keluarga"),
+        "3277011201090001",
+        N_("16 digit, diketik sebagai teks"),
+    ),
+    Column(
+        "id_pkh",
+        "ID PKH",
+        False,
+        ("ID KPM", "IDKPM", "ID Keluarga", "ID DTSEN", "ID Peserta PKH", "ID Pengurus"),
+        "PKH-0001",
+        N_("ID keluarga di e-PKH / DTSEN; kosong: dibuat dari No. KK"),
+    ),
+    Column(
+        "area",
+        "Kode Wilayah",
+        True,
+        (
+            "Kode Kelurahan",
+            "Kode Desa",
+            "Kode Kelurahan/Desa",
+            "Kode Kel/Desa",
+            "Kode Wilayah Kemendagri",
+            "Kode Kelurahan Desa",
+        ),
+        "32.77.01.1001",
+        N_("kode Kemendagri kelurahan/desa"),
+    ),
     Column("address", "Alamat", False, ("Alamat Rumah", "Alamat KPM", "Alamat Lengkap"), "Jl. Melong RT 01/RW 02", ""),
-    Column("kelompok", "Kelompok", False, ("Nama Kelompok", "Kelompok P2K2", "Kelompok PKH"), "Kelompok Mawar",
-           N_("nama kelompok yang sudah ada di wilayah Anda")),
-    Column("pendamping", "Pendamping", False, ("Nama Pendamping", "Pendamping PKH", "Nama Pendamping PKH"),
-           "Siti Pendamping", N_("nama atau nama pengguna pendamping kelompok itu")),
-    Column("enrolled_on", "Tanggal Terdaftar", False, ("Tgl Terdaftar", "Tanggal Masuk PKH", "Tgl Masuk PKH",
-           "Tanggal Kepesertaan"), "10/01/2022", N_("dd/mm/yyyy; kosong: hari ini")),
+    Column(
+        "kelompok",
+        "Kelompok",
+        False,
+        ("Nama Kelompok", "Kelompok P2K2", "Kelompok PKH"),
+        "Kelompok Mawar",
+        N_("nama kelompok yang sudah ada di wilayah Anda"),
+    ),
+    Column(
+        "pendamping",
+        "Pendamping",
+        False,
+        ("Nama Pendamping", "Pendamping PKH", "Nama Pendamping PKH"),
+        "Siti Pendamping",
+        N_("nama atau nama pengguna pendamping kelompok itu"),
+    ),
+    Column(
+        "enrolled_on",
+        "Tanggal Terdaftar",
+        False,
+        ("Tgl Terdaftar", "Tanggal Masuk PKH", "Tgl Masuk PKH", "Tanggal Kepesertaan"),
+        "10/01/2022",
+        N_("dd/mm/yyyy; kosong: hari ini"),
+    ),
     Column("desil", "Desil", False, ("Desil DTSEN", "Peringkat Desil"), "2", N_("1–10")),
-    Column("nik", "NIK", False, ("NIK ART", "NIK Anggota", "NIK Anggota Keluarga", "Nomor Induk Kependudukan",
-           "No NIK", "NIK KTP"), "3277014405880001", N_("16 digit, diketik sebagai teks; kosong bila belum punya")),
-    Column("name", "Nama", True, ("Nama ART", "Nama Anggota", "Nama Lengkap", "Nama Anggota Keluarga",
-           "Nama Anggota Rumah Tangga"), "Ani Suryani", ""),
-    Column("birth_date", "Tanggal Lahir", True, ("Tgl Lahir", "Tgl. Lahir", "Tanggal Lahir (dd/mm/yyyy)", "TTL Tanggal",
-           "Tanggal Lahir ART"), "04/05/1988", N_("dd/mm/yyyy")),
-    Column("sex", "Jenis Kelamin", True, ("JK", "L/P", "Jns Kelamin", "Kelamin", "Jenis Kelamin (L/P)"), "P",
-           N_("L atau P")),
-    Column("relationship", "Hubungan Keluarga", True, ("Hubungan", "Hub. Keluarga", "Hub Keluarga", "SHDK",
-           "Hubungan dengan Kepala Keluarga", "Status Hubungan", "Status dalam Keluarga", "Hub KRT"), "Istri",
-           N_("Kepala Keluarga, Istri, Suami, Anak, Orang Tua, Lainnya")),
-    Column("pengurus", "Pengurus", False, ("Pengurus KPM", "Pengurus Keluarga", "Pengurus PKH"), "Ya",
-           N_("Ya bagi yang hadir P2K2 mewakili keluarga")),
-    Column("schooling", "Sekolah", False, ("Status Sekolah", "Jenjang Sekolah", "Pendidikan", "Jenjang"), "",
-           N_("Belum, PAUD, SD, SMP, SMA, Lulus, Tidak Sekolah")),
+    Column(
+        "nik",
+        "NIK",
+        False,
+        ("NIK ART", "NIK Anggota", "NIK Anggota Keluarga", "Nomor Induk Kependudukan", "No NIK", "NIK KTP"),
+        "3277014405880001",
+        N_("16 digit, diketik sebagai teks; kosong bila belum punya"),
+    ),
+    Column(
+        "name",
+        "Nama",
+        True,
+        ("Nama ART", "Nama Anggota", "Nama Lengkap", "Nama Anggota Keluarga", "Nama Anggota Rumah Tangga"),
+        "Ani Suryani",
+        "",
+    ),
+    Column(
+        "birth_date",
+        "Tanggal Lahir",
+        True,
+        ("Tgl Lahir", "Tgl. Lahir", "Tanggal Lahir (dd/mm/yyyy)", "TTL Tanggal", "Tanggal Lahir ART"),
+        "04/05/1988",
+        N_("dd/mm/yyyy"),
+    ),
+    Column(
+        "sex",
+        "Jenis Kelamin",
+        True,
+        ("JK", "L/P", "Jns Kelamin", "Kelamin", "Jenis Kelamin (L/P)"),
+        "P",
+        N_("L atau P"),
+    ),
+    Column(
+        "relationship",
+        "Hubungan Keluarga",
+        True,
+        (
+            "Hubungan",
+            "Hub. Keluarga",
+            "Hub Keluarga",
+            "SHDK",
+            "Hubungan dengan Kepala Keluarga",
+            "Status Hubungan",
+            "Status dalam Keluarga",
+            "Hub KRT",
+        ),
+        "Istri",
+        N_("Kepala Keluarga, Istri, Suami, Anak, Orang Tua, Lainnya"),
+    ),
+    Column(
+        "pengurus",
+        "Pengurus",
+        False,
+        ("Pengurus KPM", "Pengurus Keluarga", "Pengurus PKH"),
+        "Ya",
+        N_("Ya bagi yang hadir P2K2 mewakili keluarga"),
+    ),
+    Column(
+        "schooling",
+        "Sekolah",
+        False,
+        ("Status Sekolah", "Jenjang Sekolah", "Pendidikan", "Jenjang"),
+        "",
+        N_("Belum, PAUD, SD, SMP, SMA, Lulus, Tidak Sekolah"),
+    ),
     Column("pregnant", "Hamil", False, ("Ibu Hamil", "Sedang Hamil"), "Tidak", N_("Ya/Tidak")),
-    Column("disability", "Disabilitas Berat", False, ("Disabilitas", "Penyandang Disabilitas Berat"), "Tidak",
-           N_("Ya/Tidak")),
-    Column("birth_certificate", "Akta Lahir", False, ("Akta Kelahiran", "Punya Akta Lahir", "Akta"), "Ya",
-           N_("Ya/Tidak; kosong: tidak diketahui")),
+    Column(
+        "disability",
+        "Disabilitas Berat",
+        False,
+        ("Disabilitas", "Penyandang Disabilitas Berat"),
+        "Tidak",
+        N_("Ya/Tidak"),
+    ),
+    Column(
+        "birth_certificate",
+        "Akta Lahir",
+        False,
+        ("Akta Kelahiran", "Punya Akta Lahir", "Akta"),
+        "Ya",
+        N_("Ya/Tidak; kosong: tidak diketahui"),
+    ),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 HEADERS = tuple(c.header for c in COLUMNS)
@@ -78,9 +184,7 @@ def header_normal(text: str) -> str:
     return _NOT_ALNUM.sub("", text.lower())
 
 
-HEADER_KEYS: dict[str, str] = {
-    header_normal(name): c.key for c in COLUMNS for name in (c.header, *c.synonyms)
-}
+HEADER_KEYS: dict[str, str] = {header_normal(name): c.key for c in COLUMNS for name in (c.header, *c.synonyms)}
 
 
 def header_map(cells: list[str]) -> dict[str, int]:
@@ -109,14 +213,17 @@ MSG_NUMBER_CELL = N_(
     "format kolom sebagai Teks lalu ketik ulang"
 )
 MSG_TRAILING_ZEROS = N_(
-    "%(label)s berakhir 0000: digit terakhir tampaknya hilang oleh spreadsheet; format kolom sebagai Teks lalu ketik ulang"
+    "%(label)s berakhir 0000: digit terakhir tampaknya hilang oleh spreadsheet; format kolom sebagai "
+    "Teks lalu ketik ulang"
 )
 MSG_NOT_DIGITS = N_("%(label)s harus 16 digit angka (tertulis %(value)s)")
 MSG_DATE_IMPOSSIBLE = N_("tanggal %(value)s tidak ada di kalender")
 MSG_DATE_FORMAT = N_("tanggal %(value)s tidak dikenali; tulis dd/mm/yyyy, mis. 04/05/1988")
 MSG_DATE_RANGE = N_("tanggal %(value)s di luar rentang yang masuk akal (1900 sampai hari ini)")
 MSG_SEX = N_("jenis kelamin %(value)s tidak dikenali; tulis L atau P")
-MSG_RELATIONSHIP = N_("hubungan %(value)s tidak dikenali; tulis Kepala Keluarga, Istri, Suami, Anak, Orang Tua atau Lainnya")
+MSG_RELATIONSHIP = N_(
+    "hubungan %(value)s tidak dikenali; tulis Kepala Keluarga, Istri, Suami, Anak, Orang Tua atau Lainnya"
+)
 MSG_YES_NO = N_("isi %(value)s tidak dikenali; tulis Ya atau Tidak")
 MSG_SCHOOLING = N_("status sekolah %(value)s tidak dikenali; tulis Belum, PAUD, SD, SMP, SMA, Lulus atau Tidak Sekolah")
 MSG_DESIL = N_("desil %(value)s harus angka bulat 1–10")
@@ -168,13 +275,19 @@ def number_cell(value: object, *, label: str) -> tuple[str | None, str | None]:
         return None, None
     if SCIENTIFIC.fullmatch(raw):
         return None, gettext(
-            N_("%(label)s tampaknya rusak oleh spreadsheet (notasi ilmiah %(value)s); format kolom sebagai Teks lalu ketik ulang"),
+            N_(
+                "%(label)s tampaknya rusak oleh spreadsheet (notasi ilmiah %(value)s); format kolom sebagai Teks "
+                "lalu ketik ulang"
+            ),
             label=label,
             value=shown(raw),
         )
     if DECIMAL.fullmatch(raw):
         return None, gettext(
-            N_("%(label)s tampaknya rusak oleh spreadsheet (angka desimal %(value)s); format kolom sebagai Teks lalu ketik ulang"),
+            N_(
+                "%(label)s tampaknya rusak oleh spreadsheet (angka desimal %(value)s); format kolom sebagai Teks "
+                "lalu ketik ulang"
+            ),
             label=label,
             value=shown(raw),
         )
@@ -186,7 +299,10 @@ def number_cell(value: object, *, label: str) -> tuple[str | None, str | None]:
         return raw, None
     if raw.isascii() and raw.isdigit() and len(raw) == 15:
         return None, gettext(
-            N_("%(label)s hanya 15 digit (%(value)s): satu digit di depan atau di belakang hilang, sering karena spreadsheet"),
+            N_(
+                "%(label)s hanya 15 digit (%(value)s): satu digit di depan atau di belakang hilang, sering karena "
+                "spreadsheet"
+            ),
             label=label,
             value=raw,
         )
@@ -237,31 +353,66 @@ def date_cell(value: object, *, today: date, allow_future: bool = False) -> tupl
     return day, None
 
 
-SEXES = {"l": Sex.LAKI_LAKI, "lk": Sex.LAKI_LAKI, "lakilaki": Sex.LAKI_LAKI, "laki": Sex.LAKI_LAKI, "pria": Sex.LAKI_LAKI,
-         "1": Sex.LAKI_LAKI, "p": Sex.PEREMPUAN, "pr": Sex.PEREMPUAN, "perempuan": Sex.PEREMPUAN,
-         "wanita": Sex.PEREMPUAN, "2": Sex.PEREMPUAN}
+SEXES = {
+    "l": Sex.LAKI_LAKI,
+    "lk": Sex.LAKI_LAKI,
+    "lakilaki": Sex.LAKI_LAKI,
+    "laki": Sex.LAKI_LAKI,
+    "pria": Sex.LAKI_LAKI,
+    "1": Sex.LAKI_LAKI,
+    "p": Sex.PEREMPUAN,
+    "pr": Sex.PEREMPUAN,
+    "perempuan": Sex.PEREMPUAN,
+    "wanita": Sex.PEREMPUAN,
+    "2": Sex.PEREMPUAN,
+}
 RELATIONSHIPS = {
-    "kepalakeluarga": Relationship.KEPALA, "kepala": Relationship.KEPALA, "krt": Relationship.KEPALA,
-    "kepalarumahtangga": Relationship.KEPALA, "kk": Relationship.KEPALA,
-    "istri": Relationship.ISTRI, "isteri": Relationship.ISTRI, "suami": Relationship.SUAMI,
-    "anak": Relationship.ANAK, "anakkandung": Relationship.ANAK, "anaktiri": Relationship.ANAK,
-    "anakangkat": Relationship.ANAK, "orangtua": Relationship.ORANG_TUA, "ayah": Relationship.ORANG_TUA,
-    "ibu": Relationship.ORANG_TUA, "mertua": Relationship.ORANG_TUA, "lainnya": Relationship.LAINNYA,
-    "famililain": Relationship.LAINNYA, "cucu": Relationship.LAINNYA, "menantu": Relationship.LAINNYA,
+    "kepalakeluarga": Relationship.KEPALA,
+    "kepala": Relationship.KEPALA,
+    "krt": Relationship.KEPALA,
+    "kepalarumahtangga": Relationship.KEPALA,
+    "kk": Relationship.KEPALA,
+    "istri": Relationship.ISTRI,
+    "isteri": Relationship.ISTRI,
+    "suami": Relationship.SUAMI,
+    "anak": Relationship.ANAK,
+    "anakkandung": Relationship.ANAK,
+    "anaktiri": Relationship.ANAK,
+    "anakangkat": Relationship.ANAK,
+    "orangtua": Relationship.ORANG_TUA,
+    "ayah": Relationship.ORANG_TUA,
+    "ibu": Relationship.ORANG_TUA,
+    "mertua": Relationship.ORANG_TUA,
+    "lainnya": Relationship.LAINNYA,
+    "famililain": Relationship.LAINNYA,
+    "cucu": Relationship.LAINNYA,
+    "menantu": Relationship.LAINNYA,
     "saudara": Relationship.LAINNYA,
 }
 SCHOOLING = {
-    "": Schooling.BELUM, "belum": Schooling.BELUM, "belumsekolah": Schooling.BELUM, "paud": Schooling.PAUD,
-    "tk": Schooling.PAUD, "sd": Schooling.SD, "mi": Schooling.SD, "smp": Schooling.SMP, "mts": Schooling.SMP,
-    "sma": Schooling.SMA, "smk": Schooling.SMA, "ma": Schooling.SMA, "lulus": Schooling.LULUS,
-    "tamat": Schooling.LULUS, "tidak": Schooling.TIDAK, "tidaksekolah": Schooling.TIDAK,
+    "": Schooling.BELUM,
+    "belum": Schooling.BELUM,
+    "belumsekolah": Schooling.BELUM,
+    "paud": Schooling.PAUD,
+    "tk": Schooling.PAUD,
+    "sd": Schooling.SD,
+    "mi": Schooling.SD,
+    "smp": Schooling.SMP,
+    "mts": Schooling.SMP,
+    "sma": Schooling.SMA,
+    "smk": Schooling.SMA,
+    "ma": Schooling.SMA,
+    "lulus": Schooling.LULUS,
+    "tamat": Schooling.LULUS,
+    "tidak": Schooling.TIDAK,
+    "tidaksekolah": Schooling.TIDAK,
     "putussekolah": Schooling.TIDAK,
 }
 YES = {"ya", "y", "1", "true", "benar", "v", "x", "ada", "yes"}
 NO = {"tidak", "t", "0", "false", "salah", "tdk", "no", "n", "belum", "tidakada"}
 
 
-def choice_cell(value: object, table: dict[str, str], message: str) -> tuple[str | None, str | None]:
+def choice_cell(value: object, table: Mapping[str, str], message: str) -> tuple[str | None, str | None]:
     text = cell_text(value)
     found = table.get(header_normal(text))
     if found is None:
@@ -366,7 +517,10 @@ def row_parse(
     kk, msg = number_cell(cell["kk"], label="No. KK")
     note("kk", msg)
     if kk and not exists(f"{kk[0:2]}.{kk[2:4]}.{kk[4:6]}"):
-        note("kk", gettext(N_("kode wilayah %(code)s di awal No. KK tidak dikenal"), code=f"{kk[0:2]}.{kk[2:4]}.{kk[4:6]}"))
+        note(
+            "kk",
+            gettext(N_("kode wilayah %(code)s di awal No. KK tidak dikenal"), code=f"{kk[0:2]}.{kk[2:4]}.{kk[4:6]}"),
+        )
         kk = None
     id_pkh, msg = text_cell(cell["id_pkh"], max_length=64)
     note("id_pkh", msg)

@@ -25,7 +25,6 @@ from app.models import (
     Family,
     FamilyStatus,
     Member,
-    Role,
     RosterImport,
     RosterImportRefusal,
     RosterImportStatus,
@@ -329,10 +328,15 @@ def _family_plan(
                     ),
                 )
         else:
-            key = (_fold(row.name), row.birth_date)
-            if key in seen:
-                _note(problems, row, "name", gettext(N_("anggota ganda: sama dengan %(place)s"), place=row_place(seen[key])))
-            seen[key] = row
+            same = (_fold(row.name), row.birth_date)
+            if same in seen:
+                _note(
+                    problems,
+                    row,
+                    "name",
+                    gettext(N_("anggota ganda: sama dengan %(place)s"), place=row_place(seen[same])),
+                )
+            seen[same] = row
     bad = [r for r in rows if r.position in problems]
     if bad:
         places = ", ".join(row_place(r) for r in bad[:5])
@@ -362,18 +366,18 @@ def _family_plan(
         )
         return
     after = dict(existing)
+    # A cell left empty keeps what is stored; the name and area always follow the file.
+    given: dict[str, Any] = {
+        **wanted,
+        "programme_id": id_pkh,
+        "address": address,
+        "kelompok_id": kelompok_id,
+        "desil": desil,
+        "enrolled_on": enrolled,
+    }
     for key in FAMILY_COMPARED:
-        keep_when_empty = key in ("programme_id", "address", "kelompok_id", "desil", "enrolled_on")
-        given = {
-            "programme_id": id_pkh,
-            "address": address,
-            "kelompok_id": kelompok_id,
-            "desil": desil,
-            "enrolled_on": enrolled,
-        }.get(key, wanted[key])
-        if keep_when_empty and given in (None, ""):
-            continue
-        after[key] = given
+        if given[key] not in (None, ""):
+            after[key] = given[key]
     if after != existing:
         plan.family_updates.append((existing, after))
     stored = look.members_of.get(existing["id"], [])
@@ -417,7 +421,12 @@ def _kelompok_resolve(
     first = next((r for r in rows if r.kelompok), rows[0])
     if not name:
         if pendamping and _fold(pendamping) not in look.pendamping_names:
-            _note(problems, first, "pendamping", gettext(N_("pendamping %(name)s tidak ada di wilayah Anda"), name=pendamping))
+            _note(
+                problems,
+                first,
+                "pendamping",
+                gettext(N_("pendamping %(name)s tidak ada di wilayah Anda"), name=pendamping),
+            )
         return None
     candidates = look.kelompok_by_name.get(_fold(name), [])
     if len(candidates) > 1 and area:
@@ -426,7 +435,12 @@ def _kelompok_resolve(
         _note(problems, first, "kelompok", gettext(N_("kelompok %(name)s tidak ada di wilayah Anda"), name=name))
         return None
     if len(candidates) > 1:
-        _note(problems, first, "kelompok", gettext(N_("ada beberapa kelompok bernama %(name)s; beri nama yang unik"), name=name))
+        _note(
+            problems,
+            first,
+            "kelompok",
+            gettext(N_("ada beberapa kelompok bernama %(name)s; beri nama yang unik"), name=name),
+        )
         return None
     chosen = candidates[0]
     if pendamping and _fold(pendamping) not in {_fold(n) for n in chosen.pendamping_names}:
@@ -577,7 +591,9 @@ def roster_import_apply(*, session: Session, record_id: int, beat: Callable[[], 
     return True
 
 
-def _audit_row(*, user: User | None, entity: str, entity_id: object, action: str, before: Any, after: Any) -> dict[str, Any]:
+def _audit_row(
+    *, user: User | None, entity: str, entity_id: object, action: str, before: Any, after: Any
+) -> dict[str, Any]:
     before, after = values_mask(before, after)
     return {
         "at": utcnow(),
@@ -613,9 +629,13 @@ def plan_write(*, session: Session, user: User | None, plan: Plan, import_id: in
             }
             for family, _ in part
         ]
-        ids = session.execute(
-            insert(FAMILY_TABLE).returning(FAMILY_TABLE.c.id, sort_by_parameter_order=True), family_rows
-        ).scalars().all()
+        ids = (
+            session.execute(
+                insert(FAMILY_TABLE).returning(FAMILY_TABLE.c.id, sort_by_parameter_order=True), family_rows
+            )
+            .scalars()
+            .all()
+        )
         member_rows = []
         for family_id, (family, member_tuples) in zip(ids, part, strict=True):
             members = [dict(zip(MEMBER_COMPARED, m, strict=True)) for m in member_tuples]
@@ -636,13 +656,24 @@ def plan_write(*, session: Session, user: User | None, plan: Plan, import_id: in
     if plan.new_members:
         member_rows = [_member_row(m["family_id"], m) for m in plan.new_members]
         for start in range(0, len(member_rows), INSERT_CHUNK):
-            ids = session.execute(
-                insert(MEMBER_TABLE).returning(MEMBER_TABLE.c.id, sort_by_parameter_order=True),
-                member_rows[start : start + INSERT_CHUNK],
-            ).scalars().all()
+            ids = (
+                session.execute(
+                    insert(MEMBER_TABLE).returning(MEMBER_TABLE.c.id, sort_by_parameter_order=True),
+                    member_rows[start : start + INSERT_CHUNK],
+                )
+                .scalars()
+                .all()
+            )
             for member_id, row in zip(ids, member_rows[start : start + INSERT_CHUNK], strict=True):
                 audits.append(
-                    _audit_row(user=user, entity="member", entity_id=member_id, action=action, before=None, after=_jsonable(row))
+                    _audit_row(
+                        user=user,
+                        entity="member",
+                        entity_id=member_id,
+                        action=action,
+                        before=None,
+                        after=_jsonable(row),
+                    )
                 )
     for before, after in plan.family_updates:
         changes = {k: after[k] for k in FAMILY_COMPARED if after[k] != before[k]}
@@ -652,7 +683,14 @@ def plan_write(*, session: Session, user: User | None, plan: Plan, import_id: in
             .values(**changes, updated_at=now, version=FAMILY_TABLE.c.version + 1)
         )
         audits.append(
-            _audit_row(user=user, entity="family", entity_id=before["id"], action=action, before=_jsonable(before), after=_jsonable(after))
+            _audit_row(
+                user=user,
+                entity="family",
+                entity_id=before["id"],
+                action=action,
+                before=_jsonable(before),
+                after=_jsonable(after),
+            )
         )
     for before, after in plan.member_updates:
         changes = {k: after[k] for k in MEMBER_COMPARED if after[k] != before[k]}
@@ -662,7 +700,14 @@ def plan_write(*, session: Session, user: User | None, plan: Plan, import_id: in
             .values(**changes, version=MEMBER_TABLE.c.version + 1)
         )
         audits.append(
-            _audit_row(user=user, entity="member", entity_id=before["id"], action=action, before=_jsonable(before), after=_jsonable(after))
+            _audit_row(
+                user=user,
+                entity="member",
+                entity_id=before["id"],
+                action=action,
+                before=_jsonable(before),
+                after=_jsonable(after),
+            )
         )
     for start in range(0, len(audits), INSERT_CHUNK):
         session.execute(insert(AUDIT_TABLE), audits[start : start + INSERT_CHUNK])

@@ -111,7 +111,9 @@ def _fast_text(body: str) -> str:
     return _text(body)
 
 
-def rows(archive: zipfile.ZipFile, path: str, strings: list[str], max_columns: int) -> Iterator[tuple[int, list[object]]]:
+def rows(
+    archive: zipfile.ZipFile, path: str, strings: list[str], max_columns: int
+) -> Iterator[tuple[int, list[object]]]:
     """(row number, values by column from A) of each row that has cells."""
     number = 0
     values: list[object] = []
@@ -143,8 +145,10 @@ def rows(archive: zipfile.ZipFile, path: str, strings: list[str], max_columns: i
                     continue
                 kind = _TYPE.search(attrs)
                 body = token.group(3) or ""
-                value = _fast_text(body) if kind and kind.group(1) == "inlineStr" else _value(
-                    kind.group(1) if kind else "n", body, strings
+                value = (
+                    _fast_text(body)
+                    if kind and kind.group(1) == "inlineStr"
+                    else _value(kind.group(1) if kind else "n", body, strings)
                 )
                 if index >= len(values):
                     values.extend([None] * (index - len(values) + 1))

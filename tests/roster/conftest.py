@@ -40,22 +40,48 @@ def nik_of(n: int, *, born: date = date(1988, 5, 4), sex: str = "P") -> str:
     return nik_make(kecamatan_code="32.77.01", birth_date=born, sex=sex, serial=n)
 
 
-def family_rows(n: int, *, kelompok: str = "Kelompok Mawar", area: str = "32.77.01.1001", members: int = 3) -> list[Row]:
+def family_rows(
+    n: int, *, kelompok: str = "Kelompok Mawar", area: str = "32.77.01.1001", members: int = 3
+) -> list[Row]:
     """A family of `members`: the mother (pengurus), the father, children."""
     rows: list[Row] = [
-        {"No. KK": kk_of(n), "ID PKH": f"PKH-{n:05d}", "Kode Wilayah": area, "Alamat": f"Jl. Uji {n}",
-         "Kelompok": kelompok, "NIK": nik_of(n * 10 + 1), "Nama": f"Ibu Uji {n}", "Tanggal Lahir": "04/05/1988",
-         "Jenis Kelamin": "P", "Hubungan Keluarga": "Istri", "Pengurus": "Ya", "Desil": "2"},
-        {"No. KK": kk_of(n), "Kode Wilayah": area, "NIK": nik_of(n * 10 + 2, born=date(1985, 3, 2), sex="L"),
-         "Nama": f"Bapak Uji {n}", "Tanggal Lahir": "02/03/1985", "Jenis Kelamin": "L",
-         "Hubungan Keluarga": "Kepala Keluarga"},
+        {
+            "No. KK": kk_of(n),
+            "ID PKH": f"PKH-{n:05d}",
+            "Kode Wilayah": area,
+            "Alamat": f"Jl. Uji {n}",
+            "Kelompok": kelompok,
+            "NIK": nik_of(n * 10 + 1),
+            "Nama": f"Ibu Uji {n}",
+            "Tanggal Lahir": "04/05/1988",
+            "Jenis Kelamin": "P",
+            "Hubungan Keluarga": "Istri",
+            "Pengurus": "Ya",
+            "Desil": "2",
+        },
+        {
+            "No. KK": kk_of(n),
+            "Kode Wilayah": area,
+            "NIK": nik_of(n * 10 + 2, born=date(1985, 3, 2), sex="L"),
+            "Nama": f"Bapak Uji {n}",
+            "Tanggal Lahir": "02/03/1985",
+            "Jenis Kelamin": "L",
+            "Hubungan Keluarga": "Kepala Keluarga",
+        },
     ]
     for child in range(members - 2):
         born = date(2015 + child, 7, 9)
         rows.append(
-            {"No. KK": kk_of(n), "Kode Wilayah": area, "NIK": nik_of(n * 10 + 3 + child, born=born, sex="L"),
-             "Nama": f"Anak {child + 1} Uji {n}", "Tanggal Lahir": born.strftime("%d/%m/%Y"), "Jenis Kelamin": "L",
-             "Hubungan Keluarga": "Anak", "Sekolah": "SD"}
+            {
+                "No. KK": kk_of(n),
+                "Kode Wilayah": area,
+                "NIK": nik_of(n * 10 + 3 + child, born=born, sex="L"),
+                "Nama": f"Anak {child + 1} Uji {n}",
+                "Tanggal Lahir": born.strftime("%d/%m/%Y"),
+                "Jenis Kelamin": "L",
+                "Hubungan Keluarga": "Anak",
+                "Sekolah": "SD",
+            }
         )
     return rows
 
@@ -64,8 +90,14 @@ def good_rows(families: int = 3) -> list[Row]:
     return [row for n in range(1, families + 1) for row in family_rows(n)]
 
 
-def csv_bytes(rows: list[Row], *, delimiter: str = ";", encoding: str = "utf-8-sig", above: list[list[str]] | None = None,
-              headers: list[str] | None = None) -> bytes:
+def csv_bytes(
+    rows: list[Row],
+    *,
+    delimiter: str = ";",
+    encoding: str = "utf-8-sig",
+    above: list[list[str]] | None = None,
+    headers: list[str] | None = None,
+) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     for line in above or []:

@@ -48,8 +48,15 @@ def test_the_database_changed_since_the_dry_run_refuses_the_whole_apply(session,
     family_make(
         session,
         kelompok=world.other_kelompok,
-        members=[{"name": "Baru Masuk", "nik": rows[-1]["NIK"], "birth_date": date(2017, 7, 9), "sex": "L",
-                  "relationship": "anak"}],
+        members=[
+            {
+                "name": "Baru Masuk",
+                "nik": rows[-1]["NIK"],
+                "birth_date": date(2017, 7, 9),
+                "sex": "L",
+                "relationship": "anak",
+            }
+        ],
     )
     session.commit()
     before = _counts(session)
@@ -79,9 +86,7 @@ def test_a_changed_row_updates_with_before_and_after_in_the_audit_log(session, w
     assert (record.updated, record.unchanged) == (2, 2)
     family = session.exec(select(Family).where(Family.kk_number == rows[0]["No. KK"])).one()
     assert family.address == "Jl. Pindahan 9" and family.version == 2
-    logs = session.exec(
-        select(AuditLog).where(AuditLog.action == f"impor:{record.id}").order_by(AuditLog.entity)
-    ).all()
+    logs = session.exec(select(AuditLog).where(AuditLog.action == f"impor:{record.id}").order_by(AuditLog.entity)).all()
     assert [log.entity for log in logs] == ["family", "member"]
     assert json.loads(logs[0].before or "{}")["address"] == "Jl. Uji 1"
     assert json.loads(logs[0].after or "{}")["address"] == "Jl. Pindahan 9"
@@ -119,7 +124,9 @@ def test_apply_twice_queues_once(session, world, tmp_path):
 def test_imports_are_listed_with_who_and_counts(session, world, tmp_path, web):
     from tests.conftest import text_of
 
-    apply(session, world.admin, dry_run(session, world.admin, csv_bytes(good_rows(2)), tmp_path, "kelurahan-melong.csv"))
+    apply(
+        session, world.admin, dry_run(session, world.admin, csv_bytes(good_rows(2)), tmp_path, "kelurahan-melong.csv")
+    )
     web.login(world.admin.username)
     page = text_of(web.get("/impor-kpm").text)
     assert "kelurahan-melong.csv" in page and world.admin.full_name in page and "Diterapkan" in page

@@ -159,8 +159,15 @@ def test_areas_kelompok_pendamping_and_duplicates(session, world, tmp_path):
     taken = family_make(
         session,
         kelompok=world.other_kelompok,
-        members=[{"name": "Sudah Ada", "nik": nik_of(71), "birth_date": date(1988, 5, 4), "sex": "P",
-                  "relationship": "istri"}],
+        members=[
+            {
+                "name": "Sudah Ada",
+                "nik": nik_of(71),
+                "birth_date": date(1988, 5, 4),
+                "sex": "P",
+                "relationship": "istri",
+            }
+        ],
     )
     session.commit()
     rows = [

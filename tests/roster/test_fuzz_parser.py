@@ -67,6 +67,6 @@ def test_every_refused_row_of_a_file_has_a_message(session, world, tmp_path, cel
     path.write_bytes(_damaged_csv(cells))
     plan = plan_make(session=session, user=world.admin, source=rows_read(path, "csv", ReadReport()))
     assert plan.rows_total >= 3
-    for row, problems in plan.refusals:
+    for _row, problems in plan.refusals:
         assert problems and all(message for _, message in problems)
     assert REQUIRED_KEYS
