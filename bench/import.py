@@ -143,8 +143,13 @@ def measure(url: str, path: Path, store: Path) -> None:
         print(f"apply: {applied - checked:.1f} s — {record.status} {record.error}", flush=True)
         print(f"dry run + apply: {applied - started:.1f} s (applied: {applied_ok})", flush=True)
     engine.dispose()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS: {peak:.0f} MB", flush=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        f"peak RSS: {usage.ru_maxrss / 1024:.0f} MB; CPU (user + system) of this process: "
+        f"{usage.ru_utime + usage.ru_stime:.1f} s",
+        flush=True,
+    )
+    print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -142,7 +142,9 @@ def import_clause(user: User) -> Any:
 
 
 def import_get(*, session: Session, user: User, import_id: int) -> RosterImport:
-    row = session.exec(select(RosterImport).where(RosterImport.id == import_id, import_clause(user))).first()
+    statement = select(RosterImport).where(RosterImport.id == import_id, import_clause(user))
+    # The worker changes the row with Core UPDATEs: never the copy a session already holds.
+    row = session.exec(statement.execution_options(populate_existing=True)).first()
     if row is None:
         raise NotFound(N_("Impor tidak ditemukan."))
     return row
@@ -159,6 +161,7 @@ def imports_list(*, session: Session, user: User, page: int = 1) -> tuple[list[I
         select(RosterImport, User.full_name)
         .join(User, col(User.id) == RosterImport.created_by_id)
         .where(import_clause(user))
+        .execution_options(populate_existing=True)
         .order_by(col(RosterImport.id).desc())
         .offset((page - 1) * PAGE)
         .limit(PAGE + 1)
