@@ -495,6 +495,7 @@ def roster_import_check(*, session: Session, record_id: int, beat: Callable[[], 
         session.rollback()
         _set(session, record_id, status=RosterImportStatus.GAGAL, error=gettext(exc.message, **exc.params))
         session.commit()
+        _files_remove(record)
         return
     session.execute(REFUSAL_TABLE.delete().where(REFUSAL_TABLE.c.import_id == record_id))
     refused = {row.position: found for row, found in plan.refusals}
@@ -585,10 +586,16 @@ def roster_import_apply(*, session: Session, record_id: int, beat: Callable[[], 
             reason = gettext(N_("Penerapan gagal, tidak ada yang diubah: %(error)s"), error=type(exc).__name__)
         _set(session, record_id, status=RosterImportStatus.GAGAL, error=reason)
         session.commit()
+        _files_remove(record)
         return False
+    _files_remove(record)
+    return True
+
+
+def _files_remove(record: RosterImport) -> None:
+    """A finished import keeps no personal data on disk: its counts and refused rows are in the database."""
     for name in (record.stored_name, record.stored_name + ".rows"):
         (storage_dir() / name).unlink(missing_ok=True)
-    return True
 
 
 def _audit_row(
