@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from app.i18n import N_, gettext
-from app.identity.rules import DECIMAL, SCIENTIFIC
+from app.identity.rules import DECIMAL, SCIENTIFIC, nik_check
 from app.models import Relationship, Schooling, Sex
 
 
@@ -502,8 +502,6 @@ def row_parse(
     *, position: int, sheet: str, row_no: int, values: tuple[object, ...], today: date, area_known: set[str]
 ) -> tuple[RowData, Problems]:
     """One row's cells as values, with a message per column that is wrong (nothing raised)."""
-    from app.identity.rules import nik_check
-
     problems: Problems = []
     cell = dict(zip(COLUMN_KEYS, values, strict=True))
 

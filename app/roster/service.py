@@ -43,7 +43,16 @@ from app.roster.parsing import (
     rows_saved,
     xlsx_check,
 )
-from app.roster.rules import BY_KEY, Problems, RowData, head_name_of, header_normal, row_parse, row_place
+from app.roster.rules import (
+    BY_KEY,
+    Problems,
+    RowData,
+    cell_text,
+    head_name_of,
+    header_normal,
+    row_parse,
+    row_place,
+)
 from app.settings import get_settings
 
 log = logging.getLogger("p2k2.roster")
@@ -505,7 +514,7 @@ def roster_import_check(*, session: Session, record_id: int, beat: Callable[[], 
             "position": row.position,
             "sheet": row.sheet[:64],
             "row_no": row.row_no,
-            "cells": json.dumps([_cell(v) for v in row.values], ensure_ascii=False),
+            "cells": json.dumps([cell_text(v) for v in row.values], ensure_ascii=False),
             "problems": json.dumps(refused[row.position], ensure_ascii=False),
         }
         for row in (rows_reread(storage_dir() / (record.stored_name + ".rows")) if refused else ())
@@ -524,12 +533,6 @@ def roster_import_check(*, session: Session, record_id: int, beat: Callable[[], 
         **plan.counts,
     )
     session.commit()
-
-
-def _cell(value: object) -> str:
-    from app.roster.rules import cell_text
-
-    return cell_text(value)
 
 
 def roster_import_apply(*, session: Session, record_id: int, beat: Callable[[], None] | None = None) -> bool:
