@@ -168,6 +168,7 @@ REFUSAL_HEADER = "Kesalahan"
 HEADER_SCAN_ROWS = 30  # a title and metadata rows ("KABUPATEN:", "BULAN:") may sit above the header
 REQUIRED_KEYS = tuple(c.key for c in COLUMNS if c.required)
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NUL and the like: PostgreSQL refuses NUL in text
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _GROUPED_DIGITS = re.compile(r"\d+(?:[.\- ]\d+)+", re.ASCII)
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})", re.ASCII)
@@ -236,7 +237,7 @@ def cell_text(value: object) -> str:
     if value is None:
         return ""
     if type(value) is str:
-        return " ".join(value.split()) if value else ""
+        return " ".join(_CONTROL.sub("", value).split()) if value else ""
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
     if isinstance(value, float):
@@ -247,7 +248,7 @@ def cell_text(value: object) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
-    return " ".join(str(value).split())
+    return " ".join(_CONTROL.sub("", str(value)).split())
 
 
 def shown(value: object, limit: int = 40) -> str:
