@@ -16,7 +16,7 @@ from app.roster import queries, service, sheets
 from app.roster.forms import upload_to_file
 from app.roster.rules import COLUMNS, HEADERS
 from app.settings import get_settings
-from app.web import redirect, render
+from app.web import hx_target, redirect, render
 
 router = APIRouter()
 PREVIEW_ROWS = 200
@@ -113,6 +113,9 @@ def roster_apply(request: Request, import_id: int, session: SessionDep, user: Cu
     with form_refusal(session=session, errors=errors):
         service.roster_apply_request(session=session, user=user, record=record)
         job_enqueue(session=session, kind=JobKind.ROSTER_IMPORT, params={}, user=user)
+        if hx_target(request) == "result":  # the block answers in place and polls the apply's progress
+            context = {**_detail_context(session, user, import_id), "errors": {}}
+            return render(request, "roster/detail.html", context, block="result")
         return redirect(request.url_for("roster_import_detail", import_id=import_id), request)
     context = {**_detail_context(session, user, import_id), "errors": errors.messages}
     return render(request, "roster/detail.html", context, status=422, targets={"result": "result"})

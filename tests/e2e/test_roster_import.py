@@ -50,7 +50,7 @@ def _upload(page: Page, base: str, name: str, data: bytes) -> None:
     page.goto(base + "/impor-kpm")
     page.set_input_files("input[name=file]", files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
     page.click("#upload-form button[type=submit]")
-    expect(page.locator("#import-status")).to_have_text("Uji coba selesai", timeout=30_000)
+    expect(page.locator("#import-status")).to_have_text("Uji coba selesai", timeout=60_000)
 
 
 def test_damaged_file_then_fixed_file_then_reimport(page: Page, importing_server: tuple[str, str]) -> None:
@@ -73,7 +73,7 @@ def test_damaged_file_then_fixed_file_then_reimport(page: Page, importing_server
     expect(page.locator("[data-count=new_families]")).to_have_text("2")
     expect(page.locator("[data-count=refused]")).to_have_text("0")
     page.click("#apply")
-    expect(page.locator("#import-status")).to_have_text("Diterapkan", timeout=30_000)
+    expect(page.locator("#import-status")).to_have_text("Diterapkan", timeout=60_000)
 
     _upload(page, base, "kpm-baik.csv", csv_bytes(rows))
     expect(page.locator("[data-count=new_families]")).to_have_text("0")

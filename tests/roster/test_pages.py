@@ -45,7 +45,7 @@ def test_upload_dry_run_and_refused_rows_download(web, world, session):
     assert lines[0] == (*HEADERS, REFUSAL_HEADER) and len(lines) == 4
     assert "notasi ilmiah" in lines[1][-1]
     applied = web.post(f"/impor-kpm/{record.id}/terapkan", htmx_target="result")
-    assert applied.status_code == 204
+    assert applied.status_code == 200 and 'hx-trigger="every 1s"' in applied.text
     service.roster_imports_process(session=session)
     session.refresh(record)
     assert (record.status, record.new_families) == (RosterImportStatus.DITERAPKAN, 1)
