@@ -269,6 +269,22 @@ def nik_visible(user: User, kelompok: Kelompok | None) -> bool:
     return user.role == Role.PENDAMPING and kelompok is not None and kelompok.pendamping_id == user.id
 
 
+# --- roster import (issue 10) ---
+
+IMPORTING_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+
+
+def roster_can_import(user: User) -> bool:
+    """Admins import anywhere; a supervisor imports only into their own area (each row's area is checked with
+    `area_visible`), so a supervisor without an area imports nothing."""
+    return user.role == Role.ADMIN or (user.role == Role.SUPERVISOR and bool(user.area_code))
+
+
+def roster_require_importer(user: User) -> None:
+    if not roster_can_import(user):
+        raise Forbidden(ROLE_REFUSED)
+
+
 def mask_number(number: str | None) -> str:
     if not number:
         return "–"

@@ -65,6 +65,7 @@ def create_app() -> FastAPI:
     from app.meetings.routes import router as meetings_router
     from app.notifications.routes import router as notifications_router
     from app.reports.routes import router as reports_router
+    from app.roster.routes import router as roster_router
     from app.search.routes import router as search_router
     from app.supervision.routes import router as supervision_router
     from app.worklists.routes import router as worklists_router
@@ -98,6 +99,7 @@ def create_app() -> FastAPI:
         graduation_router,
         dashboard_router,
         supervision_router,
+        roster_router,
         exports_router,
         history_router,
         reports_router,

@@ -320,6 +320,27 @@ JOB_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 class JobKind(StrEnum):
     READINESS_RECOMPUTE = "readiness_recompute"
+    ROSTER_IMPORT = "roster_import"
+
+
+class RosterImportStatus(StrEnum):
+    """A roster import's steps: checked (dry run) by the worker, then applied on request."""
+
+    ANTRE_UJI = "antre_uji"
+    MENGUJI = "menguji"
+    SIAP = "siap"  # dry run done: the preview waits for the user
+    ANTRE_TERAP = "antre_terap"
+    MENERAPKAN = "menerapkan"
+    DITERAPKAN = "diterapkan"
+    GAGAL = "gagal"
+
+
+ROSTER_IMPORT_ACTIVE = (
+    RosterImportStatus.ANTRE_UJI,
+    RosterImportStatus.MENGUJI,
+    RosterImportStatus.ANTRE_TERAP,
+    RosterImportStatus.MENERAPKAN,
+)
 
 
 class NotificationKind(StrEnum):
@@ -387,6 +408,7 @@ VOCABULARY: dict[str, object] = {
     "EXIT_ROUTES": EXIT_ROUTES,
     "AID_GAPS": AID_GAPS,
     "AID_DECISIONS": AID_DECISIONS,
+    "ROSTER_IMPORT_ACTIVE": ROSTER_IMPORT_ACTIVE,
 } | {
     e.__name__: e
     for e in (
@@ -427,6 +449,7 @@ VOCABULARY: dict[str, object] = {
         AidTarget,
         AidGap,
         AidApplicationStatus,
+        RosterImportStatus,
     )
 }
 
@@ -1079,3 +1102,48 @@ class AidApplication(SQLModel, table=True):
     receipt_id: int | None = Field(default=None, foreign_key="aidreceipt.id")
     # The filing form's one-time token: the same form sent twice files one application.
     form_token: str | None = Field(default=None, max_length=64, unique=True)
+
+
+# --- Roster import (issue 10) ---
+
+
+class RosterImport(SQLModel, table=True):
+    """An uploaded roster file: who sent it, when, what its dry run found and what applying it changed."""
+
+    __table_args__ = (Index("ix_rosterimport_area_created", "area_code", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(max_length=200)
+    stored_name: str = Field(max_length=64)  # generated; the file waits under upload_dir/roster
+    file_kind: str = Field(max_length=8)  # csv | xlsx
+    size: int
+    sha256: str = Field(max_length=64, index=True)
+    status: str = Field(default=RosterImportStatus.ANTRE_UJI, max_length=16, index=True)
+    created_by_id: int = Field(foreign_key="user.id", index=True)
+    # The creator's area when it was made: who else may list it (an admin's may be empty).
+    area_code: str | None = Field(default=None, max_length=13)
+    created_at: datetime = Field(default_factory=utcnow)
+    checked_at: datetime | None = None
+    applied_by_id: int | None = Field(default=None, foreign_key="user.id")
+    applied_at: datetime | None = None
+    rows_total: int = 0
+    rows_done: int = 0
+    new_families: int = 0
+    new_members: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    sheets: str = Field(default="", max_length=300)  # the sheets read, comma-separated
+    error: str = Field(default="", sa_type=Text)
+
+
+class RosterImportRefusal(SQLModel, table=True):
+    """A row the dry run refused: its cells (in template order) and every problem, per column."""
+
+    __table_args__ = (Index("ix_rosterimportrefusal_import_row", "import_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="rosterimport.id")
+    position: int  # the order rows were read in, across sheets
+    sheet: str = Field(default="", max_length=64)
+    row_no: int
+    cells: str = Field(default="[]", sa_type=Text)  # JSON list of the row's text in template column order
+    problems: str = Field(default="[]", sa_type=Text)  # JSON list of [column label, message]

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     default_locale: str = "id"
     upload_dir: Path = ROOT / "data" / "uploads"
     upload_max_bytes: int = 5 * 1024 * 1024
+    roster_max_bytes: int = 40 * 1024 * 1024  # a roster file (CSV/XLSX); 100,000 member rows are ~15 MB as CSV
     login_max_failures: int = 5
     login_window_minutes: int = 15
     login_max_failures_per_address: int = 30

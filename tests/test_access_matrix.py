@@ -37,6 +37,8 @@ from app.models import (
     QualityReview,
     Referral,
     ReferralService,
+    RosterImport,
+    RosterImportStatus,
     RuleParameter,
     Topic,
     User,
@@ -109,6 +111,9 @@ RULES: dict[str, Rule] = {
     "aid_house_set": lambda s, u: access.aid_can_edit(u, s.family, s.family_kelompok),
     "aid_application_create": lambda s, u: access.aid_can_edit(u, s.family, s.family_kelompok),
     "aid_application_decide": lambda s, u: access.aid_can_decide(u, s.family, s.family_kelompok),
+    # roster import: admins anywhere, a supervisor within their own area (the import was made in Kota Cimahi)
+    "roster_upload": lambda s, u: access.roster_can_import(u),
+    "roster_apply": lambda s, u: access.roster_can_import(u) and access.area_visible(u, "32.77"),
     # recomputing stored verdicts of one's own scope: anyone signed in
     "graduation_recompute": lambda s, u: True,
     # one's own password: anyone signed in
@@ -246,6 +251,17 @@ def _subject(session: Session, world: World, *, orphan: bool) -> Subject:
     receipt = AidReceipt(family_id=family.id or 0, programme_id=programme.id or 0, since=days(-30), open_key="x")
     application = AidApplication(family_id=family.id or 0, programme_id=programme.id or 0, submitted_on=days(-2))
     session.add_all([receipt, application])
+    roster = RosterImport(
+        filename="kpm.csv",
+        stored_name="x.csv",
+        file_kind="csv",
+        size=1,
+        sha256="0",
+        status=RosterImportStatus.SIAP,
+        created_by_id=world.admin.id or 0,
+        area_code="32.77",
+    )
+    session.add_all([assessment, proposal, correction, roster])
     session.flush()
     topic = session.exec(select(Topic)).first()
     module = session.exec(select(CurriculumModule)).first()
@@ -268,6 +284,7 @@ def _subject(session: Session, world: World, *, orphan: bool) -> Subject:
         "receipt_id": receipt.id,
         "application_id": application.id,
         "programme_id": programme.id,
+        "import_id": roster.id,
     }
     session.commit()
     family_kelompok = None if orphan else kelompok

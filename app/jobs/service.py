@@ -22,6 +22,7 @@ from app.graduation.queries import readiness_evaluate_many
 from app.graduation.service import readiness_store
 from app.jobs.queries import STALE_AFTER
 from app.models import JOB_ACTIVE, Family, Job, JobKind, JobStatus, User, utcnow
+from app.roster.service import roster_imports_process
 
 CHUNK_FAMILIES = 5000
 # sqlmodel's stubs do not declare the `__table__` SQLAlchemy sets on table models.
@@ -166,7 +167,21 @@ def readiness_recompute_run(*, session: Session, job: Job, chunk: int | None = N
         _rule_memos_clear()
 
 
-RUNNERS: dict[str, Callable[..., None]] = {JobKind.READINESS_RECOMPUTE: readiness_recompute_run}
+def roster_import_run(*, session: Session, job: Job) -> None:
+    """Every roster import waiting for its dry run or its apply; verdicts are recomputed after an apply."""
+    job_id = job.id or 0
+
+    def beat() -> None:
+        session.execute(update(JOB_TABLE).where(JOB_TABLE.c.id == job_id).values(heartbeat=utcnow()))
+
+    if roster_imports_process(session=session, beat=beat):
+        readiness_recompute_enqueue(session=session, user=None, today=today_local())
+
+
+RUNNERS: dict[str, Callable[..., None]] = {
+    JobKind.READINESS_RECOMPUTE: readiness_recompute_run,
+    JobKind.ROSTER_IMPORT: roster_import_run,
+}
 
 
 def job_run(*, session: Session, job: Job) -> None:
