@@ -30,6 +30,7 @@ from app.models import (
     RosterImportStatus,
     Schooling,
     User,
+    name_key_of,
     utcnow,
 )
 from app.roster import queries
@@ -704,6 +705,8 @@ def plan_write(*, session: Session, user: User | None, plan: Plan, import_id: in
         )
     for before, after in plan.member_updates:
         changes = {k: after[k] for k in MEMBER_COMPARED if after[k] != before[k]}
+        if "name" in changes:  # search compares the name key (bulk writes skip the ORM hook that sets it)
+            changes["name_key"] = name_key_of(changes["name"])
         session.execute(
             update(MEMBER_TABLE)
             .where(MEMBER_TABLE.c.id == before["id"])
@@ -727,6 +730,7 @@ def _member_row(family_id: int, values: dict[str, Any]) -> dict[str, Any]:
     return {
         "family_id": family_id,
         **{k: values[k] for k in MEMBER_COMPARED},
+        "name_key": name_key_of(values["name"]),
         "active": True,
         "version": 1,
     }

@@ -134,3 +134,14 @@ def test_imports_are_listed_with_who_and_counts(session, world, tmp_path, web):
     web.login(world.pendamping.username)
     assert web.get("/impor-kpm").status_code == 403
     assert nik_of(1)
+
+
+def test_imported_and_renamed_members_carry_the_search_key(session, world, tmp_path):
+    apply(session, world.admin, dry_run(session, world.admin, csv_bytes(good_rows(1)), tmp_path))
+    rows = good_rows(1)
+    rows[1]["Nama"] = "Bapak Ùji  Satu"
+    apply(session, world.admin, dry_run(session, world.admin, csv_bytes(rows), tmp_path))
+    family = session.exec(select(Family).where(Family.kk_number == rows[0]["No. KK"])).one()
+    members = session.exec(select(Member).where(Member.family_id == family.id)).all()
+    assert members and all(m.name_key for m in members)
+    assert any(m.name_key == "bapak uji satu" for m in members)
