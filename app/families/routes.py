@@ -57,6 +57,13 @@ def _kelompok(session: SessionDep, family: Family) -> Kelompok | None:
     return family_kelompok(session=session, family=family)
 
 
+def _registrar_family(session: SessionDep, user: CurrentUser, family_id: int) -> Family:
+    """The family, if this user may register it (add, transfer, exit, end a membership); else 404 / 403."""
+    family = family_get(session=session, user=user, family_id=family_id)
+    family_require_registrar(user, family, _kelompok(session, family))
+    return family
+
+
 @router.get("/kpm/{family_id}", name="family_detail")
 def family_detail(request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today) -> Response:
     family = family_get(session=session, user=user, family_id=family_id)
@@ -334,8 +341,7 @@ def _transfer_page(
 def family_transfer_form(
     request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
-    family = family_get(session=session, user=user, family_id=family_id)
-    family_require_registrar(user, family, _kelompok(session, family))
+    family = _registrar_family(session, user, family_id)
     values = {"transferred_on": today.isoformat(), "version": str(family.version)}
     return _transfer_page(request, session, user, family, values, {})
 
@@ -343,8 +349,7 @@ def family_transfer_form(
 @router.post("/kpm/{family_id}/pindah", name="family_transfer")
 async def family_transfer(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     values = await form_values(request)  # read whole before the write lock is taken (SQLite)
-    family = family_get(session=session, user=user, family_id=family_id)
-    family_require_registrar(user, family, _kelompok(session, family))
+    family = _registrar_family(session, user, family_id)
     data, errors = transfer_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
@@ -374,8 +379,7 @@ def _exit_page(
 def family_exit_form(
     request: Request, family_id: int, session: SessionDep, user: CurrentUser, today: Today
 ) -> Response:
-    family = family_get(session=session, user=user, family_id=family_id)
-    family_require_registrar(user, family, _kelompok(session, family))
+    family = _registrar_family(session, user, family_id)
     values = {"exited_on": today.isoformat(), "version": str(family.version)}
     return _exit_page(request, family, values, {})
 
@@ -383,8 +387,7 @@ def family_exit_form(
 @router.post("/kpm/{family_id}/keluar", name="family_exit")
 async def family_exit(request: Request, family_id: int, session: SessionDep, user: CurrentUser) -> Response:
     values = await form_values(request)  # read whole before the write lock is taken (SQLite)
-    family = family_get(session=session, user=user, family_id=family_id)
-    family_require_registrar(user, family, _kelompok(session, family))
+    family = _registrar_family(session, user, family_id)
     data, errors = exit_parse(values)
     if data is not None:
         with form_refusal(session=session, errors=errors):
