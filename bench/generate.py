@@ -33,6 +33,7 @@ from app.curriculum.queries import TopicRef, topics_active
 from app.curriculum.service import curriculum_load
 from app.db import engine_create, normalise_url
 from app.models import Area, CurriculumModule, Indicator
+from app.partitions import partitions_ensure
 from app.settings import ROOT
 
 KABUPATEN = "32.04"  # Kabupaten Bandung
@@ -241,6 +242,16 @@ def database_migrate(url: str) -> None:
     command.upgrade(cfg, "head")
 
 
+def partitions_years(url: str, years: range) -> None:
+    """On PostgreSQL, a partition for every year the marks will fall in, so the load never fills the default one."""
+    engine = engine_create(url)
+    try:
+        with engine.begin() as conn:
+            partitions_ensure(connection=conn, years=years)
+    finally:
+        engine.dispose()
+
+
 def month_shift(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -286,6 +297,8 @@ def generate(
     started = clock.perf_counter()
     database_fresh(url)
     database_migrate(url)
+    day_one = today or today_local()
+    partitions_years(url, range(month_shift(day_one.replace(day=1), -(months - 1)).year, day_one.year + 2))
     villages, topics, indicators, first_module = reference_load(url)
     say(f"schema and reference data in {clock.perf_counter() - started:.1f} s ({len(villages)} villages)")
     writer: Writer = SqliteWriter(make_url(url).database or "") if url.startswith("sqlite") else PostgresWriter(url)
@@ -531,7 +544,7 @@ def _load(
 
     # Meetings: one a month per kelompok; ~3 % of kelompok stopped meeting three months ago (overdue list).
     meeting_rows: list[Row] = []
-    held: list[tuple[int, int, Any]] = []  # (meeting id, kelompok index, recorded_at)
+    held: list[tuple[int, int, Any, int]] = []  # (meeting id, kelompok index, recorded_at, year)
     start_at = w.clock_time(time(9, 0))
     stopped = {k for k in range(n_kelompok) if rng.random() < 0.03}
     meeting_id = 0
@@ -572,7 +585,7 @@ def _load(
                 )
             )
             if status == "terlaksana":
-                held.append((meeting_id, k, at))
+                held.append((meeting_id, k, at, meeting_day.year))
     counts["meeting"] = w.write(
         "meeting",
         (
@@ -598,7 +611,7 @@ def _load(
 
     def attendance_rows() -> Iterator[Row]:
         aid = 0
-        for mid, k, at in held:
+        for mid, k, at, year in held:
             recorder = kelompok_pendamping[k]
             for f in members_of[k]:
                 aid += 1
@@ -609,11 +622,21 @@ def _load(
                 else:
                     share = (r - p) / (1.0 - p)
                     status = "izin" if share < 0.35 else "sakit" if share < 0.6 else "alpa"
-                yield (aid, mid, f, status, "pengurus", "", recorder, at)
+                yield (aid, mid, f, status, "pengurus", "", recorder, at, year)
 
     counts["attendance"] = w.write(
         "attendance",
-        ("id", "meeting_id", "family_id", "status", "attendee", "attendee_name", "recorded_by_id", "recorded_at"),
+        (
+            "id",
+            "meeting_id",
+            "family_id",
+            "status",
+            "attendee",
+            "attendee_name",
+            "recorded_by_id",
+            "recorded_at",
+            "year",
+        ),
         attendance_rows(),
     )
     say(f"attendance: {counts['attendance']}")
@@ -631,7 +654,7 @@ def _load(
 
     # Quality reviews: about two held meetings per pendamping per quarter.
     review_rows: list[Row] = []
-    for mid, _k, at in held:
+    for mid, _k, at, _year in held:
         if random_() < 0.025:
             marks = {item: rng.choice((1, 2, 2)) for item in CHECKLIST_ITEMS}
             score = round(100 * sum(marks.values()) / (2 * len(CHECKLIST_ITEMS)))

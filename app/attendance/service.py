@@ -212,7 +212,12 @@ def attendance_set(
         session.add(change)
     before = snapshot(row)
     if row is None:
-        row = Attendance(meeting_id=meeting.id or 0, family_id=family_id, status=status or AttendanceStatus.HADIR)
+        row = Attendance(
+            meeting_id=meeting.id or 0,
+            family_id=family_id,
+            year=meeting.date.year,
+            status=status or AttendanceStatus.HADIR,
+        )
     elif status is not None:
         row.status = status
     elif attendee is None and attendee_name is None:
@@ -260,6 +265,7 @@ def attendance_all_present(
         row = Attendance(
             meeting_id=meeting.id or 0,
             family_id=family.id or 0,
+            year=meeting.date.year,
             status=AttendanceStatus.HADIR,
             recorded_by_id=user.id,
             recorded_at=now,
@@ -291,7 +297,11 @@ def attendance_makeup_add(
     ).first():
         raise RuleViolation(N_("KPM ini sudah tercatat pada pertemuan ini."), field="family_id")
     row = Attendance(
-        meeting_id=meeting.id or 0, family_id=family_id, status=AttendanceStatus.HADIR, recorded_by_id=user.id
+        meeting_id=meeting.id or 0,
+        family_id=family_id,
+        year=meeting.date.year,
+        status=AttendanceStatus.HADIR,
+        recorded_by_id=user.id,
     )
     session.add(row)
     session.flush()

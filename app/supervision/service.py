@@ -170,7 +170,12 @@ def correction_decide(
         ).first()
         mark_before = snapshot(mark)
         if mark is None:
-            mark = Attendance(meeting_id=meeting.id or 0, family_id=request.family_id, status=request.requested_status)
+            mark = Attendance(
+                meeting_id=meeting.id or 0,
+                family_id=request.family_id,
+                year=meeting.date.year,
+                status=request.requested_status,
+            )
         mark.status, mark.recorded_by_id, mark.recorded_at = request.requested_status, user.id, utcnow()
         session.add(mark)
         session.flush()
