@@ -41,6 +41,30 @@ PASSWORD = "p2k2bench"
 KPM_PER_KELOMPOK = 25
 KELOMPOK_PER_PENDAMPING = 10
 SQLITE_CHUNK = 50_000
+ASSESSMENT_BLOCK = 50_000  # families whose assessments are built, then written, together
+ASSESSMENT_COLUMNS = (
+    "id",
+    "family_id",
+    "kind",
+    "assessed_on",
+    "observer_id",
+    "status",
+    "module_id",
+    "household_size",
+    "monthly_income",
+    "monthly_spending",
+    "income_sources",
+    "has_savings",
+    "roof_ok",
+    "wall_ok",
+    "floor_ok",
+    "safe_water",
+    "healthy_latrine",
+    "desil",
+    "notes",
+    "created_at",
+    "updated_at",
+)
 STATUS_WEIGHTS = (("hadir", 0.0), ("izin", 0.45), ("sakit", 0.7), ("alpa", 1.0))
 CHECKLIST_ITEMS = ("pembukaan", "review", "kegiatan_lk", "tugas_rumah", "waktu", "partisipasi", "materi")
 FIRST_FEMALE = (
@@ -663,89 +687,64 @@ def _load(
         "qualityreview", ("id", "meeting_id", "supervisor_id", "checklist", "score", "notes", "created_at"), review_rows
     )
 
-    # Assessments: a baseline and one or two follow-ups per family, with a value for every active indicator.
-    assessment_rows: list[Row] = []
-    value_rows: list[Row] = []
-    for f in range(1, kpm + 1):
-        k = (f - 1) % n_kelompok
-        observer = kelompok_pendamping[k]
-        income = rng.randrange(800, 4000) * 1000
-        on = first_month + timedelta(days=rng.randrange(0, 60))
-        for step in range(1 + rng.choice((1, 2))):
-            aid = len(assessment_rows) + 1
-            size = 3 + f % 3
-            assessment_rows.append(
-                (
-                    aid,
-                    f,
-                    "baseline" if step == 0 else "lanjutan",
-                    day(on),
-                    observer,
-                    "final",
-                    None if step == 0 else first_module,
-                    size,
-                    income,
-                    int(income * 0.9),
-                    1 + (step and f % 2),
-                    step > 0 and random_() < 0.5,
-                    True,
-                    random_() < 0.8,
-                    random_() < 0.7,
-                    random_() < 0.8,
-                    random_() < 0.75,
-                    rng.randint(1, 5),
-                    "",
-                    now,
-                    now,
+    # Assessments: a baseline and one or two follow-ups per family, with a value for every active indicator;
+    # written a block of families at a time (a million KPM carry sixty million values).
+    counts["assessment"] = counts["assessmentvalue"] = 0
+    assessment_id = value_id = 0
+    for block_start in range(1, kpm + 1, ASSESSMENT_BLOCK):
+        assessment_rows: list[Row] = []
+        value_rows: list[Row] = []
+        for f in range(block_start, min(kpm, block_start + ASSESSMENT_BLOCK - 1) + 1):
+            k = (f - 1) % n_kelompok
+            observer = kelompok_pendamping[k]
+            income = rng.randrange(800, 4000) * 1000
+            on = first_month + timedelta(days=rng.randrange(0, 60))
+            for step in range(1 + rng.choice((1, 2))):
+                assessment_id += 1
+                aid = assessment_id
+                size = 3 + f % 3
+                assessment_rows.append(
+                    (
+                        aid,
+                        f,
+                        "baseline" if step == 0 else "lanjutan",
+                        day(on),
+                        observer,
+                        "final",
+                        None if step == 0 else first_module,
+                        size,
+                        income,
+                        int(income * 0.9),
+                        1 + (step and f % 2),
+                        step > 0 and random_() < 0.5,
+                        True,
+                        random_() < 0.8,
+                        random_() < 0.7,
+                        random_() < 0.8,
+                        random_() < 0.75,
+                        rng.randint(1, 5),
+                        "",
+                        now,
+                        now,
+                    )
                 )
-            )
-            for indicator_id, kind in indicators:
-                if kind == "number":
-                    value_rows.append(
-                        (len(value_rows) + 1, aid, indicator_id, None, float(rng.randrange(0, 12)), day(on), observer)
-                    )
-                else:
-                    value_rows.append(
-                        (len(value_rows) + 1, aid, indicator_id, random_() < 0.4 + 0.2 * step, None, day(on), observer)
-                    )
-            income = int(income * (1.0 + rng.random() * 0.3))
-            on = on + timedelta(days=rng.randrange(180, 330))
-            if on > today:
-                break
-    counts["assessment"] = w.write(
-        "assessment",
-        (
-            "id",
-            "family_id",
-            "kind",
-            "assessed_on",
-            "observer_id",
-            "status",
-            "module_id",
-            "household_size",
-            "monthly_income",
-            "monthly_spending",
-            "income_sources",
-            "has_savings",
-            "roof_ok",
-            "wall_ok",
-            "floor_ok",
-            "safe_water",
-            "healthy_latrine",
-            "desil",
-            "notes",
-            "created_at",
-            "updated_at",
-        ),
-        assessment_rows,
-    )
-    del assessment_rows
-    counts["assessmentvalue"] = w.write(
-        "assessmentvalue",
-        ("id", "assessment_id", "indicator_id", "value_bool", "value_num", "observed_on", "observer_id"),
-        value_rows,
-    )
-    del value_rows
+                for indicator_id, kind in indicators:
+                    value_id += 1
+                    if kind == "number":
+                        value = (value_id, aid, indicator_id, None, float(rng.randrange(0, 12)), day(on), observer)
+                    else:
+                        value = (value_id, aid, indicator_id, random_() < 0.4 + 0.2 * step, None, day(on), observer)
+                    value_rows.append(value)
+                income = int(income * (1.0 + rng.random() * 0.3))
+                on = on + timedelta(days=rng.randrange(180, 330))
+                if on > today:
+                    break
+        counts["assessment"] += w.write("assessment", ASSESSMENT_COLUMNS, assessment_rows)
+        counts["assessmentvalue"] += w.write(
+            "assessmentvalue",
+            ("id", "assessment_id", "indicator_id", "value_bool", "value_num", "observed_on", "observer_id"),
+            value_rows,
+        )
     say(f"assessments: {counts['assessment']} with {counts['assessmentvalue']} values")
 
     proposal_rows: list[Row] = []

@@ -196,7 +196,11 @@ def attendance_set(
     if attendee is not None and attendee not in tuple(Attendee):
         raise RuleViolation(N_("Pilih siapa yang hadir: pengurus atau anggota keluarga lain."), field="attendee")
     row = session.exec(
-        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
+        select(Attendance).where(
+            Attendance.meeting_id == meeting.id,
+            Attendance.family_id == family_id,
+            Attendance.year == meeting.date.year,
+        )
     ).first()
     if client_id is not None:
         client_id = client_id.strip()[:64]
@@ -293,7 +297,11 @@ def attendance_makeup_add(
     if family.status != FamilyStatus.AKTIF:
         raise RuleViolation(N_("KPM ini tidak aktif."), field="family_id")
     if session.exec(
-        select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
+        select(Attendance.id).where(
+            Attendance.meeting_id == meeting.id,
+            Attendance.family_id == family_id,
+            Attendance.year == meeting.date.year,
+        )
     ).first():
         raise RuleViolation(N_("KPM ini sudah tercatat pada pertemuan ini."), field="family_id")
     row = Attendance(
