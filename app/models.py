@@ -452,7 +452,7 @@ def meeting_year_default(context: Any) -> int:
 class Attendance(SQLModel, table=True):
     """A KPM's mark on a meeting. On PostgreSQL the table is partitioned by `year` (app.partitions), so the year
     is in the primary key and in the unique constraint there; a meeting has one date, so (meeting, family) stays
-    unique."""
+    unique (SQLite's plain table keeps that two-column unique, migration 0016)."""
 
     __table_args__ = (
         UniqueConstraint("meeting_id", "family_id", "year"),
