@@ -76,6 +76,7 @@ def partition_year_create(connection: Connection, table: PartitionedTable, year:
         f"INSERT INTO {name} SELECT * FROM moved"
     )
     connection.exec_driver_sql(f"ALTER TABLE {table.name} ATTACH PARTITION {name} FOR VALUES {table.bounds(year)}")
+    connection.exec_driver_sql(f"ANALYZE {name}, {default}")  # row estimates (partitions_list) and plans
     return True
 
 
