@@ -22,15 +22,18 @@ from sqlmodel import Session, select
 from app.admin.queries import pendamping_by_username
 from app.admin.service import admin_user_create, kelompok_assign
 from app.areas.service import areas_load
+from app.clock import today_local
 from app.curriculum.service import curriculum_load
 from app.db import engine_create, get_engine, normalise_url
 from app.errors import DomainError, RuleViolation
 from app.i18n import N_, gettext
 from app.models import ROLES, Area, Role
+from app.partitions import partitions_ensure, partitions_list
 from app.settings import ROOT, get_settings
 
 P = ParamSpec("P")
 OK, FAILED = 0, 1
+PARTITIONS_AHEAD = 1
 _NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<number>\d+)$")
 _REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(.+)$", re.MULTILINE)
 
@@ -136,9 +139,38 @@ def command_migrate(*, url: str | None = None) -> int:
             config.set_main_option("sqlalchemy.url", target.replace("%", "%%"))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            partitions_ensure(connection=connection, years=_years_ahead(PARTITIONS_AHEAD))
+            connection.commit()
     finally:
         engine.dispose()
     print(gettext("Skema basis data mutakhir."))
+    return OK
+
+
+def _years_ahead(ahead: int) -> range:
+    this_year = today_local().year
+    return range(this_year, this_year + ahead + 1)
+
+
+def command_partitions(*, ahead: int = PARTITIONS_AHEAD, url: str | None = None) -> int:
+    """Make the yearly partitions of attendance and auditlog up to `ahead` years past this one (PostgreSQL),
+    moving rows that landed in a default partition into their year's; list every partition."""
+    target = url or get_settings().database_url
+    engine = engine_create(target)
+    try:
+        if engine.dialect.name != "postgresql":
+            print(gettext("SQLite tidak dipartisi; tidak ada yang dibuat."))
+            return OK
+        # The migrators' lock: two runs at once (cron beside a deploy) would race to create the same table.
+        with migration_lock(engine=engine, url=target) as connection:
+            created = partitions_ensure(connection=connection, years=_years_ahead(ahead))
+            connection.commit()
+            for name in created:
+                print(gettext("Partisi dibuat: %(name)s", name=name))
+            for table, name, rows in partitions_list(connection=connection):
+                print(f"{table:<12}{name:<24}{rows:>14,}")
+    finally:
+        engine.dispose()
     return OK
 
 
@@ -460,6 +492,10 @@ def parser_build() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app.cli", description="P2K2 Tracker")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="alembic upgrade head (aman dijalankan beberapa replika sekaligus)")
+    partitions = commands.add_parser("partitions", help="buat partisi tahunan kehadiran dan audit (PostgreSQL)")
+    partitions.add_argument(
+        "--ahead", type=int, default=PARTITIONS_AHEAD, metavar="N", help="tahun ke depan selain tahun ini"
+    )
     backup = commands.add_parser("backup", help="cadangkan basis data selagi server melayani")
     backup.add_argument("--to", required=True, type=Path, metavar="PATH", help="berkas atau folder tujuan")
     restore = commands.add_parser("restore", help="pulihkan cadangan (hentikan aplikasi dahulu)")
@@ -498,6 +534,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser_build().parse_args(argv)
     if args.command == "migrate":
         return command_migrate()
+    if args.command == "partitions":
+        return command_partitions(ahead=args.ahead)
     if args.command in ("backup", "restore"):
         return _backup_restore(args)
     if args.command == "setup" and migrations_pending(engine=get_engine()):

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, event, text
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, event, select, text
 from sqlmodel import Field, SQLModel
 
 
@@ -688,9 +688,21 @@ class MeetingEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+def meeting_year_default(context: Any) -> int:
+    """`Attendance.year` when the writer left it unset: the year of the meeting's date (one look-up)."""
+    meeting_id = context.get_current_parameters()["meeting_id"]
+    meeting = Meeting.metadata.tables["meeting"]
+    day = context.connection.scalar(select(meeting.c.date).where(meeting.c.id == meeting_id))
+    return int(day.year)
+
+
 class Attendance(SQLModel, table=True):
+    """A KPM's mark on a meeting. On PostgreSQL the table is partitioned by `year` (app.partitions), so the year
+    is in the primary key and in the unique constraint there; a meeting has one date, so (meeting, family) stays
+    unique (SQLite's plain table keeps that two-column unique, migration 0016)."""
+
     __table_args__ = (
-        UniqueConstraint("meeting_id", "family_id"),
+        UniqueConstraint("meeting_id", "family_id", "year"),
         Index("ix_attendance_family_status", "family_id", "status"),
         Index("ix_attendance_meeting_status_family", "meeting_id", "status", "family_id"),
         Index("ix_attendance_family_status_meeting", "family_id", "status", "meeting_id"),
@@ -705,6 +717,8 @@ class Attendance(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow)
     # The mark as first taken, kept when a supervisor accepts a correction (None: never corrected).
     corrected_from: str | None = Field(default=None, max_length=8)  # AttendanceStatus
+    # The meeting's year (the partition key); app.check compares it with the meeting's date.
+    year: int | None = Field(default=None, nullable=False, sa_column_kwargs={"default": meeting_year_default})
 
 
 class AttendanceChange(SQLModel, table=True):
@@ -732,6 +746,8 @@ class MeetingPhoto(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
+    """Who changed what, when. On PostgreSQL the table is partitioned by year of `at` (app.partitions)."""
+
     __table_args__ = (Index("ix_auditlog_entity", "entity", "entity_id"),)
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)

@@ -18,10 +18,15 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 URL = os.environ.get("DATABASE_URL", "sqlite:///data/bench.sqlite3")
+# The year (PostgreSQL's partition key, in its unique constraint there) comes from the meeting's date.
 UPSERT = (
-    "INSERT INTO attendance (meeting_id, family_id, status, attendee, attendee_name, recorded_at) "
-    "VALUES ({p}, {p}, {p}, 'pengurus', '', {p}) ON CONFLICT (meeting_id, family_id) "
-    "DO UPDATE SET status = excluded.status, recorded_at = excluded.recorded_at"
+    "INSERT INTO attendance (meeting_id, family_id, status, attendee, attendee_name, recorded_at, year) "
+    "VALUES ({p}, {p}, {p}, 'pengurus', '', {p}, (SELECT {year} FROM meeting WHERE id = {p})) "
+    "ON CONFLICT ({conflict}) DO UPDATE SET status = excluded.status, recorded_at = excluded.recorded_at"
+)
+SQLITE_UPSERT = UPSERT.format(p="?", year="CAST(strftime('%Y', date) AS INTEGER)", conflict="meeting_id, family_id")
+PG_UPSERT = UPSERT.format(
+    p="%s", year="CAST(EXTRACT(YEAR FROM date) AS INTEGER)", conflict="meeting_id, family_id, year"
 )
 STATUSES = {"hadir", "izin", "sakit", "alpa"}
 _local = threading.local()
@@ -49,14 +54,14 @@ def tap_write(meeting_id: int, family_id: int, status: str) -> None:
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute(UPSERT.format(p="?"), (meeting_id, family_id, status, now))
+            conn.execute(SQLITE_UPSERT, (meeting_id, family_id, status, now, meeting_id))
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
         return
     with conn.transaction():
-        conn.execute(UPSERT.format(p="%s"), (meeting_id, family_id, status, datetime.now(UTC)))
+        conn.execute(PG_UPSERT, (meeting_id, family_id, status, datetime.now(UTC), meeting_id))
 
 
 async def tap(request: Request) -> PlainTextResponse:

@@ -33,6 +33,7 @@ from app.curriculum.queries import TopicRef, topics_active
 from app.curriculum.service import curriculum_load
 from app.db import engine_create, normalise_url
 from app.models import AidApplicationStatus, AidProgramme, Area, CurriculumModule, Indicator, name_key_of
+from app.partitions import partitions_ensure
 from app.settings import ROOT
 
 KABUPATEN = "32.04"  # Kabupaten Bandung
@@ -40,6 +41,30 @@ PASSWORD = "p2k2bench"
 KPM_PER_KELOMPOK = 25
 KELOMPOK_PER_PENDAMPING = 10
 SQLITE_CHUNK = 50_000
+ASSESSMENT_BLOCK = 50_000  # families whose assessments are built, then written, together
+ASSESSMENT_COLUMNS = (
+    "id",
+    "family_id",
+    "kind",
+    "assessed_on",
+    "observer_id",
+    "status",
+    "module_id",
+    "household_size",
+    "monthly_income",
+    "monthly_spending",
+    "income_sources",
+    "has_savings",
+    "roof_ok",
+    "wall_ok",
+    "floor_ok",
+    "safe_water",
+    "healthy_latrine",
+    "desil",
+    "notes",
+    "created_at",
+    "updated_at",
+)
 STATUS_WEIGHTS = (("hadir", 0.0), ("izin", 0.45), ("sakit", 0.7), ("alpa", 1.0))
 CHECKLIST_ITEMS = ("pembukaan", "review", "kegiatan_lk", "tugas_rumah", "waktu", "partisipasi", "materi")
 FIRST_FEMALE = (
@@ -243,6 +268,16 @@ def database_migrate(url: str) -> None:
     command.upgrade(cfg, "head")
 
 
+def partitions_years(url: str, years: range) -> None:
+    """On PostgreSQL, a partition for every year the marks will fall in, so the load never fills the default one."""
+    engine = engine_create(url)
+    try:
+        with engine.begin() as conn:
+            partitions_ensure(connection=conn, years=years)
+    finally:
+        engine.dispose()
+
+
 def month_shift(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -297,6 +332,8 @@ def generate(
     started = clock.perf_counter()
     database_fresh(url)
     database_migrate(url)
+    day_one = today or today_local()
+    partitions_years(url, range(month_shift(day_one.replace(day=1), -(months - 1)).year, day_one.year + 2))
     villages, topics, indicators, first_module = reference_load(url)
     programmes = programmes_load(url)
     say(f"schema and reference data in {clock.perf_counter() - started:.1f} s ({len(villages)} villages)")
@@ -553,7 +590,7 @@ def _load(
 
     # Meetings: one a month per kelompok; ~3 % of kelompok stopped meeting three months ago (overdue list).
     meeting_rows: list[Row] = []
-    held: list[tuple[int, int, Any]] = []  # (meeting id, kelompok index, recorded_at)
+    held: list[tuple[int, int, Any, int]] = []  # (meeting id, kelompok index, recorded_at, year)
     start_at = w.clock_time(time(9, 0))
     stopped = {k for k in range(n_kelompok) if rng.random() < 0.03}
     meeting_id = 0
@@ -594,7 +631,7 @@ def _load(
                 )
             )
             if status == "terlaksana":
-                held.append((meeting_id, k, at))
+                held.append((meeting_id, k, at, meeting_day.year))
     counts["meeting"] = w.write(
         "meeting",
         (
@@ -620,7 +657,7 @@ def _load(
 
     def attendance_rows() -> Iterator[Row]:
         aid = 0
-        for mid, k, at in held:
+        for mid, k, at, year in held:
             recorder = kelompok_pendamping[k]
             for f in members_of[k]:
                 aid += 1
@@ -631,11 +668,21 @@ def _load(
                 else:
                     share = (r - p) / (1.0 - p)
                     status = "izin" if share < 0.35 else "sakit" if share < 0.6 else "alpa"
-                yield (aid, mid, f, status, "pengurus", "", recorder, at)
+                yield (aid, mid, f, status, "pengurus", "", recorder, at, year)
 
     counts["attendance"] = w.write(
         "attendance",
-        ("id", "meeting_id", "family_id", "status", "attendee", "attendee_name", "recorded_by_id", "recorded_at"),
+        (
+            "id",
+            "meeting_id",
+            "family_id",
+            "status",
+            "attendee",
+            "attendee_name",
+            "recorded_by_id",
+            "recorded_at",
+            "year",
+        ),
         attendance_rows(),
     )
     say(f"attendance: {counts['attendance']}")
@@ -653,7 +700,7 @@ def _load(
 
     # Quality reviews: about two held meetings per pendamping per quarter.
     review_rows: list[Row] = []
-    for mid, _k, at in held:
+    for mid, _k, at, _year in held:
         if random_() < 0.025:
             marks = {item: rng.choice((1, 2, 2)) for item in CHECKLIST_ITEMS}
             score = round(100 * sum(marks.values()) / (2 * len(CHECKLIST_ITEMS)))
@@ -662,89 +709,64 @@ def _load(
         "qualityreview", ("id", "meeting_id", "supervisor_id", "checklist", "score", "notes", "created_at"), review_rows
     )
 
-    # Assessments: a baseline and one or two follow-ups per family, with a value for every active indicator.
-    assessment_rows: list[Row] = []
-    value_rows: list[Row] = []
-    for f in range(1, kpm + 1):
-        k = (f - 1) % n_kelompok
-        observer = kelompok_pendamping[k]
-        income = rng.randrange(800, 4000) * 1000
-        on = first_month + timedelta(days=rng.randrange(0, 60))
-        for step in range(1 + rng.choice((1, 2))):
-            aid = len(assessment_rows) + 1
-            size = 3 + f % 3
-            assessment_rows.append(
-                (
-                    aid,
-                    f,
-                    "baseline" if step == 0 else "lanjutan",
-                    day(on),
-                    observer,
-                    "final",
-                    None if step == 0 else first_module,
-                    size,
-                    income,
-                    int(income * 0.9),
-                    1 + (step and f % 2),
-                    step > 0 and random_() < 0.5,
-                    True,
-                    random_() < 0.8,
-                    random_() < 0.7,
-                    random_() < 0.8,
-                    random_() < 0.75,
-                    rng.randint(1, 5),
-                    "",
-                    now,
-                    now,
+    # Assessments: a baseline and one or two follow-ups per family, with a value for every active indicator;
+    # written a block of families at a time (a million KPM carry sixty million values).
+    counts["assessment"] = counts["assessmentvalue"] = 0
+    assessment_id = value_id = 0
+    for block_start in range(1, kpm + 1, ASSESSMENT_BLOCK):
+        assessment_rows: list[Row] = []
+        value_rows: list[Row] = []
+        for f in range(block_start, min(kpm, block_start + ASSESSMENT_BLOCK - 1) + 1):
+            k = (f - 1) % n_kelompok
+            observer = kelompok_pendamping[k]
+            income = rng.randrange(800, 4000) * 1000
+            on = first_month + timedelta(days=rng.randrange(0, 60))
+            for step in range(1 + rng.choice((1, 2))):
+                assessment_id += 1
+                aid = assessment_id
+                size = 3 + f % 3
+                assessment_rows.append(
+                    (
+                        aid,
+                        f,
+                        "baseline" if step == 0 else "lanjutan",
+                        day(on),
+                        observer,
+                        "final",
+                        None if step == 0 else first_module,
+                        size,
+                        income,
+                        int(income * 0.9),
+                        1 + (step and f % 2),
+                        step > 0 and random_() < 0.5,
+                        True,
+                        random_() < 0.8,
+                        random_() < 0.7,
+                        random_() < 0.8,
+                        random_() < 0.75,
+                        rng.randint(1, 5),
+                        "",
+                        now,
+                        now,
+                    )
                 )
-            )
-            for indicator_id, kind in indicators:
-                if kind == "number":
-                    value_rows.append(
-                        (len(value_rows) + 1, aid, indicator_id, None, float(rng.randrange(0, 12)), day(on), observer)
-                    )
-                else:
-                    value_rows.append(
-                        (len(value_rows) + 1, aid, indicator_id, random_() < 0.4 + 0.2 * step, None, day(on), observer)
-                    )
-            income = int(income * (1.0 + rng.random() * 0.3))
-            on = on + timedelta(days=rng.randrange(180, 330))
-            if on > today:
-                break
-    counts["assessment"] = w.write(
-        "assessment",
-        (
-            "id",
-            "family_id",
-            "kind",
-            "assessed_on",
-            "observer_id",
-            "status",
-            "module_id",
-            "household_size",
-            "monthly_income",
-            "monthly_spending",
-            "income_sources",
-            "has_savings",
-            "roof_ok",
-            "wall_ok",
-            "floor_ok",
-            "safe_water",
-            "healthy_latrine",
-            "desil",
-            "notes",
-            "created_at",
-            "updated_at",
-        ),
-        assessment_rows,
-    )
-    del assessment_rows
-    counts["assessmentvalue"] = w.write(
-        "assessmentvalue",
-        ("id", "assessment_id", "indicator_id", "value_bool", "value_num", "observed_on", "observer_id"),
-        value_rows,
-    )
-    del value_rows
+                for indicator_id, kind in indicators:
+                    value_id += 1
+                    if kind == "number":
+                        value = (value_id, aid, indicator_id, None, float(rng.randrange(0, 12)), day(on), observer)
+                    else:
+                        value = (value_id, aid, indicator_id, random_() < 0.4 + 0.2 * step, None, day(on), observer)
+                    value_rows.append(value)
+                income = int(income * (1.0 + rng.random() * 0.3))
+                on = on + timedelta(days=rng.randrange(180, 330))
+                if on > today:
+                    break
+        counts["assessment"] += w.write("assessment", ASSESSMENT_COLUMNS, assessment_rows)
+        counts["assessmentvalue"] += w.write(
+            "assessmentvalue",
+            ("id", "assessment_id", "indicator_id", "value_bool", "value_num", "observed_on", "observer_id"),
+            value_rows,
+        )
     say(f"assessments: {counts['assessment']} with {counts['assessmentvalue']} values")
 
     proposal_rows: list[Row] = []

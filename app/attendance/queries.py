@@ -17,7 +17,10 @@ def month_locked(*, session: Session, kelompok_id: int, day: date) -> bool:
 
 
 def roll_rows(*, session: Session, meeting: Meeting) -> dict[int, Attendance]:
-    rows = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)).all()
+    # The year lets PostgreSQL probe one partition (app.partitions).
+    rows = session.exec(
+        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.year == meeting.date.year)
+    ).all()
     return {a.family_id: a for a in rows}
 
 

@@ -202,7 +202,11 @@ def attendance_set(
     if attendee is not None and attendee not in tuple(Attendee):
         raise RuleViolation(N_("Pilih siapa yang hadir: pengurus atau anggota keluarga lain."), field="attendee")
     row = session.exec(
-        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
+        select(Attendance).where(
+            Attendance.meeting_id == meeting.id,
+            Attendance.family_id == family_id,
+            Attendance.year == meeting.date.year,
+        )
     ).first()
     if client_id is not None:
         client_id = client_id.strip()[:64]
@@ -218,7 +222,12 @@ def attendance_set(
         session.add(change)
     before = snapshot(row)
     if row is None:
-        row = Attendance(meeting_id=meeting.id or 0, family_id=family_id, status=status or AttendanceStatus.HADIR)
+        row = Attendance(
+            meeting_id=meeting.id or 0,
+            family_id=family_id,
+            year=meeting.date.year,
+            status=status or AttendanceStatus.HADIR,
+        )
     elif status is not None:
         row.status = status
     elif attendee is None and attendee_name is None:
@@ -266,6 +275,7 @@ def attendance_all_present(
         row = Attendance(
             meeting_id=meeting.id or 0,
             family_id=family.id or 0,
+            year=meeting.date.year,
             status=AttendanceStatus.HADIR,
             recorded_by_id=user.id,
             recorded_at=now,
@@ -293,11 +303,19 @@ def attendance_makeup_add(
     if family.status != FamilyStatus.AKTIF:
         raise RuleViolation(N_("KPM ini tidak aktif."), field="family_id")
     if session.exec(
-        select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
+        select(Attendance.id).where(
+            Attendance.meeting_id == meeting.id,
+            Attendance.family_id == family_id,
+            Attendance.year == meeting.date.year,
+        )
     ).first():
         raise RuleViolation(N_("KPM ini sudah tercatat pada pertemuan ini."), field="family_id")
     row = Attendance(
-        meeting_id=meeting.id or 0, family_id=family_id, status=AttendanceStatus.HADIR, recorded_by_id=user.id
+        meeting_id=meeting.id or 0,
+        family_id=family_id,
+        year=meeting.date.year,
+        status=AttendanceStatus.HADIR,
+        recorded_by_id=user.id,
     )
     session.add(row)
     session.flush()

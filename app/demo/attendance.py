@@ -22,6 +22,7 @@ class AttendanceBuilder(DemoState):
                 "attendee_name": name,
                 "recorded_by_id": pendamping_id,
                 "recorded_at": moment(meeting.day, 11),
+                "year": meeting.day.year,
             }
         )
 

@@ -35,6 +35,7 @@ from app.demo.texts import FLOWERS, MOSQUES
 from app.graduation.service import readiness_recompute_all
 from app.meetings.service import kelompok_last_held_refresh
 from app.models import Area, Attendance, Family, Indicator, IndicatorValueType, Kelompok, Meeting, Member, Role, User
+from app.partitions import partitions_ensure
 
 CIMAHI = "32.77"
 CIMAHI_SELATAN = "32.77.01"
@@ -76,6 +77,8 @@ def demo_load(
     )
     builder.build(villages=_cimahi_villages(session=session), pendamping_count=pendamping_count)
     postgresql = session.get_bind().dialect.name == "postgresql"
+    # The marks go back more than a year: give each year its partition before the load, not the default one.
+    partitions_ensure(connection=session.connection(), years={row["year"] for row in builder.rows[Attendance]})
     for model in TABLES:
         if postgresql:
             rows_copy(session=session, table=table_of(model), rows=builder.rows[model])

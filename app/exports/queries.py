@@ -43,7 +43,8 @@ def attendance_rows(*, session: Session, conditions: list[ColumnElement[bool]], 
         .join(Area, col(Area.code) == Kelompok.village_code)
         .outerjoin(User, col(User.id) == Kelompok.pendamping_id)
         .join(Topic, col(Topic.id) == Meeting.topic_id)
-        .join(Attendance, col(Attendance.meeting_id) == Meeting.id)
+        # The year lets PostgreSQL read the month's partition only (app.partitions).
+        .join(Attendance, (col(Attendance.meeting_id) == Meeting.id) & (col(Attendance.year) == month.year))
         .join(Family, col(Family.id) == Attendance.family_id)
         .where(*conditions, col(Meeting.date) >= month, col(Meeting.date) < end)
         .order_by(col(Area.name), col(Kelompok.name), col(Meeting.date), col(Family.head_name), col(Family.id))

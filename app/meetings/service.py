@@ -267,6 +267,8 @@ def meeting_reschedule(
     detail = (
         f"{fmt_date(meeting.date)} {meeting.start_time.strftime('%H:%M')} → {fmt_date(day)} {start.strftime('%H:%M')}"
     )
+    if day.year != meeting.date.year:  # the marks' partition key follows the meeting's year
+        session.execute(update(Attendance).where(col(Attendance.meeting_id) == meeting.id).values(year=day.year))
     meeting.date, meeting.start_time, meeting.place, meeting.updated_at = day, start, place or meeting.place, utcnow()
     session.add(meeting)
     _event(session, meeting, user, MeetingEventKind.RESCHEDULED, detail, reason)

@@ -173,7 +173,12 @@ def correction_decide(
         ).first()
         mark_before = snapshot(mark)
         if mark is None:
-            mark = Attendance(meeting_id=meeting.id or 0, family_id=request.family_id, status=request.requested_status)
+            mark = Attendance(
+                meeting_id=meeting.id or 0,
+                family_id=request.family_id,
+                year=meeting.date.year,
+                status=request.requested_status,
+            )
         else:
             # The original stays beside the corrected value (a second correction keeps the first original).
             request.original_status = mark.status

@@ -43,3 +43,20 @@ def test_check_reports_each_drifted_column_and_fix_recounts(session, capsys) -> 
 def test_check_is_wired_into_the_parser() -> None:
     args = cli.parser_build().parse_args(["check", "--fix"])
     assert args.command == "check" and args.fix is True
+
+
+def test_check_finds_a_mark_whose_year_is_not_its_meetings_and_fix_restores_it(session, capsys) -> None:
+    w = world_make(session)
+    meeting = meeting_make(session, kelompok=w.kelompok, topic_no=1, day=w.today, status=MeetingStatus.HELD)
+    mark = Attendance(meeting_id=meeting.id or 0, family_id=w.families[0].id or 0, status=AttendanceStatus.HADIR)
+    session.add(mark)
+    session.flush()
+    attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=[w.families[0].id or 0])
+    session.execute(update(Attendance).where(Attendance.id == mark.id).values(year=w.today.year - 1))
+    assert cli.command_check(session=session) == cli.FAILED
+    assert f"attendance.year: 1 baris berbeda — id {mark.id} ({w.today.year - 1} ≠ {w.today.year})" in (
+        capsys.readouterr().out
+    )
+    assert cli.command_check(session=session, fix=True) == cli.FAILED
+    assert session.exec(select(Attendance.year).where(Attendance.id == mark.id)).one() == w.today.year
+    assert cli.command_check(session=session) == cli.OK
