@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from app.attendance.service import attendance_summaries_refresh
 from app.clock import today_local
 from app.models import Attendance, AuditLog, CorrectionRequest, MonthLock, User
 from tests.concurrency.conftest import Person, Scene, server_errors, together
@@ -32,6 +33,8 @@ def test_one_correction_decided_at_once(scene: Scene) -> None:
             requested_by_id=pendamping.id or 0,
         )
         session.add(request)
+        session.flush()  # the mark was written beside the service: its meeting's and family's counts follow it
+        attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=[family.id or 0])
         session.commit()
         request_id, meeting_id, family_id = request.id, meeting.id, family.id
     people = [Person(scene.base, address=f"10.7.0.{i}").login(scene.supervisor) for i in range(3)]

@@ -70,7 +70,7 @@ def test_monthly_report_prints_one_a4_page_per_kelompok_and_supervisor_downloads
 
     supervisor = phones(w.supervisor.username).new_page()
     supervisor.goto(f"{live_server}/laporan/bulanan")
-    supervisor.get_by_label("Pendamping").select_option(label=w.pendamping.full_name)
+    supervisor.get_by_label("Pendamping").select_option(value=str(w.pendamping.id))
     supervisor.get_by_label("Bulan").fill(month)
     supervisor.get_by_role("button", name="Tampilkan").click()
     expect(supervisor.locator("article.report-page")).to_have_count(2)
