@@ -7,16 +7,47 @@ from app.models import (
     AttendanceStatus,
     Attendee,
     CorrectionStatus,
+    ExitReason,
     FamilyStatus,
     MeetingEventKind,
     MeetingStatus,
+    MemberJoinReason,
+    MemberLeaveReason,
     Relationship,
     Role,
+    RosterImportStatus,
     Schooling,
     Sex,
 )
 
 ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
+    ExitReason: {
+        ExitReason.TIDAK_LAYAK: N_("Tidak lagi memenuhi syarat"),
+        ExitReason.PINDAH: N_("Pindah domisili"),
+        ExitReason.MENOLAK: N_("Menolak / mengundurkan diri"),
+        ExitReason.PENGURUS_MENINGGAL: N_("Pengurus / kepala keluarga meninggal"),
+        ExitReason.GANDA: N_("Data ganda"),
+        ExitReason.LAINNYA: N_("Lainnya"),
+    },
+    MemberJoinReason: {
+        MemberJoinReason.LAHIR: N_("Kelahiran"),
+        MemberJoinReason.MENIKAH: N_("Pernikahan"),
+        MemberJoinReason.PINDAH_MASUK: N_("Pindah masuk"),
+    },
+    MemberLeaveReason: {
+        MemberLeaveReason.MENINGGAL: N_("Meninggal"),
+        MemberLeaveReason.PINDAH_KELUAR: N_("Pindah keluar"),
+        MemberLeaveReason.MENIKAH_KELUAR: N_("Menikah keluar"),
+    },
+    RosterImportStatus: {
+        RosterImportStatus.ANTRE_UJI: N_("Menunggu uji coba"),
+        RosterImportStatus.MENGUJI: N_("Sedang diuji coba"),
+        RosterImportStatus.SIAP: N_("Uji coba selesai"),
+        RosterImportStatus.ANTRE_TERAP: N_("Menunggu diterapkan"),
+        RosterImportStatus.MENERAPKAN: N_("Sedang diterapkan"),
+        RosterImportStatus.DITERAPKAN: N_("Diterapkan"),
+        RosterImportStatus.GAGAL: N_("Gagal"),
+    },
     Role: {
         Role.ADMIN: N_("Admin"),
         Role.SUPERVISOR: N_("Supervisor"),
