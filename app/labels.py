@@ -110,3 +110,17 @@ def label(enum: type[StrEnum], value: str | None) -> str:
         return "–"
     msgid = ENUM_LABELS.get(enum, {}).get(value)
     return gettext(msgid) if msgid else str(value)
+
+
+# Meeting and mark statuses share one label function in templates (a roll row names several).
+STATUS_LABELS: dict[str, str] = {
+    **ENUM_LABELS[AttendanceStatus],
+    **ENUM_LABELS[MeetingStatus],
+    MeetingEventKind.RESCHEDULED: ENUM_LABELS[MeetingEventKind][MeetingEventKind.RESCHEDULED],
+}
+
+
+def status_label(status: str | None) -> str | None:
+    """The label of a mark's or a meeting's status (`status_label` in templates); unknown values as they are."""
+    msgid = STATUS_LABELS.get(status or "")
+    return gettext(msgid) if msgid else status

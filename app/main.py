@@ -110,6 +110,7 @@ def create_app() -> FastAPI:
         aid_router,
     ):
         app.include_router(router)
+    web.url_index_install(app)
     return app
 
 

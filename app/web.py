@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from jinja2 import Environment, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import MutableHeaders, URLPath
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import i18n
 from app.clock import today_local
 from app.errors import CsrfFailed, DomainError, LoginRequired
-from app.labels import label
+from app.labels import label, status_label
 from app.models import VOCABULARY
 from app.settings import ROOT, get_settings
 
@@ -49,6 +49,7 @@ templates.env.globals.update(
     fmt_time=i18n.fmt_time,
     fmt_clock=i18n.fmt_clock,
     label=label,
+    status_label=status_label,
 )
 templates.env.globals.update(VOCABULARY)
 # Form and label macros are globals, so a block rendered on its own (a fragment) can use them too.
@@ -161,6 +162,51 @@ class PageContext:
             await self.app(scope, receive, send_with_headers)
         finally:
             i18n.current_locale.reset(token)
+
+
+URL_SENTINEL = 9_000_000_001  # beyond any id (INTEGER columns): marks where a parameter lands in a route's path
+
+
+def url_index_install(app: FastAPI) -> None:
+    """`url_for` without walking the routes: Starlette (and FastAPI's included routers) try every route in turn,
+    each miss raising and catching an exception — more CPU than the rest of a roll-call row's rendering. The path
+    of each (route name, parameter names) is found once with placeholder ids; calls whose parameters are all
+    non-negative ints (ids: what an int converter and a plain one both write as `str(value)`) fill it in.
+    Anything else (text parameters, a route not found) takes Starlette's own walk, errors included."""
+    router = app.router
+    walk = router.url_path_for
+    shapes: dict[tuple[str, tuple[str, ...]], tuple[list[str], list[str], URLPath] | None] = {}
+
+    def shape_of(name: str, keys: tuple[str, ...]) -> tuple[list[str], list[str], URLPath] | None:
+        marks = {key: str(URL_SENTINEL + i) for i, key in enumerate(keys)}
+        try:
+            sample = walk(name, **{key: int(mark) for key, mark in marks.items()})
+        except Exception:
+            return None
+        path, pieces, order = str(sample), [], []
+        for key in sorted(keys, key=lambda k: path.find(marks[k])):
+            head, found, path = path.partition(marks[key])
+            if not found or marks[key] in path:
+                return None
+            pieces.append(head)
+            order.append(key)
+        pieces.append(path)
+        return pieces, order, sample
+
+    def url_path_for(name: str, /, **path_params: Any) -> URLPath:
+        if not all(type(v) is int and v >= 0 for v in path_params.values()):
+            return walk(name, **path_params)
+        key = (name, tuple(sorted(path_params)))
+        if key not in shapes:
+            shapes[key] = shape_of(*key)
+        shape = shapes[key]
+        if shape is None:
+            return walk(name, **path_params)
+        pieces, order, sample = shape
+        path = pieces[0] + "".join(str(path_params[k]) + piece for k, piece in zip(order, pieces[1:], strict=True))
+        return URLPath(path=path, protocol=sample.protocol, host=sample.host)
+
+    router.url_path_for = url_path_for  # type: ignore[method-assign]
 
 
 def install(app: FastAPI) -> None:

@@ -1,10 +1,12 @@
 """Reading the roll: marks of a meeting, whether a month is locked, who may make up a session."""
 
 from datetime import date
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import union
+from sqlmodel import Session, col, func, select
 
-from app.models import Attendance, Family, FamilyStatus, Kelompok, Meeting, MonthLock, User
+from app.models import ATTENDANCE_CYCLE, Attendance, Family, FamilyStatus, Kelompok, Meeting, MonthLock, User
 
 
 def month_locked(*, session: Session, kelompok_id: int, day: date) -> bool:
@@ -54,3 +56,30 @@ def makeup_candidates(*, session: Session, user: User, kelompok: Kelompok, meeti
     done = 1 << meeting.topic_id
     already = set(roll_rows(session=session, meeting=meeting))
     return [f for f in families if not f.sessions_done & done and f.id not in already]
+
+
+def roll_members(meeting: Meeting) -> Any:
+    """The ids of the KPM on a meeting's roll: the kelompok's active KPM and make-up guests marked on it."""
+    return union(
+        select(Family.id).where(Family.kelompok_id == meeting.kelompok_id, Family.status == FamilyStatus.AKTIF),
+        select(Attendance.family_id).where(Attendance.meeting_id == meeting.id),
+    ).subquery()
+
+
+def roll_mark(*, session: Session, meeting: Meeting, family_id: int) -> Attendance | None:
+    return session.exec(
+        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
+    ).first()
+
+
+def roll_counts(*, session: Session, meeting: Meeting) -> tuple[dict[str, int], int]:
+    """Marks per status and the number of KPM on the roll, without reading the roll."""
+    found = dict(
+        session.exec(
+            select(Attendance.status, func.count())
+            .where(Attendance.meeting_id == meeting.id)
+            .group_by(col(Attendance.status))
+        ).all()
+    )
+    total = session.exec(select(func.count()).select_from(roll_members(meeting))).one()
+    return {s: int(found.get(s, 0)) for s in ATTENDANCE_CYCLE}, int(total)

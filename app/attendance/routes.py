@@ -7,15 +7,15 @@ from starlette.responses import Response
 
 from app.access import meeting_get, meeting_require_editor
 from app.attendance import service
-from app.attendance.queries import mark_recorder
+from app.attendance.queries import mark_recorder, roll_counts, roll_mark
 from app.attendance.rules import next_status
-from app.auth.deps import CurrentUser
+from app.auth.deps import CurrentUser, signed_in_user
 from app.clock import JAKARTA
 from app.db import SessionDep
 from app.forms import FormErrors, form_refusal, parse_int
 from app.i18n import N_, gettext
-from app.meetings.queries import meeting_page_context, roll_counts, roll_mark
-from app.models import Attendance, Family
+from app.meetings.queries import meeting_page_context
+from app.models import Family
 from app.web import Today, hx_target, redirect, render
 
 router = APIRouter()
@@ -33,7 +33,6 @@ def attendance_tap(
     meeting_id: int,
     family_id: int,
     session: SessionDep,
-    user: CurrentUser,
     today: Today,
     status: Annotated[str | None, Form()] = None,
     attendee: Annotated[str | None, Form()] = None,
@@ -41,13 +40,15 @@ def attendance_tap(
     client_id: Annotated[str | None, Form()] = None,
     base: Annotated[str | None, Form()] = None,
 ) -> Response:
+    # The hottest route: one transaction reads the login, writes the mark and reads the counts it answers with.
+    user = signed_in_user(request, session)
     meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
     meeting_require_editor(user, meeting, kelompok)
     # The answer shows what this request wrote: no need to read it all back after the commit.
     session.expire_on_commit = False
-    mark: Attendance | None = None
+    tapped: service.TapResult | None = None
     with form_refusal(session=session, field="form") as refused:
-        mark = service.attendance_set(
+        tapped = service.attendance_set(
             session=session,
             user=user,
             kelompok=kelompok,
@@ -67,13 +68,16 @@ def attendance_tap(
             return render(request, "meetings/detail.html", {**context, "errors": {"form": row_error}}, status=422)
         return redirect(str(request.url_for("meeting_detail", meeting_id=meeting_id)) + f"#kpm-{family_id}")
     # Only the tapped row and the counts (swapped out of band): the rest of the roll has not changed.
-    if mark is None or row_error:
+    if tapped is None or row_error:  # refused: what the server holds
         mark = roll_mark(session=session, meeting=meeting, family_id=family_id)
-    counts, roll_total = roll_counts(session=session, meeting=meeting)
+        counts, roll_total = roll_counts(session=session, meeting=meeting)
+        family = session.get(Family, family_id)
+    else:
+        mark, family, counts, roll_total = tapped.mark, tapped.family, tapped.counts, tapped.roll_total
     context = {
         "meeting": meeting,
         "kelompok": kelompok,
-        "family": session.get(Family, family_id),
+        "family": family,
         "roll_open": True,
         "saved": row_error is None,
         "marks": {family_id: mark} if mark is not None else {},

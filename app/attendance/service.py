@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from app.access import family_get, meeting_require_editor
-from app.attendance.queries import month_locked, roll_rows
+from app.attendance.queries import month_locked, roll_counts, roll_rows
 from app.attendance.rules import next_status
 from app.audit import audit_record, snapshot
 from app.db import rows_select
@@ -148,32 +148,33 @@ def _counts_expire(session: Session) -> None:
             session.expire(obj, ["sessions_done", "alpa_streak"])
 
 
-def _marks_changed(*, session: Session, meeting: Meeting, family_ids: list[int]) -> None:
-    """After marks change: recount and (marks of a held meeting feed readiness) refresh the verdicts, then commit
-    (last: once the change is saved, nothing may fail the answer). The families' counts come from held meetings
-    only: marks of a meeting not held leave them as they are."""
+def _marks_recount(*, session: Session, meeting: Meeting, family_ids: list[int]) -> None:
+    """After marks change: recount and (marks of a held meeting feed readiness) refresh the verdicts. The
+    families' counts come from held meetings only: marks of a meeting not held leave them as they are."""
     held = meeting.status == MeetingStatus.HELD
     attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=family_ids if held else [])
     if held and family_ids:
         readiness_refresh_families(session=session, family_ids=family_ids, commit=False)
+
+
+def _marks_changed(*, session: Session, meeting: Meeting, family_ids: list[int]) -> None:
+    """Recount (`_marks_recount`), then commit (last: once the change is saved, nothing may fail the answer)."""
+    _marks_recount(session=session, meeting=meeting, family_ids=family_ids)
     session.commit()
 
 
-def _on_roll(*, session: Session, meeting: Meeting, family_id: int) -> bool:
+def _roll_family(*, session: Session, meeting: Meeting, family_id: int) -> Family:
+    """The KPM, if it is on the meeting's roll (its kelompok's, active, or a make-up guest already marked)."""
     family = session.get(Family, family_id)
-    if family is None:
-        return False
-    if family.kelompok_id == meeting.kelompok_id and family.status == FamilyStatus.AKTIF:
-        return True
-    return (
-        session.exec(
-            select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
-        ).first()
-        is not None
-    )
+    if family is not None and family.kelompok_id == meeting.kelompok_id and family.status == FamilyStatus.AKTIF:
+        return family
+    guest = select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
+    if family is None or session.exec(guest).first() is None:
+        raise RuleViolation(N_("KPM ini tidak terdaftar pada pertemuan ini."))
+    return family
 
 
-def attendance_set(
+def _mark_write(
     *,
     session: Session,
     user: User,
@@ -186,17 +187,11 @@ def attendance_set(
     attendee_name: str | None = None,
     client_id: str | None = None,
     base: str | None = None,
-) -> Attendance | None:
-    """Set (or, with no status, cycle) one KPM's mark; `attendee` notes who came for the family.
-
-    A change from a phone's offline queue carries `client_id` (a resend of one already applied changes nothing)
-    and `base`, the mark the phone saw before it (`NO_MARK` for none): if the mark changed on the server meanwhile the
-    change is refused, so the pendamping chooses instead of a correction being overwritten.
-    """
+) -> tuple[Attendance | None, Family]:
+    """Set (or, with no status, cycle) one KPM's mark and recount; not committed (see `attendance_set`)."""
     meeting_lock(session=session, meeting=meeting)
     attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
-    if not _on_roll(session=session, meeting=meeting, family_id=family_id):
-        raise RuleViolation(N_("KPM ini tidak terdaftar pada pertemuan ini."))
+    family = _roll_family(session=session, meeting=meeting, family_id=family_id)
     if status is not None and status not in ATTENDANCE_CYCLE:
         raise RuleViolation(N_("Status kehadiran tidak dikenal."), field="status")
     if attendee is not None and attendee not in tuple(Attendee):
@@ -211,7 +206,7 @@ def attendance_set(
     if client_id is not None:
         client_id = client_id.strip()[:64]
         if session.get(AttendanceChange, client_id) is not None:
-            return row
+            return row, family
     current = row.status if row is not None else NO_MARK
     if base is not None and base != current and (status is None or status != current):
         raise RuleViolation(
@@ -248,8 +243,56 @@ def attendance_set(
         before=before,
         after=snapshot(row),
     )
-    _marks_changed(session=session, meeting=meeting, family_ids=[family_id])
-    return row
+    _marks_recount(session=session, meeting=meeting, family_ids=[family_id])
+    return row, family
+
+
+@dataclass(frozen=True)
+class TapResult:
+    mark: Attendance | None  # the KPM's mark now (None: still none, e.g. a resend of nothing)
+    family: Family
+    counts: dict[str, int]  # marks per status on the meeting
+    roll_total: int  # KPM on the roll
+
+
+def attendance_set(
+    *,
+    session: Session,
+    user: User,
+    kelompok: Kelompok,
+    meeting: Meeting,
+    family_id: int,
+    today: date,
+    status: str | None = None,
+    attendee: str | None = None,
+    attendee_name: str | None = None,
+    client_id: str | None = None,
+    base: str | None = None,
+) -> TapResult:
+    """Set (or, with no status, cycle) one KPM's mark and commit; `attendee` notes who came for the family. The
+    roll's counts, which the tap's answer shows, are read in the same transaction before it commits (one
+    transaction, one pooled connection, for the whole request).
+
+    A change from a phone's offline queue carries `client_id` (a resend of one already applied changes nothing)
+    and `base`, the mark the phone saw before it (`NO_MARK` for none): if the mark changed on the server meanwhile
+    the change is refused, so the pendamping chooses instead of a correction being overwritten.
+    """
+    mark, family = _mark_write(
+        session=session,
+        user=user,
+        kelompok=kelompok,
+        meeting=meeting,
+        family_id=family_id,
+        today=today,
+        status=status,
+        attendee=attendee,
+        attendee_name=attendee_name,
+        client_id=client_id,
+        base=base,
+    )
+    counts, roll_total = roll_counts(session=session, meeting=meeting)
+    session.commit()
+    return TapResult(mark=mark, family=family, counts=counts, roll_total=roll_total)
 
 
 @dataclass(frozen=True)
@@ -265,28 +308,28 @@ def attendance_all_present(
     meeting_lock(session=session, meeting=meeting)
     attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     existing = roll_rows(session=session, meeting=meeting)
-    changed = kept = 0
+    roster = [f.id or 0 for f in kelompok_roster(session=session, kelompok_id=kelompok.id or 0)]
+    kept = sum(1 for f in roster if f in existing and existing[f].status != AttendanceStatus.HADIR)
     now = utcnow()
-    for family in kelompok_roster(session=session, kelompok_id=kelompok.id or 0):
-        row = existing.get(family.id or 0)
-        if row is not None:
-            kept += row.status != AttendanceStatus.HADIR
-            continue
-        row = Attendance(
+    rows = [
+        Attendance(
             meeting_id=meeting.id or 0,
-            family_id=family.id or 0,
+            family_id=family_id,
             year=meeting.date.year,
             status=AttendanceStatus.HADIR,
             recorded_by_id=user.id,
             recorded_at=now,
         )
-        session.add(row)
-        session.flush()
+        for family_id in roster
+        if family_id not in existing
+    ]
+    session.add_all(rows)
+    session.flush()  # one batched INSERT for the whole roll: the audit rows need the ids
+    for row in rows:
         audit_record(
             session=session, user=user, entity="attendance", entity_id=row.id, action="create", after=snapshot(row)
         )
-        changed += 1
-    roster = [f.id or 0 for f in kelompok_roster(session=session, kelompok_id=kelompok.id or 0)]
+    changed = len(rows)
     _marks_changed(session=session, meeting=meeting, family_ids=sorted(set(existing) | set(roster)))
     return AllPresentResult(marked=changed, kept=kept)
 

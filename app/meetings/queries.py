@@ -4,12 +4,11 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
-from sqlalchemy import union
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from app.access import kelompok_clause, meeting_can_edit
-from app.attendance.queries import makeup_candidates, month_locked, roll_recorders, roll_rows
+from app.attendance.queries import makeup_candidates, month_locked, roll_members, roll_recorders, roll_rows
 from app.attendance.rules import next_status
 from app.clock import JAKARTA
 from app.curriculum.queries import TopicRef, topics_active
@@ -19,10 +18,8 @@ from app.kelompok.queries import completions, kelompok_roster, pendamping_meetin
 from app.meetings import rules
 from app.models import (
     ATTENDANCE_CYCLE,
-    Attendance,
     CurriculumModule,
     Family,
-    FamilyStatus,
     Kelompok,
     Meeting,
     MeetingEvent,
@@ -147,19 +144,12 @@ def meeting_topic(*, session: Session, meeting: Meeting) -> tuple[Topic, Curricu
     return row[0], row[1]
 
 
-def _on_roll(meeting: Meeting) -> Any:
-    return union(
-        select(Family.id).where(Family.kelompok_id == meeting.kelompok_id, Family.status == FamilyStatus.AKTIF),
-        select(Attendance.family_id).where(Attendance.meeting_id == meeting.id),
-    ).subquery()
-
-
 def roll_families(*, session: Session, meeting: Meeting) -> list[Family]:
     """The kelompok's active KPM plus make-up guests already marked on this meeting.
 
     A UNION of two indexed lookups (family by kelompok, attendance by meeting): an `OR id IN (…)` scans every
     family on PostgreSQL."""
-    on_roll = _on_roll(meeting)
+    on_roll = roll_members(meeting)
     return list(
         session.exec(
             select(Family).join(on_roll, on_roll.c.id == Family.id).order_by(col(Family.head_name), col(Family.id))
@@ -259,22 +249,3 @@ def meeting_page_context(
         "supervision": supervision_panel(session=session, user=user, meeting=meeting),
         "photos": meeting_photos(session=session, meeting_id=meeting.id or 0),
     }
-
-
-def roll_mark(*, session: Session, meeting: Meeting, family_id: int) -> Attendance | None:
-    return session.exec(
-        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
-    ).first()
-
-
-def roll_counts(*, session: Session, meeting: Meeting) -> tuple[dict[str, int], int]:
-    """Marks per status and the number of KPM on the roll, without reading the roll."""
-    found = dict(
-        session.exec(
-            select(Attendance.status, func.count())
-            .where(Attendance.meeting_id == meeting.id)
-            .group_by(col(Attendance.status))
-        ).all()
-    )
-    total = session.exec(select(func.count()).select_from(_on_roll(meeting))).one()
-    return {s: int(found.get(s, 0)) for s in ATTENDANCE_CYCLE}, int(total)

@@ -40,7 +40,8 @@ def held_last_month_make(session: Session) -> HeldLastMonth:
             family_id=family.id or 0,
             today=today,
             status=status,
-        )
+        ).mark
+        assert mark is not None
         marks[family.id or 0] = mark.id or 0
     meeting_mark_held(session=session, user=w.pendamping, kelompok=w.kelompok, meeting=meeting, today=today)
     return HeldLastMonth(world=w, meeting=meeting, marks=marks)

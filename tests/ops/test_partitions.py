@@ -40,7 +40,7 @@ def test_a_mark_carries_its_meeting_year_and_lands_in_that_years_partition(sessi
         family_id=w.families[0].id or 0,
         today=w.today,
         status="hadir",
-    )
+    ).mark
     assert row is not None and row.year == meeting.date.year
     if on_pg(session):
         assert partition_of(session, "attendance", row.id or 0) == f"attendance_y{meeting.date.year}"
