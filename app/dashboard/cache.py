@@ -22,7 +22,7 @@ from app.settings import get_settings
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
-MAX_ENTRIES = 256  # a kabupaten's dashboard is ~0.2 MB: the cache stays within a few tens of MB
+MAX_ENTRIES = 64  # a 100,000-KPM kabupaten's board holds ~0.6 MB (400 pendamping rows): ≤ ~40 MB per process
 
 
 @dataclass(frozen=True)
