@@ -81,9 +81,9 @@ class TtlCache(Generic[K, T]):
         return len(self._entries)
 
     def _fresh(self, key: K, *, ttl: float, since: float | None) -> Cached[T] | None:
-        """The entry if younger than `ttl` (and, on a refresh, built at or after `since`); caller holds `_lock`."""
+        """The entry if younger than `ttl` (and, on a refresh, started after `since`); caller holds `_lock`."""
         entry = self._entries.get(key)
-        if entry is None or self.clock() - entry.stamp >= ttl or (since is not None and entry.stamp < since):
+        if entry is None or self.clock() - entry.stamp >= ttl or (since is not None and entry.stamp <= since):
             return None
         self._entries.move_to_end(key)
         return entry
