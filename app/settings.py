@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     busy_limit: int = 0
     busy_queue: int = 100
     busy_wait_seconds: float = 10.0
+    # Seconds a built supervisor dashboard is reused for the same viewer and filter (app.dashboard.cache); 0: never.
+    dashboard_cache_seconds: int = 60
     log_format: Literal["json", "text"] = "text"
 
     @model_validator(mode="after")

@@ -9,20 +9,13 @@ Run it on the demo database and on the 100,000-KPM one (bench.generate) and comp
 import argparse
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from bench.dashboard import RUNS, server_start, timed
+from bench.dashboard import RUNS, cpu_seconds, server_start, timed
 
 # (pendamping, supervisor, password): the benchmark database's accounts, then the demo's.
 ACCOUNTS = (("pendamping0001", "supervisor", "p2k2bench"), ("pendamping01", "supervisor", "p2k2demo"))
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,6 +21,9 @@ from alembic import command
 from app.db import engine_create, get_session
 from app.settings import ROOT
 
+# Every test sees the figures it just wrote: the dashboard cache is off unless a test turns it on (tests/dashboard).
+os.environ.setdefault("DASHBOARD_CACHE_SECONDS", "0")
+
 
 def database_url(tmp_dir: Path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"

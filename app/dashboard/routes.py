@@ -9,13 +9,15 @@ from starlette.responses import Response
 
 from app.access import DASHBOARD_ROLES
 from app.auth.deps import CurrentUser
+from app.clock import JAKARTA
 from app.dashboard import lists
+from app.dashboard.cache import Cached, dashboard_cached
 from app.dashboard.charts import Point, hbar_chart, month_chart
 from app.dashboard.forms import parse_month, period_parse
-from app.dashboard.queries import Dashboard, Scope, breadcrumbs, dashboard_build
+from app.dashboard.queries import Dashboard, Scope, breadcrumbs
 from app.dashboard.scope import area_resolve
 from app.forms import FormErrors
-from app.i18n import fmt_date, fmt_number, fmt_percent, gettext
+from app.i18n import fmt_date, fmt_number, fmt_percent, fmt_time, gettext
 from app.models import MeetingStatus, User
 from app.replica import ReadSessionDep
 from app.web import Today, render
@@ -44,6 +46,14 @@ def _scope(
 
 def _filters(values: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in values.items() if k in ("wilayah", "dari", "sampai") and v}
+
+
+def _freshness(request: Request, cached: Cached[Dashboard], values: dict[str, str], route: str) -> dict[str, object]:
+    """When the figures were read (Jakarta time) and the link that reads them again."""
+    return {
+        "built_at": fmt_time(cached.built_at.astimezone(JAKARTA).time()),
+        "refresh_url": str(request.url_for(route).include_query_params(**_filters(values), segarkan="1")),
+    }
 
 
 def _charts(request: Request, board: Dashboard, values: dict[str, str]) -> dict[str, object]:
@@ -88,7 +98,9 @@ def dashboard(
     dari: str = "",
     sampai: str = "",
     semua_pendamping: str = "",
+    segarkan: str = "",
 ) -> Response:
+    """The figures come from `dashboard_cached` (see app.dashboard.cache); `segarkan` reads them afresh."""
     scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
     context: dict[str, object] = {
         "values": values,
@@ -101,9 +113,14 @@ def dashboard(
     }
     if errors:
         return render(request, "dashboard/index.html", {**context, "board": None}, status=422)
-    board = dashboard_build(session=session, scope=scope, today=today, completion=True)
+    cached = dashboard_cached(session=session, scope=scope, today=today, completion=True, refresh=bool(segarkan))
+    board = cached.value
     context.update(
-        board=board, qs=urlencode, **_charts(request, board, values), **_completion_charts(request, board, values)
+        board=board,
+        qs=urlencode,
+        **_freshness(request, cached, values, "dashboard"),
+        **_charts(request, board, values),
+        **_completion_charts(request, board, values),
     )
     return render(request, "dashboard/index.html", context, targets={"dashboard-body": "dashboard_body"})
 
@@ -139,12 +156,15 @@ def dashboard_completion(
     dari: str = "",
     sampai: str = "",
     semua_pendamping: str = "",
+    segarkan: str = "",
 ) -> Response:
-    """The completion card as a page of its own (printable, linkable)."""
+    """The completion card as a page of its own (printable, linkable), from the dashboard's cached figures."""
     scope, values, errors = _scope(session, user, wilayah, dari, sampai, today)
-    board = dashboard_build(session=session, scope=scope, today=today, completion=True)
+    cached = dashboard_cached(session=session, scope=scope, today=today, completion=True, refresh=bool(segarkan))
+    board = cached.value
     context = {
         "board": board,
+        **_freshness(request, cached, values, "dashboard_completion"),
         "values": values,
         "errors": errors,
         "filters": _filters(values),
@@ -153,7 +173,7 @@ def dashboard_completion(
         "trail": breadcrumbs(session=session, user=user, area=scope.area),
         **_completion_charts(request, board, values),
     }
-    return render(request, "dashboard/completion.html", context)
+    return render(request, "dashboard/completion.html", context, targets={"completion-page": "completion_page"})
 
 
 @router.get("/dasbor/kelompok", name="dashboard_kelompok")
