@@ -120,6 +120,30 @@ def test_login_logout_session_renewal_and_throttle(web, session):
     assert r.status_code == 422 and "Terlalu banyak percobaan gagal" in text_of(r.text)
 
 
+def test_a_hash_made_with_older_argon2_settings_is_remade_at_login(web, session):
+    from argon2 import PasswordHasher
+
+    from app.auth.security import password_outdated, password_verify
+
+    w = world_make(session)
+    w.pendamping.password_hash = PasswordHasher().hash(PASSWORD)  # the library's default: 64 MiB, 4 lanes
+    session.add(w.pendamping)
+    session.commit()
+    assert password_outdated(w.pendamping.password_hash)
+    r = web.client.post(
+        "/masuk", data={"username": w.pendamping.username, "password": "salah", "csrf_token": web.csrf()}
+    )
+    assert r.status_code == 422
+    session.refresh(w.pendamping)
+    assert password_outdated(w.pendamping.password_hash)  # a wrong password changes nothing
+    web.login(w.pendamping.username, PASSWORD)
+    session.refresh(w.pendamping)
+    assert not password_outdated(w.pendamping.password_hash)
+    assert "m=19456,t=2,p=1" in w.pendamping.password_hash
+    assert password_verify(w.pendamping.password_hash, PASSWORD)
+    assert web.login(w.pendamping.username, PASSWORD).get("/").status_code == 200
+
+
 def test_session_cookie_flags(web, session):
     w = world_make(session)
     web.csrf()

@@ -12,9 +12,12 @@ from app.settings import get_settings
 SESSION_COOKIE = "p2k2_session"
 DEVICE_COOKIE = "p2k2_device"
 DEVICE_USERS_MAX = 8
-_hasher = PasswordHasher()
-# Each argon2 hash takes 64 MiB for its duration: one at a time per process, so a burst of logins (a kabupaten's
-# pendamping signing in at 8 o'clock) costs time in turn instead of hundreds of MB at once.
+# OWASP's argon2id configuration (19 MiB, 2 passes, 1 lane): ~18 ms of one core per hash. The library's default
+# (64 MiB, 3 passes, 4 lanes) took ~150 ms of CPU on both cores of a 2-core server: at a kabupaten's morning logins
+# it took the CPU the roll calls needed (issue 9). Hashes made with other settings are re-made at the next login.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# Each argon2 hash takes 19 MiB (64 MiB for hashes made before) for its duration: one at a time per process, so a
+# burst of logins (a kabupaten's pendamping signing in at 8 o'clock) costs time in turn, not hundreds of MB at once.
 _hashing = threading.Semaphore(1)
 # Verified when a name does not exist, so an unknown name costs the same time as a wrong password.
 DUMMY_HASH = _hasher.hash("p2k2-no-such-user")
@@ -31,6 +34,14 @@ def password_verify(password_hash_value: str, password: str) -> bool:
             return _hasher.verify(password_hash_value, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def password_outdated(password_hash_value: str) -> bool:
+    """Made with other argon2 settings than today's: re-made at the next successful login."""
+    try:
+        return _hasher.check_needs_rehash(password_hash_value)
+    except InvalidHashError:
+        return True
 
 
 @lru_cache

@@ -7,7 +7,7 @@ from sqlalchemy import and_, case, or_, text
 from sqlmodel import Session, col, delete, func, select
 
 from app.audit import audit_record, snapshot
-from app.auth.security import DUMMY_HASH, password_hash, password_verify
+from app.auth.security import DUMMY_HASH, password_hash, password_outdated, password_verify
 from app.db import write_intent
 from app.errors import RuleViolation
 from app.i18n import N_
@@ -78,8 +78,12 @@ def login_attempt(*, session: Session, username: str, password: str, ip: str, kn
         )
     if not password_verify(password_hash_value, password) or not active or user is None:
         raise RuleViolation(N_("Nama pengguna atau kata sandi salah."), field="password")
+    renewed = password_hash(password) if password_outdated(password_hash_value) else None
     write_intent(session)  # removing the attempt and opening the login session are one write
     session.exec(delete(LoginFailure).where(col(LoginFailure.id) == attempt_id))
+    if renewed is not None:  # the same password, hashed with today's settings (not a change: not audited)
+        user.password_hash = renewed
+        session.add(user)
     return user
 
 
