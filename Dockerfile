@@ -28,6 +28,8 @@ VOLUME ["/app/data"]
 # left true, simultaneous starts are still safe (the migrate command holds a database lock).
 # FORWARDED_ALLOW_IPS: addresses of the reverse proxy whose X-Forwarded-* headers are trusted ("*" only when nothing
 # but the proxy can reach the container). WEB_CONCURRENCY: uvicorn worker processes.
+# MALLOC_ARENA_MAX: glibc made an arena per busy thread, which held memory freed long ago (README, "Load benchmark").
+ENV MALLOC_ARENA_MAX=2
 ENV ENVIRONMENT=production PORT=8000 DATABASE_URL=sqlite:////app/data/p2k2.sqlite3 UPLOAD_DIR=/app/data/uploads \
     MIGRATE_ON_START=true FORWARDED_ALLOW_IPS=127.0.0.1 WEB_CONCURRENCY=1 LOG_FORMAT=json
 EXPOSE 8000

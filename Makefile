@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 0.0.0.0
-# uvicorn processes serving requests (README, "Load benchmark": why 2 on a 2-core machine)
+# uvicorn processes serving requests (README, "Load benchmark": why 2 on a 2-core machine, and why
+# MALLOC_ARENA_MAX=2: glibc's arena per busy thread kept 100-200 MB per process that Python had freed)
 WEB_WORKERS ?= 2
 
 .PHONY: run test test-pg e2e lint vendor-check setup chromium bench bench-load messages clean
@@ -25,7 +26,7 @@ setup: $(VENV)/.installed vendor-check
 run: setup
 	@$(BIN)/python -m app.cli worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --workers $(WEB_WORKERS) --no-server-header
+	MALLOC_ARENA_MAX=2 $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --workers $(WEB_WORKERS) --no-server-header
 
 # Real-browser tests need Debian's chromium (never `playwright install`: no download host is reachable).
 chromium:

@@ -57,6 +57,14 @@ _macros = templates.env.get_template("macros.html").make_module()
 templates.env.globals.update({name: getattr(_macros, name) for name in _macros.__dict__ if not name.startswith("_")})
 
 
+def templates_compile() -> int:
+    """Compile every template once at start-up, so the first requests after a restart do not queue behind it."""
+    names = templates.env.list_templates(extensions=["html"])
+    for name in names:
+        templates.env.get_template(name)
+    return len(names)
+
+
 def is_htmx(request: HTTPConnection) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 

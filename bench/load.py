@@ -450,7 +450,11 @@ def server_start(app: str, url: str, workers: int) -> tuple[subprocess.Popen[byt
         command += ["--workers", str(workers)]
     log = tempfile.NamedTemporaryFile(prefix="bench-load-", suffix=".log", delete=False)  # noqa: SIM115
     server = subprocess.Popen(
-        command, env={**os.environ, "DATABASE_URL": url}, start_new_session=True, stdout=log, stderr=log
+        command,
+        env={"MALLOC_ARENA_MAX": "2", **os.environ, "DATABASE_URL": url},  # as `make run` and the image start it
+        start_new_session=True,
+        stdout=log,
+        stderr=log,
     )
     server.args = [*command, log.name]  # where server_errors finds its log
     for _ in range(300):
@@ -661,6 +665,8 @@ async def app_phase(args: argparse.Namespace, fixture: Fixture, rng: random.Rand
         started = time.perf_counter()
         cookies = await logins_open(pool, [*users, *fixture.pendamping, fixture.supervisor])
         print(f"logged in {len(cookies)} users in {time.perf_counter() - started:.1f} s")
+        if args.warmup > 0:
+            await warmup_run(pool, fixture, cookies, args, rng)
         plan = plan_build(fixture, rate=args.rate, duration=args.duration, mix=mix_parse(args.mix), rng=rng)
         since = datetime.now(UTC)
         idle_rss = sum(rss_mb(p) for p in process_tree(server.pid))
@@ -682,6 +688,23 @@ async def app_phase(args: argparse.Namespace, fixture: Fixture, rng: random.Rand
             print("server log:" + line)
 
 
+async def warmup_run(
+    pool: HttpPool, fixture: Fixture, cookies: dict[str, str], args: argparse.Namespace, rng: random.Random
+) -> None:
+    """The same mix at the same rate for `--warmup` seconds before the measured run, reported on one line and not
+    counted: a morning peak meets servers that have been up for hours, not ones started a second ago (their
+    first requests fill SQLAlchemy's statement cache, open the pool's connections, build the first dashboard)."""
+    plan = plan_build(fixture, rate=args.rate, duration=args.warmup, mix=mix_parse(args.mix), rng=rng)
+    fixture.flow_meetings = fixture.flow_meetings[sum(1 for p in plan if p.kind == "all_present") :]
+    outcomes, _, _, _ = await plan_run(pool, plan, cookies, None)
+    taps = [o.latency * 1000 for o in outcomes if o.planned.kind == "tap"]
+    failed = sum(1 for o in outcomes if not acknowledged(o.code) and o.code != 422)
+    print(
+        f"warm-up (not counted): {len(outcomes)} requests in {args.warmup:g} s, {failed} not acknowledged, "
+        f"tap p50 / p95 {percentile(taps, 0.5):.1f} / {percentile(taps, 0.95):.1f} ms"
+    )
+
+
 def bare_counts_restore(url: str, meeting_ids: list[int]) -> None:
     """The bare endpoint writes the marks alone: recount its meetings so `python -m app.cli check` stays clean."""
     from app.attendance.service import attendance_summaries_refresh
@@ -698,13 +721,19 @@ async def bare_phase(args: argparse.Namespace, fixture: Fixture, rng: random.Ran
     server, port = server_start("bench.bare:app", args.database_url, 1)
     try:
         pool = HttpPool("127.0.0.1", port)
-        plan = []
-        for at in steady(args.rate, args.duration, rng):
-            meeting = rng.choice(fixture.bare_meetings)
-            family = rng.choice(fixture.roster[meeting])
-            status = rng.choice(STATUSES)
-            plan.append(Planned(at, "bare_tap", "POST", f"/tap/{meeting}/{family}?status={status}", ""))
-        outcomes, memory, lag, _ = await plan_run(pool, plan, {}, server.pid)
+
+        def bare_plan(duration: float) -> list[Planned]:
+            plan = []
+            for at in steady(args.rate, duration, rng):
+                meeting = rng.choice(fixture.bare_meetings)
+                family = rng.choice(fixture.roster[meeting])
+                status = rng.choice(STATUSES)
+                plan.append(Planned(at, "bare_tap", "POST", f"/tap/{meeting}/{family}?status={status}", ""))
+            return plan
+
+        if args.warmup > 0:
+            await plan_run(pool, bare_plan(args.warmup), {}, None)  # like the app's: not counted
+        outcomes, memory, lag, _ = await plan_run(pool, bare_plan(args.duration), {}, server.pid)
         p95 = report(outcomes, f"bare endpoint (bench/bare.py, one upsert), {args.rate:g} taps/s")
         print(f"bare server RSS peak {memory.peak_total:.0f} MB; worst send lag {lag * 1000:.0f} ms")
         return p95.get("bare_tap", float("nan"))
@@ -723,6 +752,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes for the app")
     parser.add_argument("--pendamping", type=int, default=100, help="pendamping tapping their own meeting")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--warmup", type=float, default=5.0, help="seconds of the same load before the measured run, not counted"
+    )
     parser.add_argument("--no-bare", action="store_true", help="skip the bare-endpoint phase")
     args = parser.parse_args(argv)
     if not args.duration > 0 or not 0 < args.rate <= 1000 or args.duration > 600:
@@ -732,7 +764,7 @@ def main(argv: list[str] | None = None) -> None:
 
     rng = random.Random(args.seed)
     mix = mix_parse(args.mix)
-    flows = int(mix.get("all_present", 0) * args.rate / 100 * args.duration) + 1
+    flows = int(mix.get("all_present", 0) * args.rate / 100 * (args.duration + max(0.0, args.warmup))) + 2
     started = time.perf_counter()
     fixture = fixture_prepare(args.database_url, pendamping=args.pendamping, flows=flows, rng=rng, today=today_local())
     if len(fixture.flow_meetings) < flows - 1:
