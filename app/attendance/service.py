@@ -6,7 +6,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, literal, update
+from sqlalchemy import BigInteger, bindparam, literal, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -113,29 +113,37 @@ def family_counts_recount(*, dialect: str) -> dict[str, Any]:
     }
 
 
+@cache
+def _recount_statement(table: type[Meeting] | type[Family], *, every: bool, dialect: str) -> Any:
+    """The UPDATE of `attendance_summaries_refresh` for meetings or families, of every row or of the ids bound as
+    `ids` (built once: its correlated subqueries made building it cost more than running it)."""
+    values = meeting_counts_recount() if table is Meeting else family_counts_recount(dialect=dialect)
+    statement = update(table).values(**values)
+    if not every:
+        statement = statement.where(col(table.id).in_(bindparam("ids", expanding=True)))
+    return statement.execution_options(synchronize_session=False)
+
+
 def attendance_summaries_refresh(
     *, session: Session, meeting_ids: Iterable[int] | None = None, family_ids: Iterable[int] | None = None
 ) -> None:
     """Recount what the dashboard and readiness read instead of every mark (None: every row): the counts of
     `meeting_counts_recount` and `family_counts_recount`. Called by every writer of marks before it commits.
     """
+    dialect = session.get_bind().dialect.name
     if meeting_ids is None or (meeting_ids := list(meeting_ids)):
-        stmt = update(Meeting).values(**meeting_counts_recount())
-        if meeting_ids is not None:
-            stmt = stmt.where(col(Meeting.id).in_(meeting_ids))
-        session.execute(stmt.execution_options(synchronize_session=False))
+        meetings = _recount_statement(Meeting, every=meeting_ids is None, dialect=dialect)
+        session.execute(meetings, {} if meeting_ids is None else {"ids": meeting_ids})
     if family_ids is not None and not (family_ids := list(family_ids)):
         _counts_expire(session)
         return
-    if family_ids is not None and session.get_bind().dialect.name == "postgresql":
+    if family_ids is not None and dialect == "postgresql":
         # A family's marks live in several meetings: writers of two meetings take its row in turn (id order).
         session.exec(
             select(Family.id).where(col(Family.id).in_(family_ids)).order_by(col(Family.id)).with_for_update()
         ).all()
-    stmt = update(Family).values(**family_counts_recount(dialect=session.get_bind().dialect.name))
-    if family_ids is not None:
-        stmt = stmt.where(col(Family.id).in_(family_ids))
-    session.execute(stmt.execution_options(synchronize_session=False))
+    families = _recount_statement(Family, every=family_ids is None, dialect=dialect)
+    session.execute(families, {} if family_ids is None else {"ids": family_ids})
     _counts_expire(session)
 
 
@@ -161,6 +169,16 @@ def _marks_changed(*, session: Session, meeting: Meeting, family_ids: list[int])
     """Recount (`_marks_recount`), then commit (last: once the change is saved, nothing may fail the answer)."""
     _marks_recount(session=session, meeting=meeting, family_ids=family_ids)
     session.commit()
+
+
+@cache
+def _mark_statement() -> Any:
+    """A KPM's mark on a meeting (built once: see `month_locked`); the year lets PostgreSQL probe one partition."""
+    return select(Attendance).where(
+        Attendance.meeting_id == bindparam("meeting_id"),
+        Attendance.family_id == bindparam("family_id"),
+        Attendance.year == bindparam("year"),
+    )
 
 
 def _roll_family(*, session: Session, meeting: Meeting, family_id: int) -> Family:
@@ -196,13 +214,8 @@ def _mark_write(
         raise RuleViolation(N_("Status kehadiran tidak dikenal."), field="status")
     if attendee is not None and attendee not in tuple(Attendee):
         raise RuleViolation(N_("Pilih siapa yang hadir: pengurus atau anggota keluarga lain."), field="attendee")
-    row = session.exec(
-        select(Attendance).where(
-            Attendance.meeting_id == meeting.id,
-            Attendance.family_id == family_id,
-            Attendance.year == meeting.date.year,
-        )
-    ).first()
+    params = {"meeting_id": meeting.id, "family_id": family_id, "year": meeting.date.year}
+    row = session.exec(_mark_statement(), params=params).first()
     if client_id is not None:
         client_id = client_id.strip()[:64]
         if session.get(AttendanceChange, client_id) is not None:

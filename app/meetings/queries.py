@@ -149,7 +149,7 @@ def roll_families(*, session: Session, meeting: Meeting) -> list[Family]:
 
     A UNION of two indexed lookups (family by kelompok, attendance by meeting): an `OR id IN (…)` scans every
     family on PostgreSQL."""
-    on_roll = roll_members(meeting)
+    on_roll = roll_members(meeting.kelompok_id, meeting.id)
     return list(
         session.exec(
             select(Family).join(on_roll, on_roll.c.id == Family.id).order_by(col(Family.head_name), col(Family.id))
