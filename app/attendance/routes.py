@@ -14,7 +14,7 @@ from app.clock import JAKARTA
 from app.db import SessionDep
 from app.forms import FormErrors, form_refusal, parse_int
 from app.i18n import N_, gettext
-from app.meetings.queries import meeting_page_context
+from app.meetings.queries import meeting_page_context, roll_context
 from app.models import Family
 from app.web import Today, hx_target, redirect, render
 
@@ -108,13 +108,12 @@ def attendance_all_present(
         notice = _all_present_notice(result)
     errors = refused.messages
     # The page itself, not a redirect: the notice says what was marked and what was left as it was.
-    context = {
-        **meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today),
-        "notice": notice,
-    }
     if hx_target(request) != "roll":
-        return render(request, "meetings/detail.html", {**context, "errors": errors}, status=422 if errors else 200)
-    return _roll_response(request, context, errors=errors, status=422 if errors else 200)
+        context = meeting_page_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
+        context = {**context, "notice": notice, "errors": errors}
+        return render(request, "meetings/detail.html", context, status=422 if errors else 200)
+    context = roll_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
+    return _roll_response(request, {**context, "notice": notice}, errors=errors, status=422 if errors else 200)
 
 
 def _all_present_notice(result: service.AllPresentResult) -> str:

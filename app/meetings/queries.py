@@ -217,34 +217,42 @@ def plan_rest_preview(
     return plan
 
 
-def meeting_page_context(
+def roll_context(
     *, session: Session, user: User, meeting: Meeting, kelompok: Kelompok, today: date
 ) -> dict[str, object]:
-    """Everything the meeting page shows: topic, roll, history, supervision; its fragments render from it too."""
-    topic, module = meeting_topic(session=session, meeting=meeting)
+    """What the roll (the page's `roll` block) shows: the KPM on it, their marks, the counts, whether it is open."""
     can_edit = meeting_can_edit(user, meeting, kelompok)
     locked = month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date)
-    families = roll_families(session=session, meeting=meeting)
     marks = roll_rows(session=session, meeting=meeting)
-    roll_open = can_edit and meeting.status != MeetingStatus.CANCELLED and meeting.date <= today and not locked
     return {
         "meeting": meeting,
         "kelompok": kelompok,
-        "topic": topic,
-        "module": module,
-        "families": families,
+        "families": roll_families(session=session, meeting=meeting),
         "marks": marks,
         "recorders": roll_recorders(session=session, meeting=meeting),
-        "events": meeting_events(session=session, meeting_id=meeting.id or 0),
         "can_edit": can_edit,
         "next_status": next_status,
         "jakarta": JAKARTA,
         "locked": locked,
-        "roll_open": roll_open,
+        "roll_open": can_edit and meeting.status != MeetingStatus.CANCELLED and meeting.date <= today and not locked,
         "today": today,
         "counts": {s: sum(1 for a in marks.values() if a.status == s) for s in ATTENDANCE_CYCLE},
+    }
+
+
+def meeting_page_context(
+    *, session: Session, user: User, meeting: Meeting, kelompok: Kelompok, today: date
+) -> dict[str, object]:
+    """Everything the meeting page shows: topic, roll, history, supervision; its fragments render from it too."""
+    roll = roll_context(session=session, user=user, meeting=meeting, kelompok=kelompok, today=today)
+    topic, module = meeting_topic(session=session, meeting=meeting)
+    return {
+        **roll,
+        "topic": topic,
+        "module": module,
+        "events": meeting_events(session=session, meeting_id=meeting.id or 0),
         "makeup": makeup_candidates(session=session, user=user, kelompok=kelompok, meeting=meeting)
-        if roll_open
+        if roll["roll_open"]
         else [],
         "supervision": supervision_panel(session=session, user=user, meeting=meeting),
         "photos": meeting_photos(session=session, meeting_id=meeting.id or 0),
