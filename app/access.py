@@ -85,12 +85,17 @@ def family_get(*, session: Session, user: User, family_id: int) -> Family:
     return row
 
 
-def meeting_get(*, session: Session, user: User, meeting_id: int) -> tuple[Meeting, Kelompok]:
-    row = session.exec(
+def meeting_get(*, session: Session, user: User, meeting_id: int, for_update: bool = False) -> tuple[Meeting, Kelompok]:
+    """The meeting and its kelompok, if the user may see them; `for_update` locks the meeting's row (PostgreSQL)
+    and reads it afresh, as `meeting_lock` would, for a writer of its marks."""
+    statement = (
         select(Meeting, Kelompok)
         .join(Kelompok, col(Kelompok.id) == Meeting.kelompok_id)
         .where(Meeting.id == meeting_id, kelompok_clause(user))
-    ).first()
+    )
+    if for_update:
+        statement = statement.with_for_update(of=Meeting).execution_options(populate_existing=True)
+    row = session.exec(statement).first()
     if row is None:
         raise NotFound(N_("Pertemuan tidak ditemukan."))
     return row[0], row[1]

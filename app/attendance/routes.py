@@ -42,7 +42,7 @@ def attendance_tap(
 ) -> Response:
     # The hottest route: one transaction reads the login, writes the mark and reads the counts it answers with.
     user = signed_in_user(request, session)
-    meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id)
+    meeting, kelompok = meeting_get(session=session, user=user, meeting_id=meeting_id, for_update=True)
     meeting_require_editor(user, meeting, kelompok)
     # The answer shows what this request wrote: no need to read it all back after the commit.
     session.expire_on_commit = False
@@ -60,6 +60,7 @@ def attendance_tap(
             attendee_name=attendee_name,
             client_id=client_id or None,
             base=base,
+            meeting_locked=True,
         )
     row_error = refused.messages.get("form")
     if hx_target(request) != f"kpm-{family_id}":

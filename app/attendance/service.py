@@ -205,9 +205,11 @@ def _mark_write(
     attendee_name: str | None = None,
     client_id: str | None = None,
     base: str | None = None,
+    meeting_locked: bool = False,
 ) -> tuple[Attendance | None, Family]:
     """Set (or, with no status, cycle) one KPM's mark and recount; not committed (see `attendance_set`)."""
-    meeting_lock(session=session, meeting=meeting)
+    if not meeting_locked:
+        meeting_lock(session=session, meeting=meeting)
     attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
     family = _roll_family(session=session, meeting=meeting, family_id=family_id)
     if status is not None and status not in ATTENDANCE_CYCLE:
@@ -281,6 +283,7 @@ def attendance_set(
     attendee_name: str | None = None,
     client_id: str | None = None,
     base: str | None = None,
+    meeting_locked: bool = False,
 ) -> TapResult:
     """Set (or, with no status, cycle) one KPM's mark and commit; `attendee` notes who came for the family. The
     roll's counts, which the tap's answer shows, are read in the same transaction before it commits (one
@@ -288,7 +291,8 @@ def attendance_set(
 
     A change from a phone's offline queue carries `client_id` (a resend of one already applied changes nothing)
     and `base`, the mark the phone saw before it (`NO_MARK` for none): if the mark changed on the server meanwhile
-    the change is refused, so the pendamping chooses instead of a correction being overwritten.
+    the change is refused, so the pendamping chooses instead of a correction being overwritten. `meeting_locked`:
+    the caller read the meeting with `meeting_get(for_update=True)` in this transaction (no second read).
     """
     mark, family = _mark_write(
         session=session,
@@ -302,6 +306,7 @@ def attendance_set(
         attendee_name=attendee_name,
         client_id=client_id,
         base=base,
+        meeting_locked=meeting_locked,
     )
     counts, roll_total = roll_counts(session=session, meeting=meeting)
     session.commit()
