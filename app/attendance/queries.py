@@ -4,7 +4,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, literal, union, union_all
+from sqlalchemy import and_, bindparam, literal, union, union_all
 from sqlmodel import Session, col, func, select
 
 from app.models import ATTENDANCE_CYCLE, Attendance, Family, FamilyStatus, Kelompok, Meeting, MonthLock, User
@@ -22,6 +22,38 @@ def _month_lock_statement() -> Any:
 def month_locked(*, session: Session, kelompok_id: int, day: date) -> bool:
     params = {"kelompok_id": kelompok_id, "month": day.replace(day=1)}
     return session.exec(_month_lock_statement(), params=params).first() is not None
+
+
+@cache
+def _tap_facts_statement() -> Any:
+    """A tapped KPM, its mark on the meeting (or None) and whether the meeting's month is locked: one statement,
+    one round trip, where a tap used to take three."""
+    locked = (
+        select(MonthLock.id)
+        .where(MonthLock.kelompok_id == bindparam("kelompok_id"), MonthLock.month == bindparam("month"))
+        .exists()
+    )
+    mark_on = and_(
+        col(Attendance.family_id) == Family.id,
+        col(Attendance.meeting_id) == bindparam("meeting_id"),
+        col(Attendance.year) == bindparam("year"),
+    )
+    return select(Family, Attendance, locked).outerjoin(Attendance, mark_on).where(Family.id == bindparam("family_id"))
+
+
+def tap_facts(*, session: Session, meeting: Meeting, family_id: int) -> tuple[Family | None, Attendance | None, bool]:
+    """(the KPM, its mark on `meeting`, the meeting's month locked); the KPM is None when no such KPM exists."""
+    params = {
+        "family_id": family_id,
+        "meeting_id": meeting.id,
+        "year": meeting.date.year,
+        "kelompok_id": meeting.kelompok_id,
+        "month": meeting.date.replace(day=1),
+    }
+    row = session.exec(_tap_facts_statement(), params=params).first()
+    if row is None:
+        return None, None, month_locked(session=session, kelompok_id=meeting.kelompok_id, day=meeting.date)
+    return row[0], row[1], bool(row[2])
 
 
 def roll_rows(*, session: Session, meeting: Meeting) -> dict[int, Attendance]:

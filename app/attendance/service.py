@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from app.access import family_get, meeting_require_editor
-from app.attendance.queries import month_locked, roll_counts, roll_rows
+from app.attendance.queries import month_locked, roll_counts, roll_rows, tap_facts
 from app.attendance.rules import next_status
 from app.audit import audit_record, snapshot
 from app.db import rows_select
@@ -57,14 +57,19 @@ def meetings_lock(*, session: Session, kelompok_id: int, since: date, until: dat
         ).all()
 
 
-def attendance_require_open(*, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date) -> None:
-    """The roll can be taken on the day or later, never on a cancelled meeting or a locked month."""
+def attendance_require_open(
+    *, session: Session, user: User, kelompok: Kelompok, meeting: Meeting, today: date, locked: bool | None = None
+) -> None:
+    """The roll can be taken on the day or later, never on a cancelled meeting or a locked month (`locked`: already
+    read by the caller)."""
     meeting_require_editor(user, meeting, kelompok)
     if meeting.status == MeetingStatus.CANCELLED:
         raise RuleViolation(N_("Pertemuan ini dibatalkan; absensi tidak dapat diisi."))
     if meeting.date > today:
         raise RuleViolation(N_("Absensi baru dapat diisi pada hari pertemuan (%(day)s)."), day=fmt_date(meeting.date))
-    if month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date):
+    if locked is None:
+        locked = month_locked(session=session, kelompok_id=kelompok.id or 0, day=meeting.date)
+    if locked:
         raise RuleViolation(N_("Absensi bulan ini sudah diverifikasi dan dikunci supervisor. Ajukan koreksi."))
 
 
@@ -171,27 +176,6 @@ def _marks_changed(*, session: Session, meeting: Meeting, family_ids: list[int])
     session.commit()
 
 
-@cache
-def _mark_statement() -> Any:
-    """A KPM's mark on a meeting (built once: see `month_locked`); the year lets PostgreSQL probe one partition."""
-    return select(Attendance).where(
-        Attendance.meeting_id == bindparam("meeting_id"),
-        Attendance.family_id == bindparam("family_id"),
-        Attendance.year == bindparam("year"),
-    )
-
-
-def _roll_family(*, session: Session, meeting: Meeting, family_id: int) -> Family:
-    """The KPM, if it is on the meeting's roll (its kelompok's, active, or a make-up guest already marked)."""
-    family = session.get(Family, family_id)
-    if family is not None and family.kelompok_id == meeting.kelompok_id and family.status == FamilyStatus.AKTIF:
-        return family
-    guest = select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.family_id == family_id)
-    if family is None or session.exec(guest).first() is None:
-        raise RuleViolation(N_("KPM ini tidak terdaftar pada pertemuan ini."))
-    return family
-
-
 def _mark_write(
     *,
     session: Session,
@@ -210,14 +194,16 @@ def _mark_write(
     """Set (or, with no status, cycle) one KPM's mark and recount; not committed (see `attendance_set`)."""
     if not meeting_locked:
         meeting_lock(session=session, meeting=meeting)
-    attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today)
-    family = _roll_family(session=session, meeting=meeting, family_id=family_id)
+    family, row, locked = tap_facts(session=session, meeting=meeting, family_id=family_id)
+    attendance_require_open(session=session, user=user, kelompok=kelompok, meeting=meeting, today=today, locked=locked)
+    # On the roll: a KPM of the kelompok, active, or a make-up guest already marked on this meeting.
+    member = family is not None and family.kelompok_id == meeting.kelompok_id and family.status == FamilyStatus.AKTIF
+    if family is None or not (member or row is not None):
+        raise RuleViolation(N_("KPM ini tidak terdaftar pada pertemuan ini."))
     if status is not None and status not in ATTENDANCE_CYCLE:
         raise RuleViolation(N_("Status kehadiran tidak dikenal."), field="status")
     if attendee is not None and attendee not in tuple(Attendee):
         raise RuleViolation(N_("Pilih siapa yang hadir: pengurus atau anggota keluarga lain."), field="attendee")
-    params = {"meeting_id": meeting.id, "family_id": family_id, "year": meeting.date.year}
-    row = session.exec(_mark_statement(), params=params).first()
     if client_id is not None:
         client_id = client_id.strip()[:64]
         if session.get(AttendanceChange, client_id) is not None:
