@@ -176,7 +176,15 @@ def _marks_changed(*, session: Session, meeting: Meeting, family_ids: list[int])
     session.commit()
 
 
-def _mark_write(
+@dataclass(frozen=True)
+class TapResult:
+    mark: Attendance | None  # the KPM's mark now (None: still none, e.g. a resend of nothing)
+    family: Family
+    counts: dict[str, int]  # marks per status on the meeting
+    roll_total: int  # KPM on the roll
+
+
+def attendance_set(
     *,
     session: Session,
     user: User,
@@ -190,8 +198,16 @@ def _mark_write(
     client_id: str | None = None,
     base: str | None = None,
     meeting_locked: bool = False,
-) -> tuple[Attendance | None, Family]:
-    """Set (or, with no status, cycle) one KPM's mark and recount; not committed (see `attendance_set`)."""
+) -> TapResult:
+    """Set (or, with no status, cycle) one KPM's mark and commit; `attendee` notes who came for the family. The
+    roll's counts, which the tap's answer shows, are read in the same transaction before it commits (one
+    transaction, one pooled connection, for the whole request).
+
+    A change from a phone's offline queue carries `client_id` (a resend of one already applied changes nothing)
+    and `base`, the mark the phone saw before it (`NO_MARK` for none): if the mark changed on the server meanwhile
+    the change is refused, so the pendamping chooses instead of a correction being overwritten. `meeting_locked`:
+    the caller read the meeting with `meeting_get(for_update=True)` in this transaction (no second read).
+    """
     if not meeting_locked:
         meeting_lock(session=session, meeting=meeting)
     family, row, locked = tap_facts(session=session, meeting=meeting, family_id=family_id)
@@ -207,7 +223,7 @@ def _mark_write(
     if client_id is not None:
         client_id = client_id.strip()[:64]
         if session.get(AttendanceChange, client_id) is not None:
-            return row, family
+            return _tap_answer(session=session, meeting=meeting, mark=row, family=family)
     current = row.status if row is not None else NO_MARK
     if base is not None and base != current and (status is None or status != current):
         raise RuleViolation(
@@ -245,55 +261,11 @@ def _mark_write(
         after=snapshot(row),
     )
     _marks_recount(session=session, meeting=meeting, family_ids=[family_id])
-    return row, family
+    return _tap_answer(session=session, meeting=meeting, mark=row, family=family)
 
 
-@dataclass(frozen=True)
-class TapResult:
-    mark: Attendance | None  # the KPM's mark now (None: still none, e.g. a resend of nothing)
-    family: Family
-    counts: dict[str, int]  # marks per status on the meeting
-    roll_total: int  # KPM on the roll
-
-
-def attendance_set(
-    *,
-    session: Session,
-    user: User,
-    kelompok: Kelompok,
-    meeting: Meeting,
-    family_id: int,
-    today: date,
-    status: str | None = None,
-    attendee: str | None = None,
-    attendee_name: str | None = None,
-    client_id: str | None = None,
-    base: str | None = None,
-    meeting_locked: bool = False,
-) -> TapResult:
-    """Set (or, with no status, cycle) one KPM's mark and commit; `attendee` notes who came for the family. The
-    roll's counts, which the tap's answer shows, are read in the same transaction before it commits (one
-    transaction, one pooled connection, for the whole request).
-
-    A change from a phone's offline queue carries `client_id` (a resend of one already applied changes nothing)
-    and `base`, the mark the phone saw before it (`NO_MARK` for none): if the mark changed on the server meanwhile
-    the change is refused, so the pendamping chooses instead of a correction being overwritten. `meeting_locked`:
-    the caller read the meeting with `meeting_get(for_update=True)` in this transaction (no second read).
-    """
-    mark, family = _mark_write(
-        session=session,
-        user=user,
-        kelompok=kelompok,
-        meeting=meeting,
-        family_id=family_id,
-        today=today,
-        status=status,
-        attendee=attendee,
-        attendee_name=attendee_name,
-        client_id=client_id,
-        base=base,
-        meeting_locked=meeting_locked,
-    )
+def _tap_answer(*, session: Session, meeting: Meeting, mark: Attendance | None, family: Family) -> TapResult:
+    """What the tap's answer shows: the mark and the roll's counts, read before the commit (same transaction)."""
     counts, roll_total = roll_counts(session=session, meeting=meeting)
     session.commit()
     return TapResult(mark=mark, family=family, counts=counts, roll_total=roll_total)
