@@ -4,9 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 0.0.0.0
-# uvicorn processes serving requests (README, "Load benchmark": why 2 on a 2-core machine, and why
-# MALLOC_ARENA_MAX=2: glibc's arena per busy thread kept 100-200 MB per process that Python had freed)
-WEB_WORKERS ?= 2
+# uvicorn processes serving requests (README, "Load benchmark"): on a 2-core machine 2 on SQLite (one per core; its
+# writes take turns anyway) and 4 on PostgreSQL (a request there waits on the database for much of its time: more
+# processes keep both cores busy with less contention for each one's GIL). MALLOC_ARENA_MAX=2: glibc's arena per busy
+# thread kept 100-200 MB per process that Python had freed.
+WEB_WORKERS ?= $(if $(filter postgres%,$(DATABASE_URL)),4,2)
 
 .PHONY: run test test-pg e2e lint vendor-check setup chromium bench bench-load messages clean
 
