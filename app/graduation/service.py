@@ -70,6 +70,7 @@ def _no_gc() -> Iterator[None]:
 
 
 ReadinessRow = tuple[int, str, str, str]  # family id, verdict, warning codes, details JSON
+FEW_ROWS = 500  # up to this many verdicts are upserted directly; more go through COPY (PostgreSQL)
 
 
 def _rows(verdicts: dict[int, Verdict]) -> list[ReadinessRow]:
@@ -96,6 +97,16 @@ def readiness_rows_store(*, session: Session, rows: list[ReadinessRow]) -> None:
     if not rows:
         return
     now = utcnow()
+    if session.get_bind().dialect.name == "postgresql" and len(rows) <= FEW_ROWS:
+        # A roll call's refresh (one family, a kelompok): one pipelined upsert, not a temporary table and COPY
+        # (four round trips; the tap on a held meeting waited on them).
+        _dbapi_cursor(session).executemany(
+            "INSERT INTO familyreadiness (family_id, verdict, warnings, details, computed_at) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (family_id) DO UPDATE SET verdict = excluded.verdict, "
+            "warnings = excluded.warnings, details = excluded.details, computed_at = excluded.computed_at",
+            [(*row, now) for row in rows],
+        )
+        return
     if session.get_bind().dialect.name == "postgresql":
         cursor = _dbapi_cursor(session)
         cursor.execute(
