@@ -24,11 +24,13 @@ vendor-check: $(VENV)/.installed
 setup: $(VENV)/.installed vendor-check
 	$(BIN)/python -m app.cli setup
 
-# The job worker (rule-change recomputes) runs beside uvicorn; stopping make (Ctrl-C) stops both.
+# The job worker (rule-change recomputes, and the verdicts roll calls queue: READINESS_REFRESH=worker) runs beside
+# uvicorn; stopping make (Ctrl-C) stops both.
+READINESS_REFRESH ?= worker
 run: setup
 	@$(BIN)/python -m app.cli worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	MALLOC_ARENA_MAX=2 $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --workers $(WEB_WORKERS) --no-server-header
+	READINESS_REFRESH=$(READINESS_REFRESH) MALLOC_ARENA_MAX=2 $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers --workers $(WEB_WORKERS) --no-server-header
 
 # Real-browser tests need Debian's chromium (never `playwright install`: no download host is reachable).
 chromium:

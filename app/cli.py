@@ -4,6 +4,7 @@ import argparse
 import contextlib
 import functools
 import getpass
+import os
 import re
 import shutil
 import sqlite3
@@ -34,6 +35,7 @@ from app.settings import ROOT, get_settings
 P = ParamSpec("P")
 OK, FAILED = 0, 1
 PARTITIONS_AHEAD = 1
+WORKER_NICE = 10  # below the web server's priority: weight 110 against 1024 when both want a core
 _NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<number>\d+)$")
 _REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(.+)$", re.MULTILINE)
 
@@ -462,12 +464,14 @@ def command_check(*, session: Session, fix: bool = False) -> int:
     return FAILED
 
 
-def command_worker(*, session: Session, once: bool = False, poll: float = 1.0) -> int:
-    """Run queued jobs (the recompute after a rule change): until none is left with --once, else for ever,
-    polling the job table every `poll` seconds. A job whose worker died is resumed after its last chunk."""
+def command_worker(*, session: Session, once: bool = False, poll: float = 1.0, nice: int = 0) -> int:
+    """Run queued jobs (the recompute after a rule change), then store the verdicts roll calls queued
+    (READINESS_REFRESH=worker): until none is left with --once, else for ever, looking every `poll` seconds. A
+    job whose worker died is resumed after its last chunk."""
     import logging
     import signal
 
+    from app.graduation.service import readiness_pending_drain
     from app.jobs.service import jobs_drain
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -476,11 +480,15 @@ def command_worker(*, session: Session, once: bool = False, poll: float = 1.0) -
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    if nice:
+        os.nice(nice)  # on a shared machine the web requests come first; the worker takes what they leave
     try:
         while True:
             ran = jobs_drain(session=session)
+            stored = readiness_pending_drain(session=session)
             if once:
                 print(gettext("%(n)s tugas latar selesai.", n=ran))
+                print(gettext("%(n)s kesiapan KPM yang antre disimpan.", n=stored))
                 return OK
             time.sleep(poll)
     except KeyboardInterrupt:
@@ -514,9 +522,14 @@ def parser_build() -> argparse.ArgumentParser:
     readiness.add_argument("--workers", type=int, help="jumlah proses (bawaan: jumlah inti CPU)")
     check = commands.add_parser("check", help="hitung ulang semua kolom turunan dan laporkan selisihnya")
     check.add_argument("--fix", action="store_true", help="simpan hasil hitung ulang untuk baris yang berbeda")
-    worker = commands.add_parser("worker", help="jalankan tugas latar (hitung ulang setelah aturan berubah)")
+    worker = commands.add_parser(
+        "worker", help="jalankan tugas latar (hitung ulang setelah aturan berubah, kesiapan KPM yang antre)"
+    )
     worker.add_argument("--once", action="store_true", help="kerjakan yang antre lalu berhenti (uji, cron)")
     worker.add_argument("--poll", type=float, default=1.0, help="detik antara dua pemeriksaan antrean")
+    worker.add_argument(
+        "--nice", type=int, default=WORKER_NICE, help="prioritas CPU lebih rendah dari server web (0: sama)"
+    )
     assign = commands.add_parser("assign-kelompok", help="tetapkan pendamping kelompok")
     assign.add_argument("--kelompok-id", type=int, required=True)
     assign.add_argument("--username", required=True)
@@ -552,7 +565,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return command_check(session=session, fix=args.fix)
         if args.command == "worker":
-            return command_worker(session=session, once=args.once, poll=args.poll)
+            return command_worker(session=session, once=args.once, poll=args.poll, nice=args.nice)
         if args.command == "create-user":
             return command_create_user(
                 session=session,

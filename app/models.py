@@ -981,6 +981,18 @@ class Job(SQLModel, table=True):
     error: str = Field(default="", sa_type=Text)
 
 
+class ReadinessPending(SQLModel, table=True):
+    """A family whose stored verdict waits for the worker (READINESS_REFRESH=worker): written in the commit of the
+    roll-call marks that changed its facts, deleted by the worker once it has stored the verdict computed from
+    them. `changes` counts the changes since it was queued, so a change made while the worker computed keeps the
+    row (the worker deletes only the count it saw)."""
+
+    __tablename__ = "readiness_pending"
+    family_id: int = Field(primary_key=True)
+    changes: int = 1
+    queued_at: datetime = Field(default_factory=utcnow)
+
+
 # --- Cases and referrals (issue 11) ---
 
 

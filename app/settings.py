@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     busy_wait_seconds: float = 10.0
     # Seconds a built supervisor dashboard is reused for the same viewer and filter (app.dashboard.cache); 0: never.
     dashboard_cache_seconds: int = 60
+    # Where a roll call's marks on a held meeting refresh the stored verdicts (graduation.service): "inline" in the
+    # request that wrote them, or "worker": queued in the same commit for `python -m app.cli worker`, which stores
+    # them about a second later in batches (`make run` and the compose file run one and choose it).
+    readiness_refresh: Literal["inline", "worker"] = "inline"
     log_format: Literal["json", "text"] = "text"
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ upsert in its own transaction) takes the same taps at the same rate on meetings 
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import random
 import re
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -424,8 +426,41 @@ def checks_run(url: str, *, fixture: Fixture, outcomes: list[Outcome], since: da
             f"audit: {audited} attendance audit rows for the tapped pairs, {acked_taps} taps acknowledged "
             f"(difference {audited - acked_taps:+d})"
         )
+        lines.append(verdicts_check(session, fixture=fixture))
     engine.dispose()
     return lines
+
+
+def verdicts_check(session: Session, *, fixture: Fixture) -> str:
+    """The stored verdicts of every family of the held meetings (tapped, or marked held by the run) against a
+    fresh computation: what the candidates list shows must be what the facts say once the run is over."""
+    from app.clock import today_local
+    from app.graduation.queries import readiness_evaluate_many
+    from app.graduation.service import _rows
+    from app.models import FamilyReadiness
+
+    families = sorted(
+        {f for m in [*fixture.held_meetings, *(m for m, _ in fixture.flow_meetings)] for f in fixture.roster.get(m, [])}
+    )
+    differ = 0
+    for chunk in _chunks(families, 500):
+        fresh = {
+            row[0]: row[1:]
+            for row in _rows(readiness_evaluate_many(session=session, family_ids=chunk, today=today_local()))
+        }
+        stored = {
+            family_id: (verdict, warnings, details)
+            for family_id, verdict, warnings, details in session.exec(
+                select(
+                    FamilyReadiness.family_id,
+                    FamilyReadiness.verdict,
+                    FamilyReadiness.warnings,
+                    FamilyReadiness.details,
+                ).where(col(FamilyReadiness.family_id).in_(chunk))
+            ).all()
+        }
+        differ += sum(1 for family_id, row in fresh.items() if stored.get(family_id) != row)
+    return f"verdicts: {differ} of {len(families)} held meetings' families have a stored verdict unlike a fresh one"
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
@@ -442,16 +477,24 @@ def port_free() -> int:
         return int(probe.getsockname()[1])
 
 
-def server_start(app: str, url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+def server_start(
+    app: str, url: str, workers: int, *, readiness_refresh: str = "inline"
+) -> tuple[subprocess.Popen[bytes], int]:
+    """uvicorn on a free port; with readiness_refresh="worker", `python -m app.cli worker` beside it as `make run`
+    starts them, a child of the server's process so that its CPU and memory count with the server's."""
     port = port_free()
     command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
     command += ["--log-level", "warning", "--timeout-keep-alive", "60", "--no-access-log", "--no-server-header"]
     if workers > 1:
         command += ["--workers", str(workers)]
+    if readiness_refresh == "worker":
+        worker = f"{sys.executable} -m app.cli worker"
+        command = ["sh", "-c", f"{worker} & exec {' '.join(command)}"]
     log = tempfile.NamedTemporaryFile(prefix="bench-load-", suffix=".log", delete=False)  # noqa: SIM115
     server = subprocess.Popen(
         command,
-        env={"MALLOC_ARENA_MAX": "2", **os.environ, "DATABASE_URL": url},  # as `make run` and the image start it
+        # as `make run` and the image start it
+        env={"MALLOC_ARENA_MAX": "2", **os.environ, "DATABASE_URL": url, "READINESS_REFRESH": readiness_refresh},
         start_new_session=True,
         stdout=log,
         stderr=log,
@@ -654,7 +697,9 @@ def report(outcomes: list[Outcome], title: str) -> dict[str, float]:
 
 
 async def app_phase(args: argparse.Namespace, fixture: Fixture, rng: random.Random) -> tuple[list[Outcome], datetime]:
-    server, port = server_start("app.main:app", args.database_url, args.workers)
+    server, port = server_start(
+        "app.main:app", args.database_url, args.workers, readiness_refresh=args.readiness_refresh
+    )
     try:
         pool = HttpPool("127.0.0.1", port)
         users = [
@@ -671,7 +716,11 @@ async def app_phase(args: argparse.Namespace, fixture: Fixture, rng: random.Rand
         since = datetime.now(UTC)
         idle_rss = sum(rss_mb(p) for p in process_tree(server.pid))
         load_before = os.getloadavg()[0]
+        queue, watching = QueueWatch(), asyncio.Event()
+        watcher = asyncio.create_task(queue_watch(args.database_url, queue, watching))
         outcomes, memory, lag, cpu = await plan_run(pool, plan, cookies, server.pid)
+        watching.set()
+        await watcher
         print(f"\nmachine load average (1 min): {load_before:.1f} before, {os.getloadavg()[0]:.1f} after the run")
         p95 = report(outcomes, f"app, {args.workers} uvicorn worker(s), {args.rate:g} taps/s for {args.duration:g} s")
         print(
@@ -680,12 +729,61 @@ async def app_phase(args: argparse.Namespace, fixture: Fixture, rng: random.Rand
             f"{cpu * 1000 / max(1, len(outcomes)):.1f} ms per request; "
             f"worst send lag of this client {lag * 1000:.0f} ms"
         )
+        if args.readiness_refresh == "worker":
+            emptied = await asyncio.to_thread(queue_wait_empty, args.database_url, 60.0)
+            print(
+                f"readiness queue (READINESS_REFRESH=worker): at most {queue.most} families waiting, the oldest "
+                f"{queue.oldest:.1f} s at most (sampled each second); "
+                + (f"empty {emptied:.1f} s after the run" if emptied is not None else "NOT empty 60 s after the run")
+            )
         args.app_p95 = p95.get("tap", float("nan"))
         return outcomes, since
     finally:
         server_stop(server)
         for line in server_errors(server):
             print("server log:" + line)
+
+
+@dataclass
+class QueueWatch:
+    most: int = 0  # families waiting at once
+    oldest: float = 0.0  # seconds the oldest of them had waited
+
+
+def queue_sample(url: str) -> tuple[int, float]:
+    from app.jobs.queries import readiness_pending_status
+
+    engine = engine_cached(url)
+    with Session(engine) as session:
+        status = readiness_pending_status(session=session)
+    waited = (datetime.now(UTC) - status.oldest).total_seconds() if status.oldest else 0.0
+    return status.count, waited
+
+
+async def queue_watch(url: str, queue: QueueWatch, stop: asyncio.Event) -> None:
+    """The verdicts waiting for the worker, sampled every second: how stale the candidates list could be."""
+    while not stop.is_set():
+        count, waited = await asyncio.to_thread(queue_sample, url)
+        queue.most, queue.oldest = max(queue.most, count), max(queue.oldest, waited)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 1.0)
+
+
+def queue_wait_empty(url: str, limit: float) -> float | None:
+    """Seconds until the worker has stored every queued verdict (None: not within `limit`)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        if queue_sample(url)[0] == 0:
+            return time.perf_counter() - started
+        time.sleep(0.2)
+    return None
+
+
+@functools.cache
+def engine_cached(url: str) -> Any:
+    from app.db import engine_create
+
+    return engine_create(url)
 
 
 async def warmup_run(
@@ -756,6 +854,13 @@ def main(argv: list[str] | None = None) -> None:
         "--warmup", type=float, default=5.0, help="seconds of the same load before the measured run, not counted"
     )
     parser.add_argument("--no-bare", action="store_true", help="skip the bare-endpoint phase")
+    parser.add_argument(
+        "--readiness-refresh",
+        choices=("worker", "inline"),
+        default="worker",
+        help="READINESS_REFRESH of the server: worker (as `make run`, with `python -m app.cli worker` beside it) "
+        "or inline",
+    )
     args = parser.parse_args(argv)
     if not args.duration > 0 or not 0 < args.rate <= 1000 or args.duration > 600:
         raise SystemExit("--rate must be in (0, 1000] and --duration in (0, 600]")

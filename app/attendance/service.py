@@ -16,7 +16,7 @@ from app.attendance.rules import next_status
 from app.audit import audit_record, snapshot
 from app.db import rows_select
 from app.errors import RuleViolation
-from app.graduation.service import readiness_refresh_families
+from app.graduation.service import readiness_refresh_roll
 from app.i18n import N_, fmt_date
 from app.kelompok.queries import kelompok_roster
 from app.models import (
@@ -167,7 +167,7 @@ def _marks_recount(*, session: Session, meeting: Meeting, family_ids: list[int])
     held = meeting.status == MeetingStatus.HELD
     attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=family_ids if held else [])
     if held and family_ids:
-        readiness_refresh_families(session=session, family_ids=family_ids, commit=False)
+        readiness_refresh_roll(session=session, family_ids=family_ids)
 
 
 def _marks_changed(*, session: Session, meeting: Meeting, family_ids: list[int]) -> None:

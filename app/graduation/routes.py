@@ -40,7 +40,7 @@ from app.graduation.forms import (
 from app.graduation.labels import LABELS, STATE_LABELS
 from app.graduation.rules import RULE_KEYS, VERDICT_LABELS, WARNING_LABELS, verdict_from_json
 from app.i18n import N_, gettext
-from app.jobs.queries import job_latest
+from app.jobs.queries import job_latest, readiness_pending_status
 from app.jobs.service import readiness_recompute_enqueue
 from app.models import (
     EXIT_ROUTES,
@@ -479,6 +479,7 @@ def admin_rules(
     context = _rules_context(session, today)
     context["recomputing"] = bool(dihitung_ulang)
     context["job"] = job_latest(session=session, kind=JobKind.READINESS_RECOMPUTE)
+    context["pending"] = readiness_pending_status(session=session)
     return render(request, "graduation/rules.html", context)
 
 
@@ -487,7 +488,8 @@ def admin_rules_job(request: Request, session: SessionDep, user: CurrentUser) ->
     """The recompute's progress, polled by the rules page while it is queued or running."""
     require_role(user, Role.ADMIN)
     job = job_latest(session=session, kind=JobKind.READINESS_RECOMPUTE)
-    return render(request, "graduation/rules.html", {"job": job}, block="job_status")
+    pending = readiness_pending_status(session=session)
+    return render(request, "graduation/rules.html", {"job": job, "pending": pending}, block="job_status")
 
 
 @router.post("/admin/aturan/parameter", name="admin_rule_parameter_add")

@@ -5,9 +5,13 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import date
+from functools import cache
 from multiprocessing import get_context
 from typing import Any
 
+from sqlalchemy import bindparam, delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, func, select
 
 from app.access import (
@@ -40,6 +44,7 @@ from app.models import (
     NotificationKind,
     PovertyLine,
     ProposalStatus,
+    ReadinessPending,
     ReadinessVerdict,
     Role,
     RuleParameter,
@@ -47,8 +52,11 @@ from app.models import (
     utcnow,
 )
 from app.notifications.service import notification_add
+from app.settings import get_settings
 
 CHUNK = 2000
+PENDING_BATCH = 500  # queued verdicts the worker computes at once (a morning's roll calls: ~100 a second at most)
+PENDING_TABLE = SQLModel.metadata.tables[str(ReadinessPending.__tablename__)]
 READINESS_TABLE = SQLModel.metadata.tables[str(FamilyReadiness.__tablename__)]
 JUSTIFICATION_MIN = 30
 
@@ -157,6 +165,72 @@ def readiness_refresh_families(
     if commit:
         session.commit()
     return len(ids)
+
+
+def readiness_refresh_roll(*, session: Session, family_ids: Sequence[int]) -> None:
+    """Families whose facts a roll call changed (marks of a held meeting): their stored verdicts recomputed in
+    this request (READINESS_REFRESH=inline), or queued in its commit for the worker (=worker: the tap stays a
+    tap's cost, and the worker stores a second's worth of them in one batch). The family page computes its verdict
+    live either way; the queue only delays what the candidates list and its counts read. The caller commits."""
+    if not family_ids:
+        return
+    if get_settings().readiness_refresh == "worker":
+        readiness_queue(session=session, family_ids=family_ids)
+    else:
+        readiness_refresh_families(session=session, family_ids=family_ids, commit=False)
+
+
+@cache
+def _queue_statement(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(PENDING_TABLE)
+    # Queued again before the worker came: one row, its count raised (the worker's delete then misses it).
+    return statement.on_conflict_do_update(index_elements=["family_id"], set_={"changes": PENDING_TABLE.c.changes + 1})
+
+
+def readiness_queue(*, session: Session, family_ids: Sequence[int]) -> None:
+    """Queue the families' verdicts for the worker in the caller's transaction, in id order (as every writer
+    takes families' rows, so two roll calls never wait on each other crosswise)."""
+    now = utcnow()
+    rows = [{"family_id": i, "changes": 1, "queued_at": now} for i in sorted(set(family_ids))]
+    session.execute(_queue_statement(session.get_bind().dialect.name), rows)
+
+
+@cache
+def _unqueue_statement() -> Any:
+    seen = (PENDING_TABLE.c.family_id == bindparam("seen_family")) & (
+        PENDING_TABLE.c.changes == bindparam("seen_changes")
+    )
+    return delete(PENDING_TABLE).where(seen)
+
+
+def readiness_pending_run(*, session: Session, limit: int = PENDING_BATCH, today: date | None = None) -> int:
+    """The worker's turn at the queue: the verdicts of up to `limit` queued families (oldest first) computed in a
+    read transaction, then stored and taken off the queue in one commit, except a family changed again meanwhile
+    (its count moved on: it stays queued for the next turn). Returns how many were queued when it looked."""
+    seen = session.execute(
+        select(PENDING_TABLE.c.family_id, PENDING_TABLE.c.changes).order_by(PENDING_TABLE.c.queued_at).limit(limit)
+    ).all()
+    if not seen:
+        session.commit()
+        return 0
+    ids = sorted(family_id for family_id, _ in seen)
+    verdicts = readiness_evaluate_many(session=session, family_ids=ids, today=today or today_local())
+    session.commit()  # end the read snapshot: on SQLite a stale reader may not become the writer
+    readiness_store(session=session, verdicts=verdicts)
+    session.execute(_unqueue_statement(), [{"seen_family": f, "seen_changes": c} for f, c in sorted(seen)])
+    session.commit()
+    return len(seen)
+
+
+def readiness_pending_drain(*, session: Session) -> int:
+    """Every queued verdict, a batch at a time, until the queue is empty; how many were stored."""
+    total = 0
+    while (stored := readiness_pending_run(session=session)) > 0:
+        total += stored
+        if stored < PENDING_BATCH:
+            break
+    return total
 
 
 def _recompute_range(url: str, first: int, last: int, today: date) -> int:

@@ -1,11 +1,12 @@
-"""Reading the job queue for the admin: the latest job of a kind, with whether anyone is working on it."""
+"""Reading the queues for the admin: the latest job of a kind, with whether anyone is working on it, and the
+verdicts roll calls queued for the worker."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from app.models import JOB_ACTIVE, Job, JobStatus, utcnow
+from app.models import JOB_ACTIVE, Job, JobStatus, ReadinessPending, utcnow
 
 STALE_AFTER = timedelta(seconds=120)  # a chunk takes a few seconds: a heartbeat this old means the worker died
 
@@ -66,3 +67,24 @@ def job_latest(*, session: Session, kind: str, now: datetime | None = None) -> J
         another_queued=running is not None and queued is not None,
         no_worker=no_worker,
     )
+
+
+@dataclass(frozen=True)
+class PendingView:
+    """The verdicts roll calls queued for the worker (READINESS_REFRESH=worker): how many, since when."""
+
+    count: int
+    oldest: datetime | None
+    no_worker: bool  # the oldest has waited longer than a polling worker lets one wait, and no job keeps it busy
+
+
+def readiness_pending_status(*, session: Session, now: datetime | None = None) -> PendingView:
+    now = now or utcnow()
+    count, oldest = session.execute(
+        select(func.count(), func.min(col(ReadinessPending.queued_at))).select_from(ReadinessPending)
+    ).one()
+    no_worker = oldest is not None and now - oldest > NO_WORKER_AFTER
+    if no_worker:  # a worker running a long job (a rule change's recompute) comes to the queue after it
+        busy = select(Job.id).where(Job.status == JobStatus.RUNNING, col(Job.heartbeat) >= now - STALE_AFTER)
+        no_worker = session.exec(busy.limit(1)).first() is None
+    return PendingView(count, oldest, no_worker)

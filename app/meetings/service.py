@@ -12,7 +12,7 @@ from app.attendance.service import attendance_summaries_refresh, meeting_lock
 from app.audit import audit_record, snapshot
 from app.curriculum.queries import topic_label, topics_active
 from app.errors import RuleViolation
-from app.graduation.service import readiness_refresh_families
+from app.graduation.service import readiness_refresh_roll
 from app.i18n import N_, fmt_date
 from app.kelompok.queries import (
     kelompok_roster,
@@ -349,7 +349,7 @@ def meeting_mark_held(*, session: Session, user: User, kelompok: Kelompok, meeti
     )
     attendance_summaries_refresh(session=session, meeting_ids=[meeting.id or 0], family_ids=marked)
     kelompok_last_held_refresh(session=session, kelompok_ids=[meeting.kelompok_id])
-    readiness_refresh_families(session=session, family_ids=list(marked), commit=False)
+    readiness_refresh_roll(session=session, family_ids=list(marked))
     session.commit()
     return meeting
 
