@@ -480,8 +480,10 @@ def command_worker(*, session: Session, once: bool = False, poll: float = 1.0, n
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    if nice:
-        os.nice(nice)  # on a shared machine the web requests come first; the worker takes what they leave
+    if nice and session.get_bind().dialect.name == "postgresql":
+        # The web requests come first; the worker takes what they leave. Not on SQLite: there the worker's commit
+        # holds the one write lock, and a worker put aside while it holds it would keep every tap waiting.
+        os.nice(nice)
     try:
         while True:
             ran = jobs_drain(session=session)
@@ -528,7 +530,7 @@ def parser_build() -> argparse.ArgumentParser:
     worker.add_argument("--once", action="store_true", help="kerjakan yang antre lalu berhenti (uji, cron)")
     worker.add_argument("--poll", type=float, default=1.0, help="detik antara dua pemeriksaan antrean")
     worker.add_argument(
-        "--nice", type=int, default=WORKER_NICE, help="prioritas CPU lebih rendah dari server web (0: sama)"
+        "--nice", type=int, default=WORKER_NICE, help="prioritas CPU di bawah server web, PostgreSQL saja (0: sama)"
     )
     assign = commands.add_parser("assign-kelompok", help="tetapkan pendamping kelompok")
     assign.add_argument("--kelompok-id", type=int, required=True)
