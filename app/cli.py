@@ -35,6 +35,7 @@ from app.settings import ROOT, get_settings
 P = ParamSpec("P")
 OK, FAILED = 0, 1
 PARTITIONS_AHEAD = 1
+WORKER_RETRY_SECONDS = 5.0
 WORKER_NICE = 10  # below the web server's priority: weight 110 against 1024 when both want a core
 _NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<number>\d+)$")
 _REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(.+)$", re.MULTILINE)
@@ -484,10 +485,21 @@ def command_worker(*, session: Session, once: bool = False, poll: float = 1.0, n
         # The web requests come first; the worker takes what they leave. Not on SQLite: there the worker's commit
         # holds the one write lock, and a worker put aside while it holds it would keep every tap waiting.
         os.nice(nice)
+    log = logging.getLogger("p2k2.worker")
     try:
         while True:
-            ran = jobs_drain(session=session)
-            stored = readiness_pending_drain(session=session)
+            try:
+                ran = jobs_drain(session=session)
+                stored = readiness_pending_drain(session=session)
+            except SQLAlchemyError:
+                if once:
+                    raise
+                # The database went away (a restart, a failover): what was queued stays queued; try again.
+                log.exception("database unavailable; the worker tries again in %s s", WORKER_RETRY_SECONDS)
+                with contextlib.suppress(SQLAlchemyError):
+                    session.rollback()
+                time.sleep(WORKER_RETRY_SECONDS)
+                continue
             if once:
                 print(gettext("%(n)s tugas latar selesai.", n=ran))
                 print(gettext("%(n)s kesiapan KPM yang antre disimpan.", n=stored))

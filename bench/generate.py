@@ -360,10 +360,12 @@ def generate(
 
 
 def derived_counts(url: str) -> None:
-    """What the services keep beside the marks and values (per meeting, family, assessment), counted in bulk."""
+    """What the services keep beside the marks and values (per meeting, family, assessment) and the stored
+    verdicts, computed in bulk."""
     from app.aid.service import aid_held_refresh
     from app.assessments.service import assessment_scores_refresh
     from app.attendance.service import attendance_summaries_refresh
+    from app.graduation.service import readiness_recompute_all
     from app.meetings.service import kelompok_last_held_refresh
 
     engine = engine_create(url)
@@ -374,6 +376,7 @@ def derived_counts(url: str) -> None:
             kelompok_last_held_refresh(session=session, kelompok_ids=None)
             aid_held_refresh(session=session)
             session.commit()
+            readiness_recompute_all(session=session)  # the stored verdicts, as the nightly job leaves them
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
     finally:

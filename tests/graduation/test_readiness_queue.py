@@ -4,6 +4,7 @@ the worker stores them in batches; a family changed again while the worker compu
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app.cli import command_worker
@@ -171,3 +172,19 @@ def test_rules_page_shows_the_queue_and_a_missing_worker(web: Browser, session: 
     session.commit()
     fragment = text_of(web.get("/admin/aturan/tugas").text)
     assert "2 KPM menunggu" in fragment and "Belum ada pekerja latar" not in fragment
+
+
+def test_the_worker_outlives_a_database_that_goes_away(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lost connection (a restart, a failover) is logged and tried again; the worker does not exit."""
+    calls: list[str] = []
+
+    def drain(**_: object) -> int:
+        calls.append("drain")
+        if len(calls) == 1:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+        raise KeyboardInterrupt  # what SIGTERM raises: the test's way out of the loop
+
+    monkeypatch.setattr(service, "readiness_pending_drain", drain)
+    monkeypatch.setattr("app.cli.time.sleep", lambda _seconds: None)
+    assert command_worker(session=session) == 0
+    assert calls == ["drain", "drain"]
