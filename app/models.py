@@ -988,6 +988,7 @@ class ReadinessPending(SQLModel, table=True):
     row (the worker deletes only the count it saw)."""
 
     __tablename__ = "readiness_pending"
+    __table_args__ = (Index("ix_readiness_pending_queued_at", "queued_at"),)  # the worker takes the oldest first
     family_id: int = Field(primary_key=True)
     changes: int = 1
     queued_at: datetime = Field(default_factory=utcnow)

@@ -25,7 +25,9 @@ def upgrade() -> None:
         sa.Column("changes", sa.Integer(), nullable=False, server_default="1"),
         sa.Column("queued_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     )
+    op.create_index("ix_readiness_pending_queued_at", "readiness_pending", ["queued_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_readiness_pending_queued_at", table_name="readiness_pending")
     op.drop_table("readiness_pending")
