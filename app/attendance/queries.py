@@ -28,11 +28,7 @@ def month_locked(*, session: Session, kelompok_id: int, day: date) -> bool:
 def _tap_facts_statement() -> Any:
     """A tapped KPM, its mark on the meeting (or None) and whether the meeting's month is locked: one statement,
     one round trip, where a tap used to take three."""
-    locked = (
-        select(MonthLock.id)
-        .where(MonthLock.kelompok_id == bindparam("kelompok_id"), MonthLock.month == bindparam("month"))
-        .exists()
-    )
+    locked = _month_lock_statement().exists()
     mark_on = and_(
         col(Attendance.family_id) == Family.id,
         col(Attendance.meeting_id) == bindparam("meeting_id"),

@@ -99,24 +99,24 @@ def _dbapi_cursor(session: Session) -> Any:
     return raw.cursor()
 
 
+_UPSERT_INTO = "INSERT INTO familyreadiness (family_id, verdict, warnings, details, computed_at) "
+_UPSERT_ON_CONFLICT = (
+    " ON CONFLICT (family_id) DO UPDATE SET verdict = excluded.verdict, warnings = excluded.warnings, "
+    "details = excluded.details, computed_at = excluded.computed_at"
+)
+
+
 def readiness_rows_store(*, session: Session, rows: list[ReadinessRow]) -> None:
-    """Upsert FamilyReadiness rows straight through the driver (100,000 rows in one pass): COPY into a temporary
-    table and one INSERT … ON CONFLICT on PostgreSQL; one prepared upsert run over every row on SQLite."""
+    """Upsert FamilyReadiness rows straight through the driver (100,000 rows in one pass): more than `FEW_ROWS` on
+    PostgreSQL go by COPY into a temporary table and one INSERT … ON CONFLICT; otherwise one prepared upsert runs
+    over every row (on PostgreSQL pipelined: a roll call's refresh, one family or a kelompok, takes one round trip
+    instead of the four of the temporary table)."""
     if not rows:
         return
     now = utcnow()
-    if session.get_bind().dialect.name == "postgresql" and len(rows) <= FEW_ROWS:
-        # A roll call's refresh (one family, a kelompok): one pipelined upsert, not a temporary table and COPY
-        # (four round trips; the tap on a held meeting waited on them).
-        _dbapi_cursor(session).executemany(
-            "INSERT INTO familyreadiness (family_id, verdict, warnings, details, computed_at) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (family_id) DO UPDATE SET verdict = excluded.verdict, "
-            "warnings = excluded.warnings, details = excluded.details, computed_at = excluded.computed_at",
-            [(*row, now) for row in rows],
-        )
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        cursor = _dbapi_cursor(session)
+    dialect = session.get_bind().dialect
+    cursor = _dbapi_cursor(session)
+    if dialect.name == "postgresql" and len(rows) > FEW_ROWS:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS readiness_in (family_id int, verdict text, warnings text, "
             "details text) ON COMMIT DELETE ROWS"
@@ -125,23 +125,18 @@ def readiness_rows_store(*, session: Session, rows: list[ReadinessRow]) -> None:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
-            "INSERT INTO familyreadiness (family_id, verdict, warnings, details, computed_at) "
-            "SELECT family_id, verdict, warnings, details, %s FROM readiness_in ON CONFLICT (family_id) DO UPDATE "
-            "SET verdict = excluded.verdict, warnings = excluded.warnings, details = excluded.details, "
-            "computed_at = excluded.computed_at",
+            _UPSERT_INTO + "SELECT family_id, verdict, warnings, details, %s FROM readiness_in" + _UPSERT_ON_CONFLICT,
             (now,),
         )
         cursor.execute("DELETE FROM readiness_in")
         return
-    process = READINESS_TABLE.c.computed_at.type.bind_processor(session.get_bind().dialect)
-    computed_at = now if process is None else process(now)
-    cursor = _dbapi_cursor(session)
-    cursor.executemany(
-        "INSERT INTO familyreadiness (family_id, verdict, warnings, details, computed_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (family_id) DO UPDATE SET verdict = excluded.verdict, warnings = excluded.warnings, "
-        "details = excluded.details, computed_at = excluded.computed_at",
-        [(*row, computed_at) for row in rows],
-    )
+    if dialect.name == "postgresql":
+        mark, computed_at = "%s", now
+    else:
+        process = READINESS_TABLE.c.computed_at.type.bind_processor(dialect)
+        mark, computed_at = "?", now if process is None else process(now)
+    values = f"VALUES ({', '.join([mark] * 5)})"
+    cursor.executemany(_UPSERT_INTO + values + _UPSERT_ON_CONFLICT, [(*row, computed_at) for row in rows])
 
 
 def readiness_recompute(*, session: Session, family_id: int, today: date | None = None) -> Verdict | None:

@@ -88,6 +88,13 @@ def together(n: int, job: Callable[[int], Any]) -> list[Any]:
         return list(pool.map(run, range(n)))
 
 
+def passwords_cheapen(session: Session) -> None:
+    """Every user's password hashed with a cheap argon2: what these tests exercise is the bookkeeping, not argon2."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+    for user in session.exec(select(User)).all():
+        user.password_hash = cheap
+
+
 def _server(url: str, upload_dir: str) -> tuple[subprocess.Popen[bytes], str]:
     return uvicorn_start(
         env={"DATABASE_URL": url, "UPLOAD_DIR": upload_dir}, log_path=Path(upload_dir).parent / "server.log"
@@ -113,9 +120,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
             "locked": meeting_make(session, kelompok=kelompok, topic_no=3, day=last_month, status="terlaksana"),
         }
         logins = [user_make(session, username=f"serentak{n:02d}").username for n in range(14)]
-        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
-        for user in session.exec(select(User)).all():  # what is measured here is the bookkeeping, not argon2
-            user.password_hash = cheap
+        passwords_cheapen(session)
         session.commit()
         scene_ = Scene(
             base="",

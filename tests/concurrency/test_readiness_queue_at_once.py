@@ -13,7 +13,6 @@ from datetime import time as at_time
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
@@ -21,11 +20,11 @@ from app.clock import today_local
 from app.db import engine_create
 from app.graduation.queries import readiness_evaluate_many
 from app.graduation.service import readiness_recompute_all
-from app.models import FamilyReadiness, ReadinessPending, User
+from app.models import FamilyReadiness, ReadinessPending
 from app.settings import ROOT
-from tests.concurrency.conftest import Person, server_errors, together
+from tests.concurrency.conftest import Person, passwords_cheapen, server_errors, together
 from tests.conftest import migrate, scratch_url, uvicorn_start
-from tests.factories import PASSWORD, base_data_load, family_make, kelompok_make, meeting_make, world_make
+from tests.factories import base_data_load, family_make, kelompok_make, meeting_make, world_make
 
 STATUSES = ("hadir", "izin", "sakit", "alpa")
 
@@ -60,9 +59,7 @@ def queued(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Queued]:
         today_families = [family_make(session, kelompok=second, head_name=f"Ibu Susul {n}").id or 0 for n in range(8)]
         held = meeting_make(session, kelompok=first, topic_no=1, day=day, status="terlaksana")
         today = meeting_make(session, kelompok=second, topic_no=1, day=day, start=at_time(13, 0))
-        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
-        for user in session.exec(select(User)).all():
-            user.password_hash = cheap
+        passwords_cheapen(session)
         session.commit()
         readiness_recompute_all(session=session)
         scene = Queued(
